@@ -1,0 +1,456 @@
+/**
+ * The size-class allocator, one instance per worker per heap (Hoard / mimalloc design).
+ *
+ * - Small blocks (≤ 32 KiB with header) come from superblocks of 64 KiB, each owned by one size
+ *   class and one worker. The owner allocates and frees with plain loads and stores on its own
+ *   descriptor words: no atomic read-modify-write and no write to a line another worker writes.
+ *   Fresh superblocks are carved lazily by a bump pointer, so untouched pages stay uncommitted.
+ * - A block freed by another worker is pushed on the superblock's remote-free stack (one atomic
+ *   add, one CAS; no lock). The owner takes the whole stack with one exchange when it runs dry.
+ * - A superblock whose blocks have all come back is returned to the page map, where any size
+ *   class or a large block can claim it again.
+ * - Large blocks are runs of whole superblocks claimed from the page map; any worker frees them.
+ * - A worker that leaves (`abandonAll`) hands back empty superblocks and marks the others
+ *   abandoned: the next worker that frees into one, or needs a superblock of its class, adopts it
+ *   with one CAS on the owner word.
+ *
+ * Handles are validated on every use (`blockUnit`): range, superblock kind, block alignment, tag
+ * and generation. See block-header.ts for the header and handle formats.
+ */
+import {
+  assert,
+  HeapExhaustedError,
+  limits,
+  StaleHandleError,
+  type Handle,
+  type WordIndex,
+} from '../base/index.js';
+import type { HeapMemory } from '../memory/index.js';
+import {
+  blockHeaderBytes,
+  BlockTag,
+  handleGeneration,
+  handleOf,
+  handleUnit,
+  headerGeneration,
+  headerTag,
+  headerWord0,
+  unitBytes,
+} from './block-header.js';
+import { SuperblockBitmap } from './page-map.js';
+import {
+  classBlocksPerSuperblock,
+  classBytes,
+  classCount,
+  classUnits,
+  sizeClassOf,
+  smallBlockBytesMax,
+} from './size-classes.js';
+import {
+  descriptorField as field,
+  descriptorWords,
+  SuperblockKind,
+} from './superblock-descriptor.js';
+
+const unitsPerSuperblockLog2 = limits.superblockBytesLog2 - 3;
+const unitsPerSuperblock = 2 ** unitsPerSuperblockLog2;
+/** Owned superblocks of one class inspected per slow-path refill before claiming a new one. */
+const ownedScanMax = 8;
+/** Each failed push means another push succeeded (lock-free); this bound is far past reach. */
+const remotePushAttemptsMax = 1_000_000;
+
+/** The page map and abandoned map of a heap, shared by every allocator over it. */
+export function heapBitmaps(memory: HeapMemory): {
+  pages: SuperblockBitmap;
+  abandoned: SuperblockBitmap;
+} {
+  const { geometry, i32 } = memory;
+  return {
+    pages: new SuperblockBitmap(
+      i32,
+      (geometry.pageMapOffset / 4) as WordIndex,
+      geometry.superblockCount,
+    ),
+    abandoned: new SuperblockBitmap(
+      i32,
+      (geometry.abandonedMapOffset / 4) as WordIndex,
+      geometry.superblockCount,
+    ),
+  };
+}
+
+/** Creator only, before the heap is shared. */
+export function formatAllocatorRegions(memory: HeapMemory): void {
+  heapBitmaps(memory).pages.sealTail();
+}
+
+export class Allocator {
+  private readonly i32: Int32Array;
+  private readonly pages: SuperblockBitmap;
+  private readonly abandoned: SuperblockBitmap;
+  private readonly areaUnit: number;
+  private readonly areaUnits: number;
+  private readonly descriptorBase: number;
+  private readonly superblockCount: number;
+  private readonly highWaterWord: WordIndex;
+  /** This worker's value in descriptor `owner` words: its registry slot + 1 (0 means none). */
+  private readonly ownerToken: number;
+  /** Per size class: the superblock allocated from, or -1. */
+  private readonly current = new Int32Array(classCount).fill(-1);
+  /** Per size class: every superblock this worker owns (the current one included). */
+  private readonly owned: number[][] = Array.from({ length: classCount }, () => []);
+  private readonly scanCursor = new Int32Array(classCount);
+
+  constructor(memory: HeapMemory, ownerSlot: number, highWaterWord: WordIndex) {
+    assert(ownerSlot >= 0 && ownerSlot < limits.workerSlotsMax, `owner slot ${ownerSlot}`);
+    const { geometry } = memory;
+    this.i32 = memory.i32;
+    const bitmaps = heapBitmaps(memory);
+    this.pages = bitmaps.pages;
+    this.abandoned = bitmaps.abandoned;
+    this.areaUnit = geometry.areaOffset / unitBytes;
+    this.superblockCount = geometry.superblockCount;
+    this.areaUnits = geometry.superblockCount * unitsPerSuperblock;
+    this.descriptorBase = geometry.descriptorsOffset / 4;
+    this.highWaterWord = highWaterWord;
+    this.ownerToken = ownerSlot + 1;
+  }
+
+  /**
+   * A new block of at least `payloadBytes` after its header, tagged `tag`, its aux word 0.
+   * Throws HeapExhaustedError (nothing changed) when no memory is left.
+   */
+  allocate(tag: number, payloadBytes: number): Handle {
+    assert(tag !== BlockTag.free && tag >= 0 && tag < 256, `block tag ${tag}`);
+    const blockBytes = payloadBytes + blockHeaderBytes;
+    let unit: number;
+    if (blockBytes <= smallBlockBytesMax) {
+      const sizeClass = sizeClassOf(blockBytes);
+      unit = this.popBlock(this.current[sizeClass] ?? -1, sizeClass);
+      if (unit === 0) unit = this.refill(sizeClass, payloadBytes);
+    } else {
+      unit = this.allocateLarge(blockBytes);
+    }
+    const i32 = this.i32;
+    const generation = headerGeneration(i32[unit * 2] ?? 0);
+    i32[unit * 2] = headerWord0(tag, generation);
+    i32[unit * 2 + 1] = 0;
+    return handleOf(unit, generation);
+  }
+
+  /** Frees a live block. The caller owns the handle: no other worker frees it concurrently. */
+  free(handle: Handle): void {
+    const unit = this.liveBlockUnit(handle);
+    const i32 = this.i32;
+    const superblock = (unit - this.areaUnit) >>> unitsPerSuperblockLog2;
+    const descriptor = this.descriptorBase + superblock * descriptorWords;
+    const freedWord0 = headerWord0(BlockTag.free, headerGeneration(i32[unit * 2] ?? 0) + 1);
+    if (i32[descriptor + field.kind] === SuperblockKind.largeHead) {
+      this.freeLarge(superblock, unit, freedWord0);
+      return;
+    }
+    const owner = Atomics.load(i32, descriptor + field.owner);
+    if (owner === this.ownerToken || (owner === 0 && this.tryAdopt(superblock))) {
+      this.freeLocal(superblock, unit, freedWord0);
+    } else {
+      this.freeRemote(descriptor, unit, freedWord0);
+    }
+  }
+
+  /** The unit offset of the block `handle` names; throws StaleHandleError unless live and `tag`. */
+  blockUnit(handle: Handle, tag: number): number {
+    const unit = this.liveBlockUnit(handle);
+    const actual = headerTag(this.i32[unit * 2] ?? 0);
+    if (actual !== tag) {
+      throw new StaleHandleError(`handle ${handle} names a block of type ${actual}, not ${tag}`);
+    }
+    return unit;
+  }
+
+  /** The tag of the live block `handle` names; throws StaleHandleError if it is not live. */
+  tagOf(handle: Handle): number {
+    return headerTag(this.i32[this.liveBlockUnit(handle) * 2] ?? 0);
+  }
+
+  /** Usable payload bytes of a live block (its class size or run, minus the header). */
+  capacityOf(handle: Handle): number {
+    const unit = this.liveBlockUnit(handle);
+    const superblock = (unit - this.areaUnit) >>> unitsPerSuperblockLog2;
+    const descriptor = this.descriptorBase + superblock * descriptorWords;
+    const classOrRun = this.i32[descriptor + field.classOrRun] ?? 0;
+    const blockBytes =
+      this.i32[descriptor + field.kind] === SuperblockKind.small
+        ? (classBytes[classOrRun] ?? 0)
+        : classOrRun * limits.superblockBytes;
+    return blockBytes - blockHeaderBytes;
+  }
+
+  /**
+   * This worker leaves: superblocks with no live block go back to the page map, the others are
+   * marked abandoned for adoption. Blocks freed later by other workers are not lost.
+   */
+  abandonAll(): void {
+    for (let sizeClass = 0; sizeClass < classCount; sizeClass += 1) {
+      for (const superblock of [...(this.owned[sizeClass] ?? [])]) {
+        const descriptor = this.descriptorBase + superblock * descriptorWords;
+        this.collectRemote(descriptor);
+        if (this.i32[descriptor + field.usedBlocks] === 0) {
+          this.releaseSuperblock(superblock, sizeClass);
+        } else {
+          this.abandoned.set(superblock);
+          // ORDERING: publishes the owner-only words (free list, counts) to the next adopter.
+          Atomics.store(this.i32, descriptor + field.owner, 0);
+        }
+      }
+      (this.owned[sizeClass] ?? []).length = 0;
+      this.current[sizeClass] = -1;
+    }
+  }
+
+  // ---- small blocks --------------------------------------------------------------------------
+
+  /** Takes a block from `superblock`'s local free list or bump region; 0 if it has none. */
+  private popBlock(superblock: number, sizeClass: number): number {
+    if (superblock < 0) return 0;
+    const i32 = this.i32;
+    const descriptor = this.descriptorBase + superblock * descriptorWords;
+    const head = i32[descriptor + field.localFree] ?? 0;
+    if (head !== 0) {
+      i32[descriptor + field.localFree] = i32[head * 2 + 1] ?? 0;
+      i32[descriptor + field.usedBlocks] = (i32[descriptor + field.usedBlocks] ?? 0) + 1;
+      return head;
+    }
+    const bump = i32[descriptor + field.bumpUnit] ?? 0;
+    const units = classUnits[sizeClass] ?? 0;
+    const end = this.areaUnit + (superblock + 1) * unitsPerSuperblock;
+    if (bump + units > end) return 0;
+    i32[descriptor + field.bumpUnit] = bump + units;
+    i32[descriptor + field.usedBlocks] = (i32[descriptor + field.usedBlocks] ?? 0) + 1;
+    // Never handed out in this superblock's life: whatever lies there is old, so the new
+    // generation only has to differ from the one a stale handle to this offset may carry.
+    i32[bump * 2] = headerWord0(BlockTag.free, headerGeneration(i32[bump * 2] ?? 0) + 1);
+    return bump;
+  }
+
+  /** Slow path: find or make a superblock of `sizeClass` with a free block, and take one. */
+  private refill(sizeClass: number, payloadBytes: number): number {
+    const current = this.current[sizeClass] ?? -1;
+    if (current >= 0 && this.collectRemote(this.descriptorOf(current)) > 0) {
+      return this.popBlock(current, sizeClass);
+    }
+    const owned = this.owned[sizeClass] ?? [];
+    const scans = Math.min(owned.length, ownedScanMax);
+    for (let scan = 0; scan < scans; scan += 1) {
+      const cursor = ((this.scanCursor[sizeClass] ?? 0) + 1) % owned.length;
+      this.scanCursor[sizeClass] = cursor;
+      const candidate = owned[cursor] ?? -1;
+      if (candidate === current) continue;
+      this.collectRemote(this.descriptorOf(candidate));
+      const unit = this.popBlock(candidate, sizeClass);
+      if (unit !== 0) {
+        this.current[sizeClass] = candidate;
+        return unit;
+      }
+    }
+    const adopted = this.adoptAbandoned(sizeClass);
+    if (adopted >= 0) {
+      this.current[sizeClass] = adopted;
+      return this.popBlock(adopted, sizeClass);
+    }
+    const fresh = this.claimRun(1, payloadBytes + blockHeaderBytes);
+    this.formatSmall(fresh, sizeClass);
+    owned.push(fresh);
+    this.current[sizeClass] = fresh;
+    return this.popBlock(fresh, sizeClass);
+  }
+
+  private formatSmall(superblock: number, sizeClass: number): void {
+    const i32 = this.i32;
+    const descriptor = this.descriptorOf(superblock);
+    i32[descriptor + field.kind] = SuperblockKind.small;
+    i32[descriptor + field.classOrRun] = sizeClass;
+    i32[descriptor + field.localFree] = 0;
+    i32[descriptor + field.bumpUnit] = this.areaUnit + superblock * unitsPerSuperblock;
+    i32[descriptor + field.usedBlocks] = 0;
+    Atomics.store(i32, descriptor + field.remoteFree, 0);
+    Atomics.store(i32, descriptor + field.remoteFreeCount, 0);
+    // ORDERING: last; from here other workers may push remote frees to this superblock.
+    Atomics.store(i32, descriptor + field.owner, this.ownerToken);
+  }
+
+  private freeLocal(superblock: number, unit: number, freedWord0: number): void {
+    const i32 = this.i32;
+    const descriptor = this.descriptorOf(superblock);
+    i32[unit * 2] = freedWord0;
+    i32[unit * 2 + 1] = i32[descriptor + field.localFree] ?? 0;
+    i32[descriptor + field.localFree] = unit;
+    const used = (i32[descriptor + field.usedBlocks] ?? 0) - 1;
+    i32[descriptor + field.usedBlocks] = used;
+    assert(used >= 0, `superblock ${superblock} used count went negative`);
+    const sizeClass = i32[descriptor + field.classOrRun] ?? 0;
+    if (used === 0 && this.current[sizeClass] !== superblock) {
+      this.releaseSuperblock(superblock, sizeClass);
+    }
+  }
+
+  /**
+   * Lock-free push on the superblock's remote-free stack (Treiber).
+   * Invariant: remoteFreeCount ≥ blocks on the stack, because the count is raised before the push.
+   * Linearisation point: the successful CAS of the stack head.
+   */
+  private freeRemote(descriptor: number, unit: number, freedWord0: number): void {
+    const i32 = this.i32;
+    i32[unit * 2] = freedWord0;
+    Atomics.add(i32, descriptor + field.remoteFreeCount, 1);
+    for (let attempt = 0; attempt < remotePushAttemptsMax; attempt += 1) {
+      const head = Atomics.load(i32, descriptor + field.remoteFree);
+      i32[unit * 2 + 1] = head;
+      // ORDERING: publishes the freed header and its link before the owner can pop the block.
+      if (Atomics.compareExchange(i32, descriptor + field.remoteFree, head, unit) === head) return;
+    }
+    assert(false, 'remote free push starved: every attempt lost to another push');
+  }
+
+  /** Owner only: moves every remotely freed block to the local free list; returns how many. */
+  private collectRemote(descriptor: number): number {
+    const i32 = this.i32;
+    if (Atomics.load(i32, descriptor + field.remoteFree) === 0) return 0;
+    const head = Atomics.exchange(i32, descriptor + field.remoteFree, 0);
+    let count = 1;
+    let last = head;
+    const countMax = classBlocksPerSuperblock[0] ?? 0;
+    for (let next = i32[head * 2 + 1] ?? 0; next !== 0; next = i32[next * 2 + 1] ?? 0) {
+      last = next;
+      count += 1;
+      assert(count <= countMax, 'remote free list longer than a superblock');
+    }
+    i32[last * 2 + 1] = i32[descriptor + field.localFree] ?? 0;
+    i32[descriptor + field.localFree] = head;
+    i32[descriptor + field.usedBlocks] = (i32[descriptor + field.usedBlocks] ?? 0) - count;
+    Atomics.sub(i32, descriptor + field.remoteFreeCount, count);
+    return count;
+  }
+
+  private tryAdopt(superblock: number): boolean {
+    const descriptor = this.descriptorOf(superblock);
+    // ORDERING: the CAS acquires the owner-only words the previous owner published with its store.
+    if (Atomics.compareExchange(this.i32, descriptor + field.owner, 0, this.ownerToken) !== 0) {
+      return false;
+    }
+    this.abandoned.clear(superblock);
+    const sizeClass = this.i32[descriptor + field.classOrRun] ?? 0;
+    (this.owned[sizeClass] ?? []).push(superblock);
+    this.collectRemote(descriptor);
+    return true;
+  }
+
+  /** Adopts an abandoned superblock of `sizeClass` that has a free block; -1 if none. */
+  private adoptAbandoned(sizeClass: number): number {
+    const i32 = this.i32;
+    for (let s = this.abandoned.nextSet(0); s >= 0; s = this.abandoned.nextSet(s + 1)) {
+      const descriptor = this.descriptorOf(s);
+      if (i32[descriptor + field.classOrRun] !== sizeClass) continue;
+      if (i32[descriptor + field.kind] !== SuperblockKind.small) continue;
+      if (!this.tryAdopt(s)) continue;
+      const used = i32[descriptor + field.usedBlocks] ?? 0;
+      if (used < (classBlocksPerSuperblock[sizeClass] ?? 0)) return s;
+    }
+    return -1;
+  }
+
+  private releaseSuperblock(superblock: number, sizeClass: number): void {
+    const owned = this.owned[sizeClass] ?? [];
+    const at = owned.indexOf(superblock);
+    assert(at >= 0, `releasing superblock ${superblock} not owned`);
+    owned[at] = owned[owned.length - 1] ?? -1;
+    owned.pop();
+    if (this.current[sizeClass] === superblock) this.current[sizeClass] = -1;
+    const descriptor = this.descriptorOf(superblock);
+    this.i32[descriptor + field.kind] = SuperblockKind.free;
+    Atomics.store(this.i32, descriptor + field.owner, 0);
+    this.pages.releaseRun(superblock, 1);
+  }
+
+  // ---- large blocks --------------------------------------------------------------------------
+
+  private allocateLarge(blockBytes: number): number {
+    const run = Math.ceil(blockBytes / limits.superblockBytes);
+    const first = this.claimRun(run, blockBytes);
+    const i32 = this.i32;
+    for (let s = first + 1; s < first + run; s += 1) {
+      const descriptor = this.descriptorOf(s);
+      i32[descriptor + field.kind] = SuperblockKind.largeTail;
+      i32[descriptor + field.classOrRun] = first;
+    }
+    const head = this.descriptorOf(first);
+    i32[head + field.classOrRun] = run;
+    i32[head + field.kind] = SuperblockKind.largeHead;
+    const unit = this.areaUnit + first * unitsPerSuperblock;
+    i32[unit * 2] = headerWord0(BlockTag.free, headerGeneration(i32[unit * 2] ?? 0) + 1);
+    return unit;
+  }
+
+  private freeLarge(first: number, unit: number, freedWord0: number): void {
+    const i32 = this.i32;
+    const run = i32[this.descriptorOf(first) + field.classOrRun] ?? 0;
+    i32[unit * 2] = freedWord0;
+    for (let s = first; s < first + run; s += 1) {
+      i32[this.descriptorOf(s) + field.kind] = SuperblockKind.free;
+    }
+    this.pages.releaseRun(first, run);
+  }
+
+  // ---- shared helpers -------------------------------------------------------------------------
+
+  private claimRun(count: number, requestedBytes: number): number {
+    const first = this.pages.claimRun(count);
+    if (first < 0) {
+      throw new HeapExhaustedError(
+        requestedBytes,
+        count === 1 ? 'no free superblock' : `no run of ${count} free superblocks`,
+      );
+    }
+    const end = first + count;
+    for (let seen = Atomics.load(this.i32, this.highWaterWord); seen < end;) {
+      const witnessed = Atomics.compareExchange(this.i32, this.highWaterWord, seen, end);
+      if (witnessed === seen) break;
+      seen = witnessed;
+    }
+    return first;
+  }
+
+  private descriptorOf(superblock: number): number {
+    return this.descriptorBase + superblock * descriptorWords;
+  }
+
+  /** Validates a handle's range, superblock, alignment and generation; returns its unit. */
+  private liveBlockUnit(handle: Handle): number {
+    const unit = handleUnit(handle);
+    const relative = unit - this.areaUnit;
+    if (!(relative >= 0 && relative < this.areaUnits)) {
+      throw new StaleHandleError(`handle ${handle} is outside the heap`);
+    }
+    const i32 = this.i32;
+    const superblock = relative >>> unitsPerSuperblockLog2;
+    const descriptor = this.descriptorBase + superblock * descriptorWords;
+    const kind = i32[descriptor + field.kind];
+    const offsetInSuperblock = relative & (unitsPerSuperblock - 1);
+    // A small block is live only below the bump pointer: past it lies memory of an earlier use of
+    // the superblock, whose headers must not be mistaken for live ones.
+    const aligned =
+      kind === SuperblockKind.small
+        ? offsetInSuperblock % (classUnits[i32[descriptor + field.classOrRun] ?? 0] ?? 1) === 0 &&
+          unit < (i32[descriptor + field.bumpUnit] ?? 0)
+        : kind === SuperblockKind.largeHead && offsetInSuperblock === 0;
+    const word0 = i32[unit * 2] ?? 0;
+    if (
+      !aligned ||
+      headerTag(word0) === BlockTag.free ||
+      (headerGeneration(word0) & 0xffff) !== handleGeneration(handle)
+    ) {
+      throw new StaleHandleError(`handle ${handle} does not name a live block (freed or reused)`);
+    }
+    assert(superblock < this.superblockCount, 'superblock index past the heap');
+    return unit;
+  }
+}

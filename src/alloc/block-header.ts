@@ -1,0 +1,57 @@
+/**
+ * The 8-byte header in front of every block, and the handle that names a block.
+ *
+ * | field      | offset | size | atomic | written by                         | invariant                |
+ * |------------|--------|------|--------|------------------------------------|--------------------------|
+ * | tag        | 0      | 1    | no     | allocator (alloc/free)             | `BlockTag.free` iff free |
+ * | generation | 1      | 3    | no     | allocator: +1 on every free/reuse  | 24 bits, wraps           |
+ * | aux        | 4      | 4    | no     | free: next free block (unit offset) | —                       |
+ * |            |        |      |        | live: the block's owner type (e.g. string length)              |
+ *
+ * The two header words are written with plain stores: a block is published to other workers only
+ * through an atomic store of its handle (a cell's compare-and-swap), which orders every write to
+ * the block before any read of it by a worker that loaded the handle.
+ *
+ * A handle packs the block's offset in 8-byte units (low 32 bits) and the low 16 bits of its
+ * generation: `handle = generation16 × 2^32 + unit`. A handle is valid while the header at its
+ * unit carries the expected tag and the same generation; freeing bumps the generation, so a freed
+ * or reused block is recognised (until the 16-bit generation wraps on that very block).
+ */
+import type { Handle } from '../base/index.js';
+
+/** What a block holds. Each layer owns the tags of the blocks it lays out. */
+export const BlockTag = {
+  free: 0,
+  /** values/: an immutable UTF-16 string with its hash. */
+  string: 1,
+  /** values/: an immutable bigint. */
+  bigint: 2,
+  /** values/: an immutable snapshot of a plain array or object (nested ones inline). */
+  snapshot: 3,
+  /** stm/: a shared cell. */
+  cell: 4,
+  /** tests and benchmarks: a block with no meaning to the library. */
+  raw: 255,
+} as const;
+export type BlockTag = (typeof BlockTag)[keyof typeof BlockTag];
+
+export const blockHeaderBytes = 8;
+export const unitBytes = 8;
+const unitsPerHandleGeneration = 2 ** 32;
+export const generationMask = 0xffffff;
+export const handleGenerationMask = 0xffff;
+
+export const headerTag = (word0: number): number => word0 & 0xff;
+export const headerGeneration = (word0: number): number => word0 >>> 8;
+export const headerWord0 = (tag: number, generation: number): number =>
+  ((generation & generationMask) << 8) | tag;
+
+export const handleOf = (unit: number, generation: number): Handle =>
+  ((generation & handleGenerationMask) * unitsPerHandleGeneration + unit) as Handle;
+export const handleUnit = (handle: Handle): number => handle % unitsPerHandleGeneration;
+export const handleGeneration = (handle: Handle): number =>
+  Math.floor(handle / unitsPerHandleGeneration);
+
+/** True for any number that could be a handle (a safe non-negative integer below 2^48). */
+export const isHandleShaped = (n: number): boolean =>
+  Number.isSafeInteger(n) && n >= 0 && n < 2 ** 48;

@@ -1,0 +1,14 @@
+/** alloc/: the size-class allocator, block headers, handles and their validation. */
+export { Allocator, formatAllocatorRegions } from './allocator.js';
+export {
+  BlockTag,
+  blockHeaderBytes,
+  handleGeneration,
+  handleOf,
+  handleUnit,
+  isHandleShaped,
+  unitBytes,
+} from './block-header.js';
+export { allocatorUsage, type AllocatorUsage } from './usage.js';
+export { classBytes, smallBlockBytesMax } from './size-classes.js';
+export { SuperblockBitmap } from './page-map.js';

@@ -1,0 +1,44 @@
+/**
+ * The descriptor of one superblock: 64 bytes (one cache line, so that two workers owning
+ * neighbouring superblocks never write the same line on their fast paths) in the descriptor table
+ * (memory/layout.ts), indexed by superblock number. Descriptors live outside the superblocks so that the whole 64 KiB of a
+ * superblock holds blocks and so a dead worker's superblocks can be found by scanning the table.
+ *
+ * | field           | word | atomic | written by                         | invariant                  |
+ * |-----------------|------|--------|------------------------------------|----------------------------|
+ * | kind            | 0    | no     | the claimer, before first block    | SuperblockKind             |
+ * | classOrRun      | 1    | no     | the claimer                        | small: size class;         |
+ * |                 |      |        |                                    | large head: run length     |
+ * | owner           | 2    | yes    | owner (abandon), adopter (CAS 0→me) | worker slot + 1; 0 = none |
+ * | localFree       | 3    | no     | owner only                         | unit of first free block   |
+ * | bumpUnit        | 4    | no     | owner only                         | first never-used unit      |
+ * | usedBlocks      | 5    | no     | owner only                         | handed out − returned      |
+ * | remoteFree      | 6    | yes    | remote freers (CAS push),          | Treiber stack of units;    |
+ * |                 |      |        | owner (exchange to 0 = pop all)    | 0 = empty                  |
+ * | remoteFreeCount | 7    | yes    | remote freers (+1 before push),    | ≥ blocks on remoteFree     |
+ * |                 |      |        | owner (− blocks collected)         |                            |
+ * | (reserved)      | 8–15 |        |                                    | zero                       |
+ *
+ * The owner's fast path touches only owner-only words (plain loads and stores, no shared
+ * writes). Remote frees never take a lock: one atomic add and one CAS push. Pop-all by exchange
+ * makes the remote stack immune to ABA: no worker ever pops a single node.
+ */
+export const SuperblockKind = {
+  free: 0,
+  small: 1,
+  largeHead: 2,
+  largeTail: 3,
+} as const;
+
+export const descriptorWords = 16;
+
+export const descriptorField = {
+  kind: 0,
+  classOrRun: 1,
+  owner: 2,
+  localFree: 3,
+  bumpUnit: 4,
+  usedBlocks: 5,
+  remoteFree: 6,
+  remoteFreeCount: 7,
+} as const;

@@ -1,0 +1,5 @@
+/** base/: errors, invariant checks, named limits and branded units. Imports nothing. */
+export * from './errors.js';
+export * from './assert.js';
+export * from './units.js';
+export * as limits from './limits.js';

@@ -1,0 +1,34 @@
+/**
+ * Every named limit of the library, in one place (STYLE.md §4). Units are last in the names.
+ * A limit that tests shrink to shake out races is passed explicitly to the code that uses it;
+ * nothing here is read from the environment.
+ */
+
+/** Largest heap reservation. Handles hold an offset in 8-byte units in 32 bits, views are fixed. */
+export const heapBytesMax = 8 * 2 ** 30;
+/** Smallest heap reservation: the metadata plus a handful of superblocks. */
+export const heapBytesMin = 1 * 2 ** 20;
+/** Default reservation: reserved, not resident; pages are touched only when first used. */
+export const heapBytesDefault = 1 * 2 ** 30;
+
+/** Superblock size: the unit of the page map, of size-class ownership and of large-block runs. */
+export const superblockBytesLog2 = 16;
+export const superblockBytes = 2 ** superblockBytesLog2;
+
+/** Worker slots in the shared registry: how many workers may be attached to one heap at once. */
+export const workerSlotsMax = 64;
+
+/**
+ * Attempts to claim a run of superblocks before giving up. Each failed attempt means another
+ * worker claimed pages in between (the scan itself is wait-free), so this bounds starvation only.
+ */
+export const pageClaimAttemptsMax = 1_000;
+
+/** Superblocks a worker keeps per size class after they empty, before returning them. */
+export const emptySuperblocksKeptMax = 1;
+
+/** Depth of nesting accepted in a stored snapshot (arrays and objects inside each other). */
+export const snapshotDepthMax = 1_000;
+
+/** Compare-and-swap attempts of one `cell.update` before it reports a livelock bug. */
+export const cellUpdateAttemptsMax = 1_000_000;

@@ -1,0 +1,88 @@
+/**
+ * The heap header: the first 4 KiB of every heap. It identifies the memory as a heap of this
+ * layout version and records the geometry, so `Heap.attach` can refuse anything else.
+ *
+ * | field               | offset | size | atomic | written by                 | invariant                         |
+ * |---------------------|--------|------|--------|----------------------------|-----------------------------------|
+ * | magic               | 0      | 4    | no     | creator, before sharing    | `heapMagic` ('SOBJ')              |
+ * | layoutVersion       | 4      | 4    | no     | creator, before sharing    | `heapLayoutVersion`               |
+ * | heapId              | 8      | 4    | no     | creator, before sharing    | random, non-zero, never changes   |
+ * | superblockBytesLog2 | 12     | 4    | no     | creator, before sharing    | `limits.superblockBytesLog2`      |
+ * | superblockCount     | 16     | 4    | no     | creator, before sharing    | matches the buffer's length       |
+ * | workerSlotsMax      | 20     | 4    | no     | creator, before sharing    | `limits.workerSlotsMax`           |
+ * | areaOffset          | 24     | 4    | no     | creator, before sharing    | = geometryOf(superblockCount)     |
+ * | (reserved)          | 28     | 36   |        |                            | zero                              |
+ * | superblockHighWater | 64     | 4    | yes    | any worker claiming pages  | only grows; pages above untouched |
+ * | (reserved)          | 68     | 60   |        |                            | zero                              |
+ * | (reserved: STM)     | 128    | 3968 |        | later layers (own lines)   | zero until used                   |
+ *
+ * The creator writes every read-only field before the buffer is sent to any other worker, and
+ * `postMessage` of the buffer orders those writes before the receiver's first read, so the
+ * read-only fields need no atomics. `superblockHighWater` sits on its own cache line: it is
+ * written only when a worker claims a superblock above every superblock claimed before.
+ */
+import { HeapLayoutError } from '../base/index.js';
+import { limits } from '../base/index.js';
+import { geometryOf, headerBytes, type HeapGeometry } from './layout.js';
+
+/** 'SOBJ' read as a little-endian 32-bit word. */
+export const heapMagic = 0x4a424f53;
+/** Bump on any change to any layout table in this repository. */
+export const heapLayoutVersion = 1;
+
+/** Word indexes (Int32Array) of the header fields; byte offset / 4, from the table above. */
+export const headerWord = {
+  magic: 0,
+  layoutVersion: 1,
+  heapId: 2,
+  superblockBytesLog2: 3,
+  superblockCount: 4,
+  workerSlotsMax: 5,
+  areaOffset: 6,
+  superblockHighWater: 16,
+} as const;
+
+export function writeHeader(i32: Int32Array, geometry: HeapGeometry, heapId: number): void {
+  i32[headerWord.magic] = heapMagic;
+  i32[headerWord.layoutVersion] = heapLayoutVersion;
+  i32[headerWord.heapId] = heapId;
+  i32[headerWord.superblockBytesLog2] = limits.superblockBytesLog2;
+  i32[headerWord.superblockCount] = geometry.superblockCount;
+  i32[headerWord.workerSlotsMax] = limits.workerSlotsMax;
+  i32[headerWord.areaOffset] = geometry.areaOffset;
+}
+
+/** Reads and checks the header of memory that claims to be a heap; returns its geometry. */
+export function readHeader(buffer: SharedArrayBuffer): HeapGeometry {
+  if (buffer.byteLength < headerBytes) {
+    throw new HeapLayoutError(`not a heap: ${buffer.byteLength} bytes is smaller than a header`);
+  }
+  const i32 = new Int32Array(buffer, 0, headerBytes / 4);
+  const magic = i32[headerWord.magic] ?? 0;
+  if (magic !== heapMagic) {
+    throw new HeapLayoutError(`not a heap: magic is 0x${(magic >>> 0).toString(16)}`);
+  }
+  const version = i32[headerWord.layoutVersion] ?? 0;
+  if (version !== heapLayoutVersion) {
+    throw new HeapLayoutError(
+      `heap layout version ${version} is not ${heapLayoutVersion}: ` +
+        'made by an incompatible version of shared-objects',
+    );
+  }
+  const log2 = i32[headerWord.superblockBytesLog2] ?? 0;
+  const slots = i32[headerWord.workerSlotsMax] ?? 0;
+  if (log2 !== limits.superblockBytesLog2 || slots !== limits.workerSlotsMax) {
+    throw new HeapLayoutError(
+      `heap built with superblocks of 2^${log2} bytes and ${slots} worker slots; ` +
+        `this build expects 2^${limits.superblockBytesLog2} and ${limits.workerSlotsMax}`,
+    );
+  }
+  const geometry = geometryOf(i32[headerWord.superblockCount] ?? 0);
+  if (
+    geometry.areaOffset !== i32[headerWord.areaOffset] ||
+    geometry.totalBytes > buffer.byteLength
+  ) {
+    throw new HeapLayoutError('heap header does not match the size of its buffer');
+  }
+  return geometry;
+}

@@ -1,0 +1,12 @@
+/** memory/: the heap's one `SharedArrayBuffer`, its header and geometry, typed views. */
+export { HeapMemory } from './heap-memory.js';
+export {
+  type HeapGeometry,
+  cacheLineBytes,
+  descriptorBytes,
+  headerBytes,
+  registrySlotBytes,
+  geometryFor,
+  geometryOf,
+} from './layout.js';
+export { headerWord, heapLayoutVersion, heapMagic } from './header.js';
