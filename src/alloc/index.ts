@@ -6,6 +6,8 @@ export {
   handleGeneration,
   handleOf,
   handleUnit,
+  headerGeneration,
+  headerTag,
   isHandleShaped,
   unitBytes,
 } from './block-header.js';

@@ -24,9 +24,6 @@ export const workerSlotsMax = 64;
  */
 export const pageClaimAttemptsMax = 1_000;
 
-/** Superblocks a worker keeps per size class after they empty, before returning them. */
-export const emptySuperblocksKeptMax = 1;
-
 /** Depth of nesting accepted in a stored snapshot (arrays and objects inside each other). */
 export const snapshotDepthMax = 1_000;
 

@@ -1,0 +1,104 @@
+// Timing helpers for benchmarks: repeated samples and their median. The machine is small and
+// noisy, so every figure is a median of several samples, and comparisons are ratios of figures
+// measured in the same run.
+import { Worker } from 'node:worker_threads';
+
+/** Results are stored here so the optimiser cannot drop the work that computed them. */
+export const blackhole: { value: unknown } = { value: undefined };
+
+export const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+
+/** Median nanoseconds per call of `body(iterations)`, which runs the operation that many times. */
+export function nsPerOp(body: (iterations: number) => void, samples = 7, sampleMs = 150): number {
+  let iterations = 1000;
+  for (;;) {
+    const start = performance.now();
+    body(iterations);
+    const elapsed = performance.now() - start;
+    if (elapsed > sampleMs / 4) break;
+    iterations *= 4;
+  }
+  const results: number[] = [];
+  for (let sample = 0; sample < samples; sample += 1) {
+    const start = process.hrtime.bigint();
+    body(iterations);
+    results.push(Number(process.hrtime.bigint() - start) / iterations);
+  }
+  return median(results);
+}
+
+export interface WorkerRunData {
+  readonly params: unknown;
+  readonly workerIndex: number;
+  /** Int32 [0]: start flag (workers wait on it), [1]: stop flag. */
+  readonly control: SharedArrayBuffer;
+}
+
+/**
+ * Runs `count` workers of `script` together for `durationMs` and returns the total operations per
+ * second they report. Workers start on one flag, so their timed windows overlap fully.
+ */
+export async function workerThroughput(
+  script: URL,
+  count: number,
+  params: unknown,
+  durationMs: number,
+): Promise<number> {
+  const control = new SharedArrayBuffer(8);
+  const flags = new Int32Array(control);
+  const workers = Array.from(
+    { length: count },
+    (_, workerIndex) =>
+      new Worker(script, {
+        workerData: { params, workerIndex, control } satisfies WorkerRunData,
+      }),
+  );
+  const ready = workers.map(
+    (worker) =>
+      new Promise<void>((resolve) =>
+        worker.once('message', () => {
+          resolve();
+        }),
+      ),
+  );
+  await Promise.all(ready);
+  const results = workers.map(
+    (worker) =>
+      new Promise<number>((resolve, reject) => {
+        worker.once('message', (ops: number) => {
+          resolve(ops);
+        });
+        worker.once('error', reject);
+      }),
+  );
+  const start = performance.now();
+  Atomics.store(flags, 0, 1);
+  Atomics.notify(flags, 0);
+  await new Promise((resolve) => setTimeout(resolve, durationMs));
+  Atomics.store(flags, 1, 1);
+  const totals = await Promise.all(results);
+  const elapsedS = (performance.now() - start) / 1000;
+  await Promise.all(workers.map((worker) => worker.terminate()));
+  return totals.reduce((sum, ops) => sum + ops, 0) / elapsedS;
+}
+
+/** Median over `samples` runs of `workerThroughput`. */
+export async function medianThroughput(
+  script: URL,
+  count: number,
+  params: unknown,
+  durationMs: number,
+  samples: number,
+): Promise<number> {
+  const results: number[] = [];
+  for (let sample = 0; sample < samples; sample += 1) {
+    results.push(await workerThroughput(script, count, params, durationMs));
+  }
+  return median(results);
+}

@@ -1,0 +1,49 @@
+// `npm run bench`: runs every benchmark, prints medians and same-run ratios, and writes the
+// results with the Node version, CPU and date to bench/results/<date>.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { allocBenchmarks } from './alloc.bench.js';
+import { cellBenchmarks } from './cell.bench.js';
+import { recordBenchmarks } from './record.bench.js';
+
+export interface BenchResult {
+  readonly name: string;
+  readonly value: number;
+  readonly baseline: number;
+  readonly baselineName: string;
+  /** value / baseline, oriented so that higher is better for us. */
+  readonly ratio: number;
+  readonly target: string;
+}
+
+const quick = process.argv.includes('--quick');
+const samples = quick ? 3 : 7;
+const durationMs = quick ? 300 : 1000;
+
+const format = (n: number): string => (n >= 1000 ? n.toExponential(3) : n.toFixed(n < 10 ? 2 : 1));
+
+const results: BenchResult[] = [];
+const suites: ((samples: number, durationMs: number) => BenchResult[] | Promise<BenchResult[]>)[] =
+  [allocBenchmarks, cellBenchmarks, recordBenchmarks];
+for (const suite of suites) {
+  for (const result of await suite(samples, durationMs)) {
+    results.push(result);
+    process.stdout.write(
+      `${result.name.padEnd(52)} ${format(result.value).padStart(10)}  vs ${result.baselineName} ` +
+        `${format(result.baseline)}  = ${result.ratio.toFixed(2)}×  (target ${result.target})\n`,
+    );
+  }
+}
+
+const environment = {
+  date: new Date().toISOString(),
+  node: process.version,
+  cpu: cpus()[0]?.model ?? 'unknown',
+  cores: cpus().length,
+  samples,
+  durationMs,
+};
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+const file = new URL(`./results/${environment.date.slice(0, 10)}.json`, import.meta.url);
+writeFileSync(file, JSON.stringify({ environment, results }, null, 2) + '\n');
+process.stdout.write(`\n${JSON.stringify(environment)}\nwritten to ${file.pathname}\n`);

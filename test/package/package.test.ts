@@ -1,0 +1,32 @@
+// The package as an installed dependency sees it: imported by its name, through `exports`, from
+// the built JavaScript (run after `npm run build`, see scripts/run-tests.mjs).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  ClosedError,
+  Heap,
+  HeapExhaustedError,
+  HeapLayoutError,
+  NotShareableError,
+  StaleHandleError,
+} from 'shared-objects';
+
+test('the built package works when imported by name', () => {
+  const heap = Heap.create({ maxBytes: 4 << 20 });
+  const cell = heap.cell({ greeting: 'hello', n: 1n });
+  assert.deepEqual(cell.get(), { greeting: 'hello', n: 1n });
+  assert.equal(
+    cell.update(() => 42 as never),
+    42,
+  );
+  assert.ok(new NotShareableError('value', 'x') instanceof TypeError);
+  for (const ErrorClass of [ClosedError, HeapExhaustedError, HeapLayoutError, StaleHandleError]) {
+    assert.equal(typeof ErrorClass, 'function');
+  }
+  heap.close();
+});
+
+test('internals are not reachable through the package exports', async () => {
+  const internal = ['shared-objects', 'dist', 'alloc', 'index.js'].join('/');
+  await assert.rejects(import(internal), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
+});
