@@ -88,6 +88,29 @@ export async function workerThroughput(
   return totals.reduce((sum, ops) => sum + ops, 0) / elapsedS;
 }
 
+/**
+ * Median ratio of throughputs `a / b`, measured in alternating pairs so that slow phases of a
+ * noisy machine hit both sides alike; also returns each side's median.
+ */
+export async function pairedThroughput(
+  a: { script: URL; count: number; params: unknown },
+  b: { script: URL; count: number; params: unknown },
+  durationMs: number,
+  samples: number,
+): Promise<{ a: number; b: number; ratio: number }> {
+  const as: number[] = [];
+  const bs: number[] = [];
+  const ratios: number[] = [];
+  for (let sample = 0; sample < samples; sample += 1) {
+    const aOps = await workerThroughput(a.script, a.count, a.params, durationMs);
+    const bOps = await workerThroughput(b.script, b.count, b.params, durationMs);
+    as.push(aOps);
+    bs.push(bOps);
+    ratios.push(aOps / bOps);
+  }
+  return { a: median(as), b: median(bs), ratio: median(ratios) };
+}
+
 /** Median over `samples` runs of `workerThroughput`. */
 export async function medianThroughput(
   script: URL,

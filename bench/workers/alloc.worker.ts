@@ -7,7 +7,7 @@ import { headerWord, HeapMemory } from '../../src/memory/index.js';
 import { runTimedLoop, workerParams } from '../lib/worker-loop.js';
 
 export interface AllocParams {
-  readonly allocator: 'shared-objects' | 'thi.ng';
+  readonly allocator: 'ours' | 'thi.ng';
   readonly heap: SharedArrayBuffer;
   readonly liveBlocks: number;
 }
