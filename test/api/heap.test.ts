@@ -1,0 +1,67 @@
+// The public Heap facade: handles, references, attach checks and memory usage.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  Heap,
+  HeapLayoutError,
+  LimitExceededError,
+  StaleHandleError,
+  type SharedCell,
+  type SharedRef,
+} from '../../src/index.js';
+
+describe('Heap', () => {
+  it('reserves without committing, and reports usage', () => {
+    const heap = Heap.create({ maxBytes: 256 << 20 });
+    const usage = heap.memoryUsage();
+    assert.ok(usage.reservedBytes <= 256 << 20 && usage.reservedBytes > 250 << 20);
+    assert.ok(usage.committedBytes < 1 << 20, 'only metadata is committed at first');
+    assert.equal(usage.usedBytes, 0);
+    assert.equal(usage.attachedWorkers, 1);
+    heap.cell('x'.repeat(100_000));
+    assert.ok(heap.memoryUsage().usedBytes >= 200_000);
+  });
+
+  it('opens references in another attachment of the same heap', () => {
+    const heap = Heap.create({ maxBytes: 4 << 20 });
+    const cell = heap.cell('shared');
+    const ref = structuredClone(cell.ref);
+    const again = Heap.attach(structuredClone(heap.handle));
+    assert.equal(again.memoryUsage().attachedWorkers, 2);
+    const reopened = again.open<SharedCell<string>>(ref);
+    reopened.set('changed');
+    assert.equal(cell.get(), 'changed');
+    again.close();
+    assert.equal(heap.memoryUsage().attachedWorkers, 1);
+  });
+
+  it('refuses references that are malformed, of another heap, or stale', () => {
+    const heap = Heap.create({ maxBytes: 4 << 20 });
+    const other = Heap.create({ maxBytes: 4 << 20 });
+    const cell = other.cell(1);
+    assert.throws(() => heap.open(cell.ref), StaleHandleError);
+    assert.throws(() => heap.open({ kind: 'nope' } as unknown as SharedRef), TypeError);
+    const mine = heap.cell(1);
+    assert.throws(
+      () => heap.open({ ...mine.ref, handle: mine.ref.handle + 2 ** 32 }),
+      StaleHandleError,
+    );
+    assert.throws(() => heap.open({ ...mine.ref, tag: 1 }), StaleHandleError);
+  });
+
+  it('refuses to attach memory that is not a compatible heap', () => {
+    const buffer = new SharedArrayBuffer(1 << 20);
+    assert.throws(() => Heap.attach({ kind: 'shared-objects/heap', buffer }), HeapLayoutError);
+  });
+
+  it('has a named limit on attached workers', () => {
+    const heap = Heap.create({ maxBytes: 4 << 20 });
+    const attached: Heap[] = [];
+    assert.throws(() => {
+      for (;;) attached.push(Heap.attach(heap.handle));
+    }, LimitExceededError);
+    assert.equal(attached.length, 63);
+    for (const each of attached) each.close();
+    assert.equal(heap.memoryUsage().attachedWorkers, 1);
+  });
+});
