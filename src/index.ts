@@ -2,7 +2,14 @@
  * shared-objects: shared mutable objects for JavaScript workers, in SharedArrayBuffer memory.
  * This file decides what is public; nothing else is reachable through the package's exports.
  */
-export { Heap, type HeapHandle, type HeapOptions, type MemoryUsage } from './api/index.js';
+export {
+  Heap,
+  type HeapHandle,
+  type HeapOptions,
+  type MemoryUsage,
+  type RetiredByWorker,
+  type WatchableWorker,
+} from './api/index.js';
 export type { SharedObject, SharedRef } from './values/index.js';
 export type { SharedCell } from './stm/index.js';
 export {

@@ -25,7 +25,7 @@ import {
   type Handle,
   type WordIndex,
 } from '../base/index.js';
-import type { HeapMemory } from '../memory/index.js';
+import { headerWord, type HeapMemory } from '../memory/index.js';
 import {
   blockHeaderBytes,
   BlockTag,
@@ -82,6 +82,30 @@ export function heapBitmaps(memory: HeapMemory): {
 /** Creator only, before the heap is shared. */
 export function formatAllocatorRegions(memory: HeapMemory): void {
   heapBitmaps(memory).pages.sealTail();
+}
+
+/**
+ * Recovery of a worker that can no longer act (it died): marks every superblock it owned as
+ * abandoned, exactly as its own `abandonAll` would, so the living adopt them. Idempotent.
+ * A worker killed in the middle of its own fast path may leave one superblock's owner-only counts
+ * off by one block; that superblock is then never seen empty (a bounded leak of one superblock).
+ */
+export function abandonSuperblocksOf(memory: HeapMemory, ownerSlot: number): number {
+  const { i32, geometry } = memory;
+  const { abandoned } = heapBitmaps(memory);
+  const highWater = Atomics.load(i32, headerWord.superblockHighWater);
+  let count = 0;
+  for (let superblock = 0; superblock < highWater; superblock += 1) {
+    const descriptor = geometry.descriptorsOffset / 4 + superblock * descriptorWords;
+    if (Atomics.load(i32, descriptor + field.owner) !== ownerSlot + 1) continue;
+    if (Atomics.load(i32, descriptor + field.kind) !== SuperblockKind.small) continue;
+    abandoned.set(superblock);
+    // ORDERING: the dead owner's plain writes were published by its last atomic operation; the
+    // next adopter acquires them through its CAS on this word.
+    Atomics.compareExchange(i32, descriptor + field.owner, ownerSlot + 1, 0);
+    count += 1;
+  }
+  return count;
 }
 
 export class Allocator {

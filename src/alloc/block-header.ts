@@ -30,6 +30,8 @@ export const BlockTag = {
   snapshot: 3,
   /** stm/: a shared cell. */
   cell: 4,
+  /** reclaim/: a bag of retired handles waiting for their grace period. */
+  retireBag: 5,
   /** tests and benchmarks: a block with no meaning to the library. */
   raw: 255,
 } as const;

@@ -1,5 +1,5 @@
 /** alloc/: the size-class allocator, block headers, handles and their validation. */
-export { Allocator, formatAllocatorRegions } from './allocator.js';
+export { abandonSuperblocksOf, Allocator, formatAllocatorRegions } from './allocator.js';
 export {
   BlockTag,
   blockHeaderBytes,

@@ -11,7 +11,8 @@ import {
   isHandleShaped,
 } from '../alloc/index.js';
 import { limits, StaleHandleError, type Handle } from '../base/index.js';
-import { HeapMemory } from '../memory/index.js';
+import { headerWord, HeapMemory } from '../memory/index.js';
+import { slotField } from '../reclaim/index.js';
 import { createCell, HeapContext, SharedCell } from '../stm/index.js';
 import type { SharedRef } from '../values/index.js';
 
@@ -24,6 +25,23 @@ export interface HeapHandle {
 export interface HeapOptions {
   /** Bytes to reserve (not commit): pages become resident only when used. Default 1 GiB. */
   readonly maxBytes?: number;
+  /**
+   * How long a worker may stay inside the library without reaching a quiescent point before the
+   * others stop waiting for it to free memory (it is neutralised and redoes its operation).
+   * Default 1000 ms.
+   */
+  readonly reclaimStallMs?: number;
+}
+
+/** What `heap.watch` needs of a worker: Node's `Worker` has it. */
+export interface WatchableWorker {
+  readonly threadId: number;
+  once(event: 'exit', listener: (exitCode: number) => void): unknown;
+}
+
+export interface RetiredByWorker {
+  readonly slot: number;
+  readonly retiredBytes: number;
 }
 
 export interface MemoryUsage {
@@ -35,8 +53,15 @@ export interface MemoryUsage {
   readonly usedBytes: number;
   /** Bytes of superblocks in use (small-block superblocks and large runs). */
   readonly superblockBytes: number;
-  /** Bytes this worker retired and cannot free yet (see docs: reclamation). */
+  /** Bytes this worker retired that are not freed yet (waiting for other workers to move on). */
   readonly retiredBytes: number;
+  /** The same, for every attached worker (bags adopted from departed workers not included). */
+  readonly retiredByWorker: readonly RetiredByWorker[];
+  /** The current reclamation epoch. */
+  readonly epoch: number;
+  /** The oldest epoch an online worker has observed, and which slot holds it (-1: none). */
+  readonly oldestObservedEpoch: number;
+  readonly oldestObservedSlot: number;
   /** Workers attached to the heap now. */
   readonly attachedWorkers: number;
 }
@@ -55,7 +80,10 @@ export class Heap {
 
   /** A new heap. `maxBytes` is a reservation: memory is committed as it is used. */
   static create(options: HeapOptions = {}): Heap {
-    const memory = HeapMemory.create(options.maxBytes ?? limits.heapBytesDefault);
+    const memory = HeapMemory.create(
+      options.maxBytes ?? limits.heapBytesDefault,
+      options.reclaimStallMs ?? limits.reclaimStallMsDefault,
+    );
     formatAllocatorRegions(memory);
     return new Heap(memory);
   }
@@ -80,15 +108,51 @@ export class Heap {
 
   memoryUsage(): MemoryUsage {
     this.#context.checkOpen('heap.memoryUsage');
-    const usage = allocatorUsage(this.#context.memory);
+    const context = this.#context;
+    const usage = allocatorUsage(context.memory);
+    const { registry, memory } = context;
+    const retiredByWorker: RetiredByWorker[] = [];
+    for (let slot = 0; slot < limits.workerSlotsMax; slot += 1) {
+      if (registry.heldSlotAt(slot) === undefined) continue;
+      const retiredBytes = memory.i32[registry.word(slot, slotField.retiredBytes)] ?? 0;
+      retiredByWorker.push({ slot, retiredBytes });
+    }
+    const oldest = context.reclaim.oldestObserved();
     return {
-      reservedBytes: this.#context.memory.buffer.byteLength,
+      reservedBytes: memory.buffer.byteLength,
       committedBytes: usage.committedBytes,
       usedBytes: usage.usedBytes,
       superblockBytes: usage.superblockBytes,
-      retiredBytes: this.#context.retired.retiredBytes,
-      attachedWorkers: this.#context.registry.heldCount(),
+      retiredBytes: memory.i32[registry.word(context.slot.index, slotField.retiredBytes)] ?? 0,
+      retiredByWorker,
+      epoch: Atomics.load(memory.i32, headerWord.reclaimEpoch),
+      oldestObservedEpoch: oldest.epoch,
+      oldestObservedSlot: oldest.slot,
+      attachedWorkers: registry.heldCount(),
     };
+  }
+
+  /**
+   * Frees now every retired block no worker can still be reading (it also happens on its own as
+   * values are replaced). Returns the bytes freed.
+   */
+  reclaim(): number {
+    this.#context.checkOpen('heap.reclaim');
+    return this.#context.reclaim.reclaimNow();
+  }
+
+  /**
+   * Lets this thread recover `worker`'s share of the heap when it exits for any reason
+   * (`terminate()`, `process.exit`, an uncaught exception): its slot, its pin, its retired blocks
+   * and its allocator's superblocks. Call it right after starting the worker.
+   */
+  watch(worker: WatchableWorker): void {
+    this.#context.checkOpen('heap.watch');
+    const { threadId } = worker;
+    const context = this.#context;
+    worker.once('exit', () => {
+      if (!context.closed) context.recoverThread(threadId);
+    });
   }
 
   /** A new shared cell holding `initial`. */

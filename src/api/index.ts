@@ -1,2 +1,9 @@
 /** api/: the public facade that composes the layers (see docs/decisions/0001-api-layer.md). */
-export { Heap, type HeapHandle, type HeapOptions, type MemoryUsage } from './heap.js';
+export {
+  Heap,
+  type HeapHandle,
+  type HeapOptions,
+  type MemoryUsage,
+  type RetiredByWorker,
+  type WatchableWorker,
+} from './heap.js';

@@ -24,6 +24,16 @@ export const workerSlotsMax = 64;
  */
 export const pageClaimAttemptsMax = 1_000;
 
+/**
+ * Default time a worker may stay inside the library (online) without reporting a newer epoch
+ * before reclaimers neutralise it and stop waiting for it. Long enough that only a stalled worker
+ * (descheduled, stopped in a debugger, busy in user code inside an operation) is ever hit.
+ */
+export const reclaimStallMsDefault = 1000;
+
+/** Times one operation is redone because its worker was neutralised while running it. */
+export const neutralisedRedoMax = 1000;
+
 /** Depth of nesting accepted in a stored snapshot (arrays and objects inside each other). */
 export const snapshotDepthMax = 1_000;
 

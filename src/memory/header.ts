@@ -11,15 +11,24 @@
  * | superblockCount     | 16     | 4    | no     | creator, before sharing    | matches the buffer's length       |
  * | workerSlotsMax      | 20     | 4    | no     | creator, before sharing    | `limits.workerSlotsMax`           |
  * | areaOffset          | 24     | 4    | no     | creator, before sharing    | = geometryOf(superblockCount)     |
- * | (reserved)          | 28     | 36   |        |                            | zero                              |
+ * | reclaimStallMs      | 28     | 4    | no     | creator, before sharing    | > 0: online lag before a worker   |
+ * |                     |        |      |        |                            | is neutralised (reclaim/epoch.ts) |
+ * | (reserved)          | 32     | 32   |        |                            | zero                              |
  * | superblockHighWater | 64     | 4    | yes    | any worker claiming pages  | only grows; pages above untouched |
  * | (reserved)          | 68     | 60   |        |                            | zero                              |
- * | (reserved: STM)     | 128    | 3968 |        | later layers (own lines)   | zero until used                   |
+ * | reclaimEpoch        | 128    | 4    | yes    | any worker (CAS +2)        | even, never 0; see reclaim/epoch  |
+ * | (reserved)          | 132    | 60   |        |                            | zero                              |
+ * | orphanBags          | 192    | 4    | yes    | leavers/recoverers (CAS push), | unit of the first orphaned    |
+ * |                     |        |      |        | reclaimers (exchange to 0) | retire bag; 0 = none              |
+ * | (reserved)          | 196    | 60   |        |                            | zero                              |
+ * | (reserved: STM)     | 256    | 3840 |        | later layers (own lines)   | zero until used                   |
  *
  * The creator writes every read-only field before the buffer is sent to any other worker, and
  * `postMessage` of the buffer orders those writes before the receiver's first read, so the
- * read-only fields need no atomics. `superblockHighWater` sits on its own cache line: it is
- * written only when a worker claims a superblock above every superblock claimed before.
+ * read-only fields need no atomics. Each shared mutable word sits on its own cache line:
+ * `superblockHighWater` is written only when a worker claims a superblock above every one claimed
+ * before; `reclaimEpoch` is read at the start of every operation and written rarely (batched
+ * advance); `orphanBags` is written when a worker leaves or is recovered.
  */
 import { HeapLayoutError } from '../base/index.js';
 import { limits } from '../base/index.js';
@@ -28,7 +37,7 @@ import { geometryOf, headerBytes, type HeapGeometry } from './layout.js';
 /** 'SOBJ' read as a little-endian 32-bit word. */
 export const heapMagic = 0x4a424f53;
 /** Bump on any change to any layout table in this repository. */
-export const heapLayoutVersion = 1;
+export const heapLayoutVersion = 2;
 
 /** Word indexes (Int32Array) of the header fields; byte offset / 4, from the table above. */
 export const headerWord = {
@@ -39,17 +48,27 @@ export const headerWord = {
   superblockCount: 4,
   workerSlotsMax: 5,
   areaOffset: 6,
+  reclaimStallMs: 7,
   superblockHighWater: 16,
+  reclaimEpoch: 32,
+  orphanBags: 48,
 } as const;
 
-export function writeHeader(i32: Int32Array, geometry: HeapGeometry, heapId: number): void {
+export interface HeapSettings {
+  readonly heapId: number;
+  readonly reclaimStallMs: number;
+}
+
+export function writeHeader(i32: Int32Array, geometry: HeapGeometry, settings: HeapSettings): void {
   i32[headerWord.magic] = heapMagic;
   i32[headerWord.layoutVersion] = heapLayoutVersion;
-  i32[headerWord.heapId] = heapId;
+  i32[headerWord.heapId] = settings.heapId;
+  i32[headerWord.reclaimStallMs] = settings.reclaimStallMs;
   i32[headerWord.superblockBytesLog2] = limits.superblockBytesLog2;
   i32[headerWord.superblockCount] = geometry.superblockCount;
   i32[headerWord.workerSlotsMax] = limits.workerSlotsMax;
   i32[headerWord.areaOffset] = geometry.areaOffset;
+  i32[headerWord.reclaimEpoch] = 2;
 }
 
 /** Reads and checks the header of memory that claims to be a heap; returns its geometry. */

@@ -7,7 +7,7 @@
  * fixed-length (never length-tracking): measured ~20× faster for plain reads on Node 20.
  */
 import { HeapLayoutError, limits } from '../base/index.js';
-import { readHeader, writeHeader } from './header.js';
+import { headerWord, readHeader, writeHeader } from './header.js';
 import { geometryFor, type HeapGeometry } from './layout.js';
 
 function assertLittleEndian(): void {
@@ -26,6 +26,8 @@ export class HeapMemory {
   readonly buffer: SharedArrayBuffer;
   readonly geometry: HeapGeometry;
   readonly heapId: number;
+  /** How long a worker may hold reclamation back before it is neutralised (header field). */
+  readonly reclaimStallMs: number;
   readonly i32: Int32Array;
   readonly u16: Uint16Array;
   readonly u8: Uint8Array;
@@ -41,11 +43,15 @@ export class HeapMemory {
     this.u8 = new Uint8Array(buffer, 0, length);
     this.f64 = new Float64Array(buffer, 0, length / 8);
     this.b64 = new BigInt64Array(buffer, 0, length / 8);
-    this.heapId = this.i32[2] ?? 0;
+    this.heapId = this.i32[headerWord.heapId] ?? 0;
+    this.reclaimStallMs = this.i32[headerWord.reclaimStallMs] ?? 0;
   }
 
   /** A new heap of at most `maxBytes` (rounded down to whole superblocks). */
-  static create(maxBytes: number): HeapMemory {
+  static create(
+    maxBytes: number,
+    reclaimStallMs: number = limits.reclaimStallMsDefault,
+  ): HeapMemory {
     assertLittleEndian();
     if (!Number.isSafeInteger(maxBytes) || maxBytes < limits.heapBytesMin) {
       throw new RangeError(`maxBytes must be an integer ≥ ${limits.heapBytesMin}, got ${maxBytes}`);
@@ -53,9 +59,15 @@ export class HeapMemory {
     if (maxBytes > limits.heapBytesMax) {
       throw new RangeError(`maxBytes must be ≤ ${limits.heapBytesMax} (8 GiB), got ${maxBytes}`);
     }
+    if (!Number.isInteger(reclaimStallMs) || reclaimStallMs < 1 || reclaimStallMs > 2 ** 30) {
+      throw new RangeError(`reclaimStallMs must be a positive integer, got ${reclaimStallMs}`);
+    }
     const geometry = geometryFor(maxBytes);
     const buffer = new SharedArrayBuffer(geometry.totalBytes);
-    writeHeader(new Int32Array(buffer, 0, 1024), geometry, randomHeapId());
+    writeHeader(new Int32Array(buffer, 0, 1024), geometry, {
+      heapId: randomHeapId(),
+      reclaimStallMs,
+    });
     return new HeapMemory(buffer, geometry);
   }
 

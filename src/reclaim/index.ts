@@ -1,3 +1,5 @@
-/** reclaim/: the worker registry and retirement of blocks that may still be read. */
-export { WorkerRegistry, type WorkerSlot } from './registry.js';
-export { RetireList } from './retire-list.js';
+/** reclaim/: the worker registry, epochs (QSBR + neutralisation), retire bags, recovery. */
+export { WorkerRegistry, slotField, type WorkerSlot } from './registry.js';
+export { ReclaimParticipant, type OldestObserved } from './participant.js';
+export { recoverWorker } from './recovery.js';
+export { epochAtLeast, nextEpoch, observedNeutralised, observedOffline } from './epoch.js';

@@ -1,22 +1,47 @@
 /**
  * The shared worker registry: every worker attached to a heap holds one slot. The slot number is
- * the worker's identity inside the heap (allocator ownership today; epochs and transaction
- * descriptors later), and its generation tells a reused slot from its previous owner.
+ * the worker's identity inside the heap (allocator ownership, reclamation state); its generation
+ * tells a reused slot from its previous holder.
  *
- * | field  | offset | size | atomic | written by                           | invariant                   |
- * |--------|--------|------|--------|--------------------------------------|-----------------------------|
- * | state  | 0      | 4    | yes    | claimer (CAS), owner on release      | bit 0: held; bits 1–31:     |
- * |        |        |      |        |                                      | generation, +1 per claim    |
- * | (rest) | 4      | 60   |        | reserved for reclamation (epochs)    | zero                        |
+ * | field        | offset | size | atomic | written by                       | invariant                |
+ * |--------------|--------|------|--------|----------------------------------|--------------------------|
+ * | state        | 0      | 4    | yes    | claimer (CAS free→held), holder  | bit 0 held, bit 1 zombie |
+ * |              |        |      |        | (store free), recoverer (CAS     | (holder dead, recovery   |
+ * |              |        |      |        | held→zombie, store free)         | pending); bits 2–31 gen  |
+ * | threadId     | 4      | 4    | yes    | holder at claim                  | `currentThreadId()`      |
+ * | observed     | 8      | 4    | yes    | holder (store), reclaimers (CAS  | 0 offline, 1 neutralised,|
+ * |              |        |      |        | v→1: neutralise)                 | else an epoch (even)     |
+ * | retireHead   | 12     | 4    | yes    | holder (plain), recoverer        | unit of the newest retire|
+ * |              |        |      |        | (exchange to 0)                  | bag; 0 = none            |
+ * | retiredBytes | 16     | 4    | no     | holder                           | bytes in its bags        |
+ * | recoverer    | 20     | 4    | yes    | recoverers (CAS)                 | slot+1 of the worker     |
+ * |              |        |      |        |                                  | recovering this one      |
+ * | adoptedHead  | 24     | 4    | yes    | holder (store after exchange of  | unit of the first bag of |
+ * |              |        |      |        | the orphan list), recoverer      | an adopted chain; 0 none |
+ * | (reserved)   | 28     | 36   |        |                                  | zero                     |
  *
  * One slot per 64-byte line, so a worker's writes to its own slot never disturb another's.
- * Claim: CAS the state from `generation << 1` (free) to `(generation + 1) << 1 | 1` (held).
- * Linearisation point: that CAS. Release: store `generation << 1`, keeping the generation.
+ * Claim: CAS the state from `gen << 2` (free) to `(gen + 1) << 2 | held`. Linearisation point:
+ * that CAS. Release: store `gen << 2`, keeping the generation for the next claimer.
  */
 import { LimitExceededError, limits, type WordIndex } from '../base/index.js';
 import { registrySlotBytes, type HeapMemory } from '../memory/index.js';
+import { currentThreadId } from '../platform/index.js';
 
 const heldBit = 1;
+const zombieBit = 2;
+const generationShift = 2;
+const generationMask = 0x3fffffff;
+
+export const slotField = {
+  state: 0,
+  threadId: 1,
+  observed: 2,
+  retireHead: 3,
+  retiredBytes: 4,
+  recoverer: 5,
+  adoptedHead: 6,
+} as const;
 
 export interface WorkerSlot {
   readonly index: number;
@@ -32,19 +57,27 @@ export class WorkerRegistry {
     this.base = (memory.geometry.registryOffset / 4) as WordIndex;
   }
 
-  private stateWord(index: number): number {
-    return this.base + (index * registrySlotBytes) / 4;
+  /** Word index of `field` of slot `index`. */
+  word(index: number, field: number): number {
+    return this.base + (index * registrySlotBytes) / 4 + field;
   }
 
-  /** Takes the lowest free slot; LimitExceededError when all `workerSlotsMax` are held. */
+  /** Takes the lowest free slot; LimitExceededError when all `workerSlotsMax` are taken. */
   claim(): WorkerSlot {
+    const i32 = this.i32;
     for (let index = 0; index < limits.workerSlotsMax; index += 1) {
-      const word = this.stateWord(index);
-      const state = Atomics.load(this.i32, word);
-      if ((state & heldBit) !== 0) continue;
-      const generation = ((state >>> 1) + 1) & 0x3fffffff;
-      const held = (generation << 1) | heldBit;
-      if (Atomics.compareExchange(this.i32, word, state, held) === state) {
+      const stateWord = this.word(index, slotField.state);
+      const state = Atomics.load(i32, stateWord);
+      if ((state & (heldBit | zombieBit)) !== 0) continue;
+      const generation = ((state >>> generationShift) + 1) & generationMask;
+      const held = (generation << generationShift) | heldBit;
+      if (Atomics.compareExchange(i32, stateWord, state, held) === state) {
+        Atomics.store(i32, this.word(index, slotField.threadId), currentThreadId());
+        Atomics.store(i32, this.word(index, slotField.observed), 0);
+        Atomics.store(i32, this.word(index, slotField.retireHead), 0);
+        Atomics.store(i32, this.word(index, slotField.adoptedHead), 0);
+        Atomics.store(i32, this.word(index, slotField.recoverer), 0);
+        i32[this.word(index, slotField.retiredBytes)] = 0;
         return { index, generation };
       }
     }
@@ -54,20 +87,57 @@ export class WorkerRegistry {
     );
   }
 
-  /** Gives a slot back. Only its holder calls this, once. */
+  /** Gives a slot back (its holder on close, or its recoverer). */
   release(slot: WorkerSlot): void {
-    // ORDERING: publishes everything the holder wrote to heap state before the slot is reused.
-    Atomics.store(this.i32, this.stateWord(slot.index), slot.generation << 1);
+    // ORDERING: publishes every write the holder (or recoverer) made before the slot is reused.
+    Atomics.store(this.i32, this.word(slot.index, slotField.state), slot.generation << 2);
   }
 
+  /** True while `slot` is held by the worker it was given to (not released, not dead). */
   isHeld(slot: WorkerSlot): boolean {
-    return Atomics.load(this.i32, this.stateWord(slot.index)) === ((slot.generation << 1) | 1);
+    return (
+      Atomics.load(this.i32, this.word(slot.index, slotField.state)) ===
+      ((slot.generation << generationShift) | heldBit)
+    );
+  }
+
+  /** The slot currently at `index` if held and alive, else undefined. */
+  heldSlotAt(index: number): WorkerSlot | undefined {
+    const state = Atomics.load(this.i32, this.word(index, slotField.state));
+    if ((state & (heldBit | zombieBit)) !== heldBit) return undefined;
+    return { index, generation: state >>> generationShift };
+  }
+
+  /** Slots held by a worker now dead whose recovery has not finished. */
+  zombieSlotAt(index: number): WorkerSlot | undefined {
+    const state = Atomics.load(this.i32, this.word(index, slotField.state));
+    if ((state & zombieBit) === 0) return undefined;
+    return { index, generation: state >>> generationShift };
+  }
+
+  /** Marks a held slot's holder dead; true for the one caller that made the change. */
+  markZombie(slot: WorkerSlot): boolean {
+    const held = (slot.generation << generationShift) | heldBit;
+    const word = this.word(slot.index, slotField.state);
+    return Atomics.compareExchange(this.i32, word, held, held | zombieBit) === held;
+  }
+
+  /** Held (alive or zombie) slots whose recorded thread is `threadId`. */
+  slotsOfThread(threadId: number): WorkerSlot[] {
+    const found: WorkerSlot[] = [];
+    for (let index = 0; index < limits.workerSlotsMax; index += 1) {
+      const state = Atomics.load(this.i32, this.word(index, slotField.state));
+      if ((state & heldBit) === 0) continue;
+      if (Atomics.load(this.i32, this.word(index, slotField.threadId)) !== threadId) continue;
+      found.push({ index, generation: state >>> generationShift });
+    }
+    return found;
   }
 
   heldCount(): number {
     let count = 0;
     for (let index = 0; index < limits.workerSlotsMax; index += 1) {
-      count += Atomics.load(this.i32, this.stateWord(index)) & heldBit;
+      count += Atomics.load(this.i32, this.word(index, slotField.state)) & heldBit;
     }
     return count;
   }

@@ -10,12 +10,13 @@
  * `Atomics.compareExchange` (update) on a `BigInt64Array`: every operation is atomic on its own
  * and lock-free, and a worker that dies mid-operation leaves the cell either changed or not.
  * Linearisation points: the exchange (set), the successful CAS (update), the load (get).
- * A replaced value's block is retired, not freed: another worker may be decoding it right now.
+ * A replaced value's block is retired, not freed at once: another worker may be decoding it right
+ * now. Reclamation (reclaim/) frees it after every worker has passed a quiescent point.
  *
  * The transactional layer (the STM issue) will make cells read and written inside `atomically`.
  */
 import { BlockTag } from '../alloc/index.js';
-import { assert, limits, StaleHandleError, type Handle } from '../base/index.js';
+import { assert, BugError, limits, StaleHandleError, type Handle } from '../base/index.js';
 import { SharedObject } from '../values/index.js';
 import type { HeapContext } from './context.js';
 
@@ -40,15 +41,28 @@ export class SharedCell<T> extends SharedObject {
   /** The current value. Strings, bigints, arrays and objects come back as immutable copies. */
   get(): T {
     this.#check('cell.get');
-    // ORDERING: pairs with the exchange/CAS that published the word and the block it names.
-    return this.#context.codec.decode(Atomics.load(this.#context.memory.b64, this.#valueSlot)) as T;
+    const { reclaim, memory } = this.#context;
+    for (let redo = 0; redo < limits.neutralisedRedoMax; redo += 1) {
+      reclaim.enter();
+      // ORDERING: pairs with the exchange/CAS that published the word and the block it names.
+      const read = this.#decode(Atomics.load(memory.b64, this.#valueSlot));
+      if (read !== neutralised) return read as T;
+    }
+    return assertNeverNeutralisedTooOften();
   }
 
   /** Replaces the value. Throws NotShareableError (cell unchanged) for values that cannot be stored. */
   set(value: T): void {
     this.#check('cell.set');
     const context = this.#context;
-    const word = context.codec.encode(value);
+    context.reclaim.enter();
+    const word = context.encode(value);
+    try {
+      context.reclaim.prepareRetire();
+    } catch (error) {
+      context.codec.release(word);
+      throw error;
+    }
     const old = Atomics.exchange(context.memory.b64, this.#valueSlot, word);
     context.retireSlotWord(old);
   }
@@ -64,9 +78,19 @@ export class SharedCell<T> extends SharedObject {
     const context = this.#context;
     const { b64 } = context.memory;
     for (let attempt = 0; attempt < limits.cellUpdateAttemptsMax; attempt += 1) {
+      context.reclaim.enter();
       const old = Atomics.load(b64, this.#valueSlot);
-      const next = context.codec.encode(fn(context.codec.decode(old) as T));
-      // ORDERING: the successful CAS is the update's linearisation point.
+      const current = this.#decode(old);
+      if (current === neutralised) continue;
+      const next = context.encode(fn(current as T));
+      try {
+        context.reclaim.prepareRetire();
+      } catch (error) {
+        context.codec.release(next);
+        throw error;
+      }
+      // ORDERING: the successful CAS is the update's linearisation point. The old word cannot
+      // come back (ABA): its block is retired, and a block freed and reused gets a new generation.
       if (Atomics.compareExchange(b64, this.#valueSlot, old, next) === old) {
         context.retireSlotWord(old);
         return context.codec.decode(next) as T;
@@ -74,6 +98,23 @@ export class SharedCell<T> extends SharedObject {
       context.codec.release(next);
     }
     assert(false, `cell.update lost ${limits.cellUpdateAttemptsMax} races in a row`);
+  }
+
+  /**
+   * Decodes a word read in this operation, or returns `neutralised` if this worker was neutralised
+   * meanwhile: the block may have been freed under the decoder, so the result (or the error it
+   * threw) means nothing and the operation must be redone.
+   */
+  #decode(word: bigint): unknown {
+    const { codec, reclaim } = this.#context;
+    let value: unknown;
+    try {
+      value = codec.decode(word);
+    } catch (error) {
+      if (reclaim.stillValid()) throw error;
+      return neutralised;
+    }
+    return reclaim.stillValid() ? value : neutralised;
   }
 
   #check(what: string): void {
@@ -84,10 +125,17 @@ export class SharedCell<T> extends SharedObject {
   }
 }
 
+const neutralised: unique symbol = Symbol('neutralised');
+
+function assertNeverNeutralisedTooOften(): never {
+  throw new BugError(`neutralised ${limits.neutralisedRedoMax} times in one operation`);
+}
+
 /** A new cell holding `initial`. Nothing is allocated if `initial` cannot be stored. */
 export function createCell<T>(context: HeapContext, initial: T): SharedCell<T> {
   context.checkOpen('heap.cell');
-  const word = context.codec.encode(initial);
+  context.reclaim.enter();
+  const word = context.encode(initial);
   let handle: Handle;
   try {
     handle = context.allocator.allocate(BlockTag.cell, 8);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   Heap,
+  HeapExhaustedError,
   HeapLayoutError,
   LimitExceededError,
   StaleHandleError,
@@ -16,7 +17,7 @@ describe('Heap', () => {
     const usage = heap.memoryUsage();
     assert.ok(usage.reservedBytes <= 256 << 20 && usage.reservedBytes > 250 << 20);
     assert.ok(usage.committedBytes < 1 << 20, 'only metadata is committed at first');
-    assert.equal(usage.usedBytes, 0);
+    assert.equal(usage.usedBytes, 512, 'one retire bag, made when the worker attached');
     assert.equal(usage.attachedWorkers, 1);
     heap.cell('x'.repeat(100_000));
     assert.ok(heap.memoryUsage().usedBytes >= 200_000);
@@ -55,7 +56,8 @@ describe('Heap', () => {
   });
 
   it('has a named limit on attached workers', () => {
-    const heap = Heap.create({ maxBytes: 4 << 20 });
+    // Each attached worker takes at least one superblock (64 KiB) for its first retire bag.
+    const heap = Heap.create({ maxBytes: 16 << 20 });
     const attached: Heap[] = [];
     assert.throws(() => {
       for (;;) attached.push(Heap.attach(heap.handle));
@@ -63,5 +65,19 @@ describe('Heap', () => {
     assert.equal(attached.length, 63);
     for (const each of attached) each.close();
     assert.equal(heap.memoryUsage().attachedWorkers, 1);
+  });
+
+  it('leaves a heap too full to attach to as it was', () => {
+    const heap = Heap.create({ maxBytes: 2 << 20 });
+    const cells = [];
+    try {
+      for (;;) cells.push(heap.cell('x'.repeat(30_000)));
+    } catch {
+      // full
+    }
+    const before = heap.memoryUsage();
+    assert.throws(() => Heap.attach(heap.handle), HeapExhaustedError);
+    assert.equal(heap.memoryUsage().attachedWorkers, before.attachedWorkers);
+    assert.equal(heap.memoryUsage().usedBytes, before.usedBytes);
   });
 });

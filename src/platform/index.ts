@@ -1,0 +1,2 @@
+/** platform/: what differs between runtimes, behind one web-standard-only interface. */
+export { currentThreadId } from './thread-identity.js';
