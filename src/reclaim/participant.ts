@@ -5,10 +5,11 @@
  * bags and freeing every bag whose grace period has passed.
  */
 import type { Allocator } from '../alloc/index.js';
-import { assert, limits, type Handle } from '../base/index.js';
+import { crashPoint, limits, type Handle } from '../base/index.js';
 import { headerWord, type HeapMemory } from '../memory/index.js';
 import { epochAtLeast, nextEpoch, observedNeutralised, observedOffline } from './epoch.js';
 import { slotField, type WorkerRegistry, type WorkerSlot } from './registry.js';
+import { recoverWorker } from './recovery.js';
 import { RetireBags } from './retire-bag.js';
 
 export interface OldestObserved {
@@ -19,6 +20,8 @@ export interface OldestObserved {
 
 export class ReclaimParticipant {
   readonly #i32: Int32Array;
+  readonly #memory: HeapMemory;
+  readonly #allocator: Allocator;
   readonly #registry: WorkerRegistry;
   readonly #slot: WorkerSlot;
   readonly #bags: RetireBags;
@@ -50,6 +53,8 @@ export class ReclaimParticipant {
     this.#i32 = memory.i32;
     this.#registry = registry;
     this.#slot = slot;
+    this.#memory = memory;
+    this.#allocator = allocator;
     this.#bags = new RetireBags(memory.i32, allocator);
     this.#stallMsMax = stallMsMax;
     this.#observedWord = registry.word(slot.index, slotField.observed);
@@ -103,7 +108,10 @@ export class ReclaimParticipant {
     const safeEpoch = nextEpoch(Atomics.load(this.#i32, this.#epochWord));
     this.#bags.add(head, handle, blockBytes, safeEpoch);
     this.#i32[this.#retiredBytesWord] = (this.#i32[this.#retiredBytesWord] ?? 0) + blockBytes;
-    if (this.#bags.isFull(head)) this.reclaim();
+    if (this.#bags.isFull(head)) {
+      crashPoint('retire.bagFull');
+      this.reclaim();
+    }
   }
 
   /**
@@ -118,7 +126,9 @@ export class ReclaimParticipant {
       // ORDERING: no call and no loop between the exchange and the store, so a terminated worker
       // cannot stop between them: the chain always has exactly one holder.
       Atomics.store(i32, this.#adoptedHeadWord, Atomics.exchange(i32, headerWord.orphanBags, 0));
+      crashPoint('reclaim.afterAdopt');
     }
+    this.#recoverZombies();
     const safe = this.oldestObserved().epoch;
     const ownFreed = this.#freeSafeBags(this.#retireHeadWord, safe, true);
     i32[this.#retiredBytesWord] = (i32[this.#retiredBytesWord] ?? 0) - ownFreed;
@@ -183,8 +193,9 @@ export class ReclaimParticipant {
     const head = i32[this.#retireHeadWord] ?? 0;
     if (head !== 0) this.#bags.setGoal(head, nextEpoch(epoch));
     Atomics.compareExchange(i32, this.#epochWord, epoch, nextEpoch(epoch));
-    orphanChain(i32, this.#bags, this.#retireHeadWord);
-    orphanChain(i32, this.#bags, this.#adoptedHeadWord);
+    crashPoint('leave.beforeOrphan');
+    this.#bags.orphanChain(this.#retireHeadWord);
+    this.#bags.orphanChain(this.#adoptedHeadWord);
     i32[this.#retiredBytesWord] = 0;
   }
 
@@ -214,6 +225,7 @@ export class ReclaimParticipant {
         // Unlink first: a worker killed while freeing leaks the rest of one bag, never frees twice.
         if (previous === 0) Atomics.store(i32, headWord, older);
         else bags.setNext(previous, older);
+        crashPoint('reclaim.afterUnlink');
         freed += bags.freeBag(bag);
       } else {
         previous = bag;
@@ -221,6 +233,16 @@ export class ReclaimParticipant {
       bag = older;
     }
     return freed;
+  }
+
+  /** Finishes the recovery of workers whose recoverer died before it was done (rare). */
+  #recoverZombies(): void {
+    for (let index = 0; index < limits.workerSlotsMax; index += 1) {
+      const zombie = this.#registry.zombieSlotAt(index);
+      if (zombie !== undefined) {
+        recoverWorker(this.#memory, this.#registry, this.#allocator, zombie, this.#slot);
+      }
+    }
   }
 
   /** Frees the active head bag itself (used by `reclaimNow`, when its whole content is safe). */
@@ -234,24 +256,3 @@ export class ReclaimParticipant {
     return freed;
   }
 }
-
-/**
- * Moves the chain that `headWord` points to onto the heap's orphan list (Treiber push of a whole
- * chain). The exchange makes this worker the chain's only holder, so it is pushed once.
- */
-export function orphanChain(i32: Int32Array, bags: RetireBags, headWord: number): void {
-  const first = i32[headWord] ?? 0;
-  if (first === 0) return;
-  const tail = bags.tailOf(first);
-  Atomics.exchange(i32, headWord, 0);
-  for (let attempt = 0; attempt < orphanPushAttemptsMax; attempt += 1) {
-    const top = Atomics.load(i32, headerWord.orphanBags);
-    bags.setNext(tail, top);
-    // ORDERING: publishes the chain's contents to the reclaimer that exchanges the list.
-    if (Atomics.compareExchange(i32, headerWord.orphanBags, top, first) === top) return;
-  }
-  assert(false, 'orphan push starved: every attempt lost to another push');
-}
-
-/** Each failed push means another push succeeded (lock-free); this bound is far past reach. */
-const orphanPushAttemptsMax = 1_000_000;

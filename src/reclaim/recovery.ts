@@ -8,9 +8,9 @@
  * recoverer may take over if that one is gone.
  */
 import { abandonSuperblocksOf, type Allocator } from '../alloc/index.js';
+import { crashPoint } from '../base/index.js';
 import type { HeapMemory } from '../memory/index.js';
 import { observedOffline } from './epoch.js';
-import { orphanChain } from './participant.js';
 import { slotField, type WorkerRegistry, type WorkerSlot } from './registry.js';
 import { RetireBags } from './retire-bag.js';
 
@@ -37,10 +37,12 @@ export function recoverWorker(
   if (Atomics.compareExchange(i32, recovererWord, current, recoverer.index + 1) !== current) {
     return false;
   }
+  crashPoint('recover.afterZombie');
   Atomics.store(i32, registry.word(dead.index, slotField.observed), observedOffline);
   const bags = new RetireBags(i32, allocator);
-  orphanChain(i32, bags, registry.word(dead.index, slotField.retireHead));
-  orphanChain(i32, bags, registry.word(dead.index, slotField.adoptedHead));
+  bags.orphanChain(registry.word(dead.index, slotField.retireHead));
+  bags.orphanChain(registry.word(dead.index, slotField.adoptedHead));
+  crashPoint('recover.afterOrphan');
   i32[registry.word(dead.index, slotField.retiredBytes)] = 0;
   abandonSuperblocksOf(memory, dead.index);
   Atomics.store(i32, recovererWord, 0);

@@ -16,7 +16,8 @@
  * atomic exchange or CAS of the word that points to it, so no bag is ever processed twice.
  */
 import { BlockTag, handleOf, handleUnit, type Allocator } from '../alloc/index.js';
-import { assert, type Handle } from '../base/index.js';
+import { assert, crashPoint, type Handle } from '../base/index.js';
+import { headerWord } from '../memory/index.js';
 
 export const bagPayloadBytes = 504;
 export const bagEntriesMax = (bagPayloadBytes / 4 - 4) / 2;
@@ -103,6 +104,7 @@ export class RetireBags {
       const unit = i32[base + entries + 2 * at] ?? 0;
       const generation = i32[base + entries + 2 * at + 1] ?? 0;
       this.allocator.free(handleOf(unit, generation));
+      if (at === entryCount >> 1) crashPoint('reclaim.midBag');
     }
     this.allocator.free(handleOf(bag, (i32[bag * 2] ?? 0) >>> 8));
     return freed;
@@ -119,4 +121,26 @@ export class RetireBags {
     }
     return 0;
   }
+
+  /**
+   * Moves the chain that `headWord` points to onto the heap's orphan list (Treiber push of a
+   * whole chain). The exchange makes the caller the chain's only holder, so it is pushed once.
+   */
+  orphanChain(headWord: number): void {
+    const i32 = this.i32;
+    const first = i32[headWord] ?? 0;
+    if (first === 0) return;
+    const tail = this.tailOf(first);
+    Atomics.exchange(i32, headWord, 0);
+    for (let attempt = 0; attempt < orphanPushAttemptsMax; attempt += 1) {
+      const top = Atomics.load(i32, headerWord.orphanBags);
+      this.setNext(tail, top);
+      // ORDERING: publishes the chain's contents to the reclaimer that exchanges the list.
+      if (Atomics.compareExchange(i32, headerWord.orphanBags, top, first) === top) return;
+    }
+    assert(false, 'orphan push starved: every attempt lost to another push');
+  }
 }
+
+/** Each failed push means another push succeeded (lock-free); this bound is far past reach. */
+const orphanPushAttemptsMax = 1_000_000;
