@@ -32,9 +32,9 @@ test('a worker stalled inside an operation is neutralised; memory stays bounded'
     { ...base, role: 'writer', index: 2, seed: seed + 2 },
   ];
   const samples: number[] = [];
-  let sampling = true;
+  const sampling = { on: true };
   const sampler = (async () => {
-    while (sampling) {
+    while (sampling.on) {
       await sleep(50);
       samples.push(heap.memoryUsage().usedBytes);
     }
@@ -43,7 +43,7 @@ test('a worker stalled inside an operation is neutralised; memory stays bounded'
     new URL('./churn.worker.ts', import.meta.url),
     data,
   );
-  sampling = false;
+  sampling.on = false;
   await sampler;
 
   const [staller, ...writers] = results;
