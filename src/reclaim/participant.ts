@@ -222,11 +222,13 @@ export class ReclaimParticipant {
       const older = bags.nextOf(bag);
       const isActiveHead = keepHead && previous === 0;
       if (!isActiveHead && epochAtLeast(safe, bags.goalOf(bag))) {
-        // Unlink first: a worker killed while freeing leaks the rest of one bag, never frees twice.
+        // Entries first, while the bag is still linked (a killed worker's successor continues
+        // them); then unlink, then free the bag's block (a kill in between leaks that one block).
+        freed += bags.freeEntries(bag);
         if (previous === 0) Atomics.store(i32, headWord, older);
         else bags.setNext(previous, older);
         crashPoint('reclaim.afterUnlink');
-        freed += bags.freeBag(bag);
+        bags.freeBagBlock(bag);
       } else {
         previous = bag;
       }
@@ -250,8 +252,9 @@ export class ReclaimParticipant {
     const i32 = this.#i32;
     const head = i32[this.#retireHeadWord] ?? 0;
     if (head === 0) return 0;
+    const freed = this.#bags.freeEntries(head);
     Atomics.store(i32, this.#retireHeadWord, this.#bags.nextOf(head));
-    const freed = this.#bags.freeBag(head);
+    this.#bags.freeBagBlock(head);
     i32[this.#retiredBytesWord] = (i32[this.#retiredBytesWord] ?? 0) - freed;
     return freed;
   }

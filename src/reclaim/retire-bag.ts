@@ -16,11 +16,12 @@
  * atomic exchange or CAS of the word that points to it, so no bag is ever processed twice.
  */
 import { BlockTag, handleOf, handleUnit, type Allocator } from '../alloc/index.js';
-import { assert, crashPoint, type Handle } from '../base/index.js';
+import { assert, crashPoint, StaleHandleError, type Handle } from '../base/index.js';
 import { headerWord } from '../memory/index.js';
 
 export const bagPayloadBytes = 504;
 export const bagEntriesMax = (bagPayloadBytes / 4 - 4) / 2;
+const entryCountHalf = Math.floor(bagEntriesMax / 2);
 
 const next = 0;
 const count = 1;
@@ -94,20 +95,37 @@ export class RetireBags {
     this.i32[bag * 2 + 2 + goal] = epoch;
   }
 
-  /** Frees every entry and then the bag itself; the bag must already be unlinked. */
-  freeBag(bag: number): number {
+  /**
+   * Frees the entries, newest first, lowering `count` after each, so that a holder killed half-way
+   * leaves a bag that the next holder (the recoverer's adopter) simply continues. The entry at the
+   * top may then already be free: that one StaleHandleError means "done before", not a bug.
+   * Returns the bytes freed. The bag itself stays linked; see `unlinkAndFree`.
+   */
+  freeEntries(bag: number): number {
     const base = bag * 2 + 2;
     const i32 = this.i32;
-    const entryCount = i32[base + count] ?? 0;
     const freed = i32[base + bytes] ?? 0;
-    for (let at = 0; at < entryCount; at += 1) {
-      const unit = i32[base + entries + 2 * at] ?? 0;
-      const generation = i32[base + entries + 2 * at + 1] ?? 0;
-      this.allocator.free(handleOf(unit, generation));
-      if (at === entryCount >> 1) crashPoint('reclaim.midBag');
+    for (let at = (i32[base + count] ?? 0) - 1; at >= 0; at -= 1) {
+      const handle = handleOf(
+        i32[base + entries + 2 * at] ?? 0,
+        i32[base + entries + 2 * at + 1] ?? 0,
+      );
+      try {
+        this.allocator.free(handle);
+      } catch (error) {
+        if (!(error instanceof StaleHandleError) || at !== (i32[base + count] ?? 0) - 1)
+          throw error;
+      }
+      i32[base + count] = at;
+      if (at === entryCountHalf) crashPoint('reclaim.midBag');
     }
-    this.allocator.free(handleOf(bag, (i32[bag * 2] ?? 0) >>> 8));
+    i32[base + bytes] = 0;
     return freed;
+  }
+
+  /** Frees an emptied bag's own block. Call after unlinking it (a killed caller leaks one bag). */
+  freeBagBlock(bag: number): void {
+    this.allocator.free(handleOf(bag, (this.i32[bag * 2] ?? 0) >>> 8));
   }
 
   /** The last bag of the chain starting at `first` (0 for an empty chain). */

@@ -1,0 +1,43 @@
+// Slot reuse: 1 000 workers start, attach, and leave (closing, exiting or just ending) on a heap
+// whose registry has 64 slots. `heap.watch` must give back the slots of those that did not close.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { limits } from '../../src/base/index.js';
+import { Heap } from '../../src/index.js';
+
+const cycles = 1000;
+const concurrent = 8;
+
+test('1 000 worker start/exit cycles on 64 slots lose no slot', async (t) => {
+  assert.equal(limits.workerSlotsMax, 64);
+  const heap = Heap.create({ maxBytes: 256 << 20 });
+  const counter = heap.cell(0);
+  const leaves = ['close', 'exit', 'end'] as const;
+  let started = 0;
+  const startedAt = performance.now();
+  const lane = async (): Promise<void> => {
+    while (started < cycles) {
+      const leave = leaves[started % leaves.length] ?? 'close';
+      started += 1;
+      const worker = new Worker(new URL('./brief.worker.ts', import.meta.url), {
+        workerData: { heap: heap.handle, counter: counter.ref, leave },
+      });
+      heap.watch(worker);
+      await new Promise<void>((resolve, reject) => {
+        worker.once('error', reject);
+        worker.once('exit', () => {
+          resolve();
+        });
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: concurrent }, lane));
+  t.diagnostic(`${String(cycles)} cycles in ${(performance.now() - startedAt).toFixed(0)} ms`);
+  assert.equal(counter.get(), cycles, 'every worker attached and did its update');
+  assert.equal(heap.memoryUsage().attachedWorkers, 1, 'every slot came back');
+  heap.reclaim();
+  // The workers' superblocks went back (abandoned, then adopted and emptied) or stay abandoned
+  // with nothing live: only this worker's cells and bag remain live.
+  assert.ok(heap.memoryUsage().usedBytes <= 1024, `used ${String(heap.memoryUsage().usedBytes)}`);
+});
