@@ -13,7 +13,7 @@ import {
 import { limits, StaleHandleError, type Handle } from '../base/index.js';
 import { headerWord, HeapMemory } from '../memory/index.js';
 import { slotField } from '../reclaim/index.js';
-import { createCell, HeapContext, SharedCell } from '../stm/index.js';
+import { createCell, HeapContext, ReferenceDied, SharedCell } from '../stm/index.js';
 import type { SharedRef } from '../values/index.js';
 
 /** Structured-cloneable: send it to a worker (`workerData`, `postMessage`) and `Heap.attach` it. */
@@ -177,6 +177,11 @@ export class Heap {
     }
     const handle = ref.handle as Handle;
     this.#context.allocator.blockUnit(handle, ref.tag);
-    return openShared(this.#context, handle, ref.tag) as T;
+    try {
+      return this.#context.openWrapper(handle) as T;
+    } catch (error) {
+      if (!(error instanceof ReferenceDied)) throw error;
+      throw new StaleHandleError('heap.open: the object no longer exists (nothing referred to it)');
+    }
   }
 }

@@ -1,10 +1,12 @@
 /**
  * A shared cell: one mutable slot in shared memory holding any storable value.
  *
- * | field      | offset | size | atomic | written by              | invariant                       |
- * |------------|--------|------|--------|-------------------------|---------------------------------|
- * | header     | 0      | 8    | no     | allocator               | tag `BlockTag.cell`             |
- * | value      | 8      | 8    | yes    | any worker: store, CAS  | an encoded slot word (values/)  |
+ * | field    | offset | size | atomic | written by                 | invariant                      |
+ * |----------|--------|------|--------|----------------------------|--------------------------------|
+ * | header   | 0      | 8    | no     | allocator                  | tag `BlockTag.cell`            |
+ * | refcount | 8      | 4    | yes    | any worker (lifetime.ts)   | stored references + pins       |
+ * | (pad)    | 12     | 4    |        |                            | zero                           |
+ * | value    | 16     | 8    | yes    | any worker: exchange, CAS  | an encoded slot word (values/) |
  *
  * The value is one 64-bit word changed only by `Atomics.exchange` (set) and
  * `Atomics.compareExchange` (update) on a `BigInt64Array`: every operation is atomic on its own
@@ -18,7 +20,12 @@
 import { BlockTag } from '../alloc/index.js';
 import { assert, BugError, limits, StaleHandleError, type Handle } from '../base/index.js';
 import { SharedObject } from '../values/index.js';
-import type { HeapContext } from './context.js';
+import { ReferenceDied, type HeapContext } from './context.js';
+import { refcountWord } from './lifetime.js';
+
+const cellPayloadBytes = 16;
+const valueSlotOffset = 2;
+const redo: unique symbol = Symbol('redo');
 
 export class SharedCell<T> extends SharedObject {
   readonly #context: HeapContext;
@@ -27,13 +34,14 @@ export class SharedCell<T> extends SharedObject {
   /** The header word 0 the block had when this wrapper was made: tag and full generation. */
   readonly #headerWord0: number;
   readonly #headerWordIndex: number;
+  #disposed = false;
 
-  /** Wraps a validated cell block; use `createCell` or the heap's `open`. */
+  /** Wraps a cell block whose pin the caller holds; use `createCell` or the heap's `open`. */
   constructor(context: HeapContext, handle: Handle) {
     super(context.heapId, handle, BlockTag.cell);
     const unit = context.allocator.blockUnit(handle, BlockTag.cell);
     this.#context = context;
-    this.#valueSlot = unit + 1;
+    this.#valueSlot = unit + valueSlotOffset;
     this.#headerWordIndex = unit * 2;
     this.#headerWord0 = context.memory.i32[unit * 2] ?? 0;
   }
@@ -42,29 +50,26 @@ export class SharedCell<T> extends SharedObject {
   get(): T {
     this.#check('cell.get');
     const { reclaim, memory } = this.#context;
-    for (let redo = 0; redo < limits.neutralisedRedoMax; redo += 1) {
+    for (let attempt = 0; attempt < limits.neutralisedRedoMax; attempt += 1) {
       reclaim.enter();
       // ORDERING: pairs with the exchange/CAS that published the word and the block it names.
       const read = this.#decode(Atomics.load(memory.b64, this.#valueSlot));
-      if (read !== neutralised) return read as T;
+      if (read !== redo) return read as T;
     }
-    return assertNeverNeutralisedTooOften();
+    throw new BugError(`cell.get redone ${limits.neutralisedRedoMax} times`);
   }
 
-  /** Replaces the value. Throws NotShareableError (cell unchanged) for values that cannot be stored. */
+  /**
+   * Replaces the value. Throws NotShareableError (cell unchanged) for values that cannot be
+   * stored, StaleHandleError if the value refers to a shared object that no longer exists.
+   */
   set(value: T): void {
     this.#check('cell.set');
     const context = this.#context;
     context.reclaim.enter();
-    const word = context.encode(value);
-    try {
-      context.reclaim.prepareRetire();
-    } catch (error) {
-      context.codec.release(word);
-      throw error;
-    }
+    const word = context.encodeToStore(value);
     const old = Atomics.exchange(context.memory.b64, this.#valueSlot, word);
-    context.retireSlotWord(old);
+    context.lifetime.dropWord(old);
   }
 
   /**
@@ -81,29 +86,31 @@ export class SharedCell<T> extends SharedObject {
       context.reclaim.enter();
       const old = Atomics.load(b64, this.#valueSlot);
       const current = this.#decode(old);
-      if (current === neutralised) continue;
-      const next = context.encode(fn(current as T));
-      try {
-        context.reclaim.prepareRetire();
-      } catch (error) {
-        context.codec.release(next);
-        throw error;
-      }
+      if (current === redo) continue;
+      const next = context.encodeToStore(fn(current as T));
       // ORDERING: the successful CAS is the update's linearisation point. The old word cannot
       // come back (ABA): its block is retired, and a block freed and reused gets a new generation.
       if (Atomics.compareExchange(b64, this.#valueSlot, old, next) === old) {
-        context.retireSlotWord(old);
+        context.lifetime.dropWord(old);
         return context.codec.decode(next) as T;
       }
-      context.codec.release(next);
+      context.discardUnpublished(next);
     }
     assert(false, `cell.update lost ${limits.cellUpdateAttemptsMax} races in a row`);
   }
 
+  /** Lets go of this wrapper now instead of when it is garbage collected. Later use throws. */
+  [Symbol.dispose](): void {
+    if (this.#disposed || this.#context.closed) return;
+    this.#disposed = true;
+    this.#context.wrappers.dispose(this.handle, this);
+  }
+
   /**
-   * Decodes a word read in this operation, or returns `neutralised` if this worker was neutralised
-   * meanwhile: the block may have been freed under the decoder, so the result (or the error it
-   * threw) means nothing and the operation must be redone.
+   * Decodes a word read in this operation, or returns `redo` if the read must be redone: this
+   * worker was neutralised meanwhile (the block may have been freed under the decoder, so the
+   * result or the error it threw means nothing), or a shared object the word refers to was
+   * destroyed right after the read.
    */
   #decode(word: bigint): unknown {
     const { codec, reclaim } = this.#context;
@@ -111,40 +118,42 @@ export class SharedCell<T> extends SharedObject {
     try {
       value = codec.decode(word);
     } catch (error) {
+      if (error instanceof ReferenceDied) return redo;
       if (reclaim.stillValid()) throw error;
-      return neutralised;
+      return redo;
     }
-    return reclaim.stillValid() ? value : neutralised;
+    return reclaim.stillValid() ? value : redo;
   }
 
   #check(what: string): void {
     this.#context.checkOpen(what);
+    if (this.#disposed) throw new StaleHandleError(`${what}: this wrapper was disposed`);
     if (this.#context.memory.i32[this.#headerWordIndex] !== this.#headerWord0) {
       throw new StaleHandleError(`${what}: the cell was freed`);
     }
   }
 }
 
-const neutralised: unique symbol = Symbol('neutralised');
-
-function assertNeverNeutralisedTooOften(): never {
-  throw new BugError(`neutralised ${limits.neutralisedRedoMax} times in one operation`);
-}
-
 /** A new cell holding `initial`. Nothing is allocated if `initial` cannot be stored. */
 export function createCell<T>(context: HeapContext, initial: T): SharedCell<T> {
   context.checkOpen('heap.cell');
   context.reclaim.enter();
-  const word = context.encode(initial);
+  const word = context.encodeToStore(initial);
   let handle: Handle;
   try {
-    handle = context.allocator.allocate(BlockTag.cell, 8);
+    handle = context.allocator.allocate(BlockTag.cell, cellPayloadBytes);
   } catch (error) {
-    context.codec.release(word);
+    context.discardUnpublished(word);
     throw error;
   }
   const unit = context.allocator.blockUnit(handle, BlockTag.cell);
+  const i32 = context.memory.i32;
+  // The creator's wrapper holds the first reference.
+  Atomics.store(i32, refcountWord(unit), 1);
+  i32[refcountWord(unit) + 1] = 0;
   // ORDERING: the cell is not shared yet; its handle is published later by an atomic store.
-  Atomics.store(context.memory.b64, unit + 1, word);
-  return new SharedCell<T>(context, handle);
+  Atomics.store(context.memory.b64, unit + valueSlotOffset, word);
+  const cell = new SharedCell<T>(context, handle);
+  context.adoptNewWrapper(handle, cell);
+  return cell;
 }

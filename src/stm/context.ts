@@ -3,7 +3,7 @@
  * its codec and its part in reclamation. Every shared object wrapper of that heap in this worker
  * points to the same context, so closing the heap is seen by all of them through one flag.
  */
-import { Allocator, blockHeaderBytes, type BlockTag } from '../alloc/index.js';
+import { Allocator, type BlockTag } from '../alloc/index.js';
 import { ClosedError, HeapExhaustedError, type Handle, type WordIndex } from '../base/index.js';
 import { headerWord, type HeapMemory } from '../memory/index.js';
 import {
@@ -13,9 +13,22 @@ import {
   type WorkerSlot,
 } from '../reclaim/index.js';
 import { ValueCodec } from '../values/index.js';
+import { ObjectLifetime } from './lifetime.js';
+import { WrapperTable } from './wrapper-table.js';
 
-/** Turns a handle of a live shared-object block into this worker's wrapper for it. */
+/** Makes this worker's wrapper for a live shared-object block (the pin is already taken). */
 export type SharedOpener = (context: HeapContext, handle: Handle, tag: BlockTag) => object;
+
+/**
+ * A reference read from shared memory whose object was destroyed right after: the reading
+ * operation must be redone (the reference is no longer where it was read).
+ */
+export class ReferenceDied extends Error {
+  constructor(handle: Handle) {
+    super(`shared object ${String(handle)} was destroyed while being read`);
+    this.name = 'ReferenceDied';
+  }
+}
 
 export class HeapContext {
   readonly memory: HeapMemory;
@@ -25,9 +38,13 @@ export class HeapContext {
   readonly allocator: Allocator;
   readonly codec: ValueCodec;
   readonly reclaim: ReclaimParticipant;
+  readonly lifetime: ObjectLifetime;
+  readonly wrappers: WrapperTable;
+  readonly #openShared: SharedOpener;
   closed = false;
 
   constructor(memory: HeapMemory, openShared: SharedOpener) {
+    this.#openShared = openShared;
     this.memory = memory;
     this.heapId = memory.heapId;
     this.registry = new WorkerRegistry(memory);
@@ -38,7 +55,7 @@ export class HeapContext {
       headerWord.superblockHighWater as WordIndex,
     );
     this.codec = new ValueCodec(memory, this.allocator, this.heapId, (handle) =>
-      openShared(this, handle, this.allocator.tagOf(handle) as BlockTag),
+      this.openWrapper(handle),
     );
     try {
       this.reclaim = new ReclaimParticipant(
@@ -54,6 +71,31 @@ export class HeapContext {
       this.registry.release(this.slot);
       throw error;
     }
+    this.lifetime = new ObjectLifetime(memory, this.allocator, this.codec, this.reclaim);
+    this.wrappers = new WrapperTable((handle) => {
+      if (this.closed) return;
+      this.reclaim.enter();
+      this.lifetime.release(handle);
+    });
+  }
+
+  /**
+   * This worker's wrapper of the shared object `handle` names: the live one if there is one, else
+   * a new one holding a new pin. Throws ReferenceDied if the object's count is already 0.
+   */
+  openWrapper(handle: Handle): object {
+    const existing = this.wrappers.find(handle);
+    if (existing !== undefined) return existing;
+    const tag = this.allocator.tagOf(handle) as BlockTag;
+    if (!this.lifetime.tryRetain(handle)) throw new ReferenceDied(handle);
+    const wrapper = this.#openShared(this, handle, tag);
+    this.wrappers.add(handle, wrapper);
+    return wrapper;
+  }
+
+  /** Records the wrapper of a shared object this worker just created (count 1: its pin). */
+  adoptNewWrapper(handle: Handle, wrapper: object): void {
+    this.wrappers.add(handle, wrapper);
   }
 
   /** Throws ClosedError if this worker closed the heap; `what` names the operation. */
@@ -74,12 +116,28 @@ export class HeapContext {
     }
   }
 
-  /** Hands a replaced value's block to reclamation (after `reclaim.prepareRetire()`). */
-  retireSlotWord(word: bigint): void {
-    const block = this.codec.ownedBlock(word);
-    if (block !== undefined) {
-      this.reclaim.retire(block, this.allocator.capacityOf(block) + blockHeaderBytes);
+  /**
+   * Encodes `value` and takes a reference on every shared object in it, ready to publish.
+   * Throws (nothing allocated or retained) if it cannot be stored or a referenced object is gone.
+   */
+  encodeToStore(value: unknown): bigint {
+    const word = this.encode(value);
+    try {
+      this.lifetime.retainRefs(word);
+      this.reclaim.prepareRetire();
+    } catch (error) {
+      this.codec.release(word);
+      throw error;
     }
+    return word;
+  }
+
+  /** Undoes `encodeToStore` for a word that was never published. */
+  discardUnpublished(word: bigint): void {
+    this.codec.forEachRef(word, (ref) => {
+      this.lifetime.release(ref);
+    });
+    this.codec.release(word);
   }
 
   /** Recovers every slot the thread `threadId` held when it exited (see reclaim/recovery.ts). */
@@ -96,6 +154,7 @@ export class HeapContext {
 
   close(): void {
     if (this.closed) return;
+    this.wrappers.releaseAll();
     this.closed = true;
     this.reclaim.leave();
     this.allocator.abandonAll();

@@ -18,6 +18,13 @@
  * | bytes  | 4      | 4    | no     | encoder    | payload bytes used (aux word) |
  * | root   | 8      | node | no     | encoder    | an array or object node       |
  * | nodes  | …      | …    | no     | encoder    | every nested node, 8-aligned  |
+ * | refs   | 8+bytes| 4    | no     | encoder    | number of shared references   |
+ * | (pad)  | +4     | 4    | no     | encoder    | zero                          |
+ * | ref i  | +8+8i  | 8    | no     | encoder    | (unit, generation16) of each  |
+ *
+ * The reference list lets the owner of a snapshot release the shared objects it refers to without
+ * walking the nodes (reference counts, stm/), and lets the reader know not to cache a snapshot
+ * holding wrappers.
  *
  * Array node, offsets from the node start:
  *
@@ -150,6 +157,10 @@ export class SnapshotWriter {
   #blockUnit = 0;
   #cursorUnit = 0;
   #endUnit = 0;
+  /** Shared references met by `measure`, and the next free word of the reference list. */
+  #refCount = 0;
+  #refWord = 0;
+  #refEndWord = 0;
 
   constructor(memory: HeapMemory, allocator: Allocator, heapId: number) {
     this.#i32 = memory.i32;
@@ -166,6 +177,7 @@ export class SnapshotWriter {
    */
   store(root: object): Handle {
     let payloadBytes: number;
+    this.#refCount = 0;
     try {
       payloadBytes = this.#measureObject(root, 1);
     } catch (error) {
@@ -173,13 +185,22 @@ export class SnapshotWriter {
     } finally {
       this.#ancestors.clear();
     }
-    const handle = this.#allocator.allocate(BlockTag.snapshot, payloadBytes);
+    const handle = this.#allocator.allocate(
+      BlockTag.snapshot,
+      payloadBytes + refListBytes(this.#refCount),
+    );
     const unit = handleUnit(handle);
     this.#blockUnit = unit;
     this.#cursorUnit = rootUnitOffset;
     this.#endUnit = rootUnitOffset + payloadBytes / 8;
+    const refListWord = (unit + this.#endUnit) * 2;
+    this.#i32[refListWord] = this.#refCount;
+    this.#i32[refListWord + 1] = 0;
+    this.#refWord = refListWord + 2;
+    this.#refEndWord = this.#refWord + 2 * this.#refCount;
     try {
       this.#writeContainer(root);
+      if (this.#refWord !== this.#refEndWord) throw new ChangedWhileStoring();
     } catch (error) {
       this.#allocator.free(handle);
       if (error instanceof ChangedWhileStoring || error instanceof PathFailure) {
@@ -218,6 +239,7 @@ export class SnapshotWriter {
         if (value === null) return 0;
         if (value instanceof SharedObject) {
           this.checkShared(value);
+          this.#refCount += 1;
           return 0;
         }
         return this.#measureObject(value, depth);
@@ -409,6 +431,10 @@ export class SnapshotWriter {
           if (value.heapId !== this.#heapId) throw new ChangedWhileStoring();
           low = handleUnit(value.handle);
           high = boxedHigh(SlotTag.shared, Math.floor(value.handle / 2 ** 32));
+          if (this.#refWord >= this.#refEndWord) throw new ChangedWhileStoring();
+          i32[this.#refWord] = low;
+          i32[this.#refWord + 1] = Math.floor(value.handle / 2 ** 32);
+          this.#refWord += 2;
         } else {
           low = this.#writeContainer(value);
           high = boxedHigh(SlotTag.snapshot, 0);
@@ -420,6 +446,29 @@ export class SnapshotWriter {
     i32[slotWord] = low;
     i32[slotWord + 1] = high;
   }
+}
+
+/** Bytes of the reference list of a snapshot with `count` shared references. */
+const refListBytes = (count: number): number => 8 + 8 * count;
+
+/** Calls `visit` with each shared reference stored in the snapshot block at `blockUnit`. */
+export function forEachSnapshotRef(
+  i32: Int32Array,
+  blockUnit: number,
+  visit: (handle: Handle) => void,
+): void {
+  const listWord = blockUnit * 2 + 2 + (i32[blockUnit * 2 + 1] ?? 0) / 4;
+  const count = i32[listWord] ?? 0;
+  for (let at = 0; at < count; at += 1) {
+    const unit = i32[listWord + 2 + 2 * at] ?? 0;
+    const generation16 = i32[listWord + 3 + 2 * at] ?? 0;
+    visit((generation16 * 2 ** 32 + unit) as Handle);
+  }
+}
+
+/** Number of shared references stored in the snapshot block at `blockUnit`. */
+export function snapshotRefCount(i32: Int32Array, blockUnit: number): number {
+  return i32[blockUnit * 2 + 2 + (i32[blockUnit * 2 + 1] ?? 0) / 4] ?? 0;
 }
 
 // ---- read ---------------------------------------------------------------------------------------

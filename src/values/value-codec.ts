@@ -50,7 +50,13 @@ import {
   trueWord,
   undefinedWord,
 } from './slot-word.js';
-import { immediateValue, SnapshotReader, SnapshotWriter } from './snapshot-block.js';
+import {
+  forEachSnapshotRef,
+  immediateValue,
+  snapshotRefCount,
+  SnapshotReader,
+  SnapshotWriter,
+} from './snapshot-block.js';
 import { readString, stringBlockPayloadBytes, writeString } from './string-block.js';
 
 export interface ValueCodecOptions {
@@ -152,6 +158,17 @@ export class ValueCodec {
     if (block !== undefined) this.#allocator.free(block);
   }
 
+  /** Calls `visit` with each shared object `word` refers to: itself, or those in its snapshot. */
+  forEachRef(word: bigint, visit: (handle: Handle) => void): void {
+    scratchWord[0] = word;
+    const high = scratchHalves[1] ?? 0;
+    if (high >>> boxShift !== boxMark) return;
+    const low = scratchHalves[0] ?? 0;
+    const tag = (high >>> tagShift) & tagMask;
+    if (tag === SlotTag.shared) visit(handleOfHalves(low, high));
+    else if (tag === SlotTag.snapshot) forEachSnapshotRef(this.#i32, low, visit);
+  }
+
   #encodeString(value: string): bigint {
     const handle = this.#allocator.allocate(BlockTag.string, stringBlockPayloadBytes(value.length));
     writeString(this.#i32, this.#u16, handleUnit(handle) * 2 + 1, value);
@@ -200,7 +217,14 @@ export class ValueCodec {
       value = this.#snapshotReader.read(unit);
       payloadBytes = aux;
     }
-    if (payloadBytes <= cachedPayloadBytesMax) this.#cache.set(unit, word0, value);
+    // A snapshot holding shared objects is not cached: the cache would keep their wrappers, and
+    // with them the objects, alive after every reference to them in shared memory is gone.
+    if (
+      payloadBytes <= cachedPayloadBytesMax &&
+      (tag !== SlotTag.snapshot || snapshotRefCount(i32, unit) === 0)
+    ) {
+      this.#cache.set(unit, word0, value);
+    }
     return value;
   }
 }
