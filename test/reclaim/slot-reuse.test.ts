@@ -1,5 +1,7 @@
 // Slot reuse: 1 000 workers start, attach, and leave (closing, exiting or just ending) on a heap
 // whose registry has 64 slots. `heap.watch` must give back the slots of those that did not close.
+// The workers run the built package (brief.worker.mjs), so this also checks that the built code
+// and the sources agree on the heap layout.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
@@ -20,8 +22,9 @@ test('1 000 worker start/exit cycles on 64 slots lose no slot', async (t) => {
     while (started < cycles) {
       const leave = leaves[started % leaves.length] ?? 'close';
       started += 1;
-      const worker = new Worker(new URL('./brief.worker.ts', import.meta.url), {
+      const worker = new Worker(new URL('./brief.worker.mjs', import.meta.url), {
         workerData: { heap: heap.handle, counter: counter.ref, leave },
+        execArgv: [],
       });
       heap.watch(worker);
       await new Promise<void>((resolve, reject) => {
