@@ -49,11 +49,14 @@ export class SharedCell<T> extends SharedObject {
   /** The current value. Strings, bigints, arrays and objects come back as immutable copies. */
   get(): T {
     this.#check('cell.get');
-    const { reclaim, memory } = this.#context;
+    const context = this.#context;
+    context.reclaim.enter();
+    // ORDERING: pairs with the exchange/CAS that published the word and the block it names.
+    const word = Atomics.load(context.memory.b64, this.#valueSlot);
+    if (!context.codec.mayHoldBlock(word)) return context.codec.decode(word) as T;
     for (let attempt = 0; attempt < limits.neutralisedRedoMax; attempt += 1) {
-      reclaim.enter();
-      // ORDERING: pairs with the exchange/CAS that published the word and the block it names.
-      const read = this.#decode(Atomics.load(memory.b64, this.#valueSlot));
+      if (attempt > 0) context.reclaim.enter();
+      const read = this.#decode(Atomics.load(context.memory.b64, this.#valueSlot));
       if (read !== redo) return read as T;
     }
     throw new BugError(`cell.get redone ${limits.neutralisedRedoMax} times`);

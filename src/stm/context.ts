@@ -134,9 +134,7 @@ export class HeapContext {
 
   /** Undoes `encodeToStore` for a word that was never published. */
   discardUnpublished(word: bigint): void {
-    this.codec.forEachRef(word, (ref) => {
-      this.lifetime.release(ref);
-    });
+    this.lifetime.releaseRefs(word);
     this.codec.release(word);
   }
 

@@ -73,7 +73,7 @@ export class ObjectLifetime {
       if (Atomics.sub(this.#i32, refcountWord(unit), 1) !== 1) continue;
       // The last reference is gone: no worker can reach the object any more.
       const value = Atomics.load(this.#b64, unit + 2);
-      this.#codec.forEachRef(value, (ref) => pending.push(ref));
+      if (this.#codec.mayHoldRefs(value)) this.#codec.forEachRef(value, (ref) => pending.push(ref));
       this.#retireBlock(this.#codec.ownedBlock(value));
       this.#retireBlock(next);
     }
@@ -85,6 +85,7 @@ export class ObjectLifetime {
    * wrapper was stored).
    */
   retainRefs(word: bigint): void {
+    if (!this.#codec.mayHoldRefs(word)) return;
     const retained: Handle[] = [];
     this.#codec.forEachRef(word, (ref) => {
       if (!this.tryRetain(ref)) {
@@ -97,10 +98,16 @@ export class ObjectLifetime {
 
   /** Drops a word that left shared memory: its references, and its block (retired). */
   dropWord(word: bigint): void {
+    this.releaseRefs(word);
+    this.#retireBlock(this.#codec.ownedBlock(word));
+  }
+
+  /** Releases every shared object `word` refers to. */
+  releaseRefs(word: bigint): void {
+    if (!this.#codec.mayHoldRefs(word)) return;
     this.#codec.forEachRef(word, (ref) => {
       this.release(ref);
     });
-    this.#retireBlock(this.#codec.ownedBlock(word));
   }
 
   #retireBlock(block: Handle | undefined): void {

@@ -123,10 +123,35 @@ export class ValueCodec {
 
   /** The value a slot word stands for. Strings are copied out; snapshots come back frozen. */
   decode(word: bigint): unknown {
+    // Kept tiny so the engine inlines it: a number is decoded without a call or an allocation.
     scratchWord[0] = word;
     const high = scratchHalves[1] ?? 0;
     if (high >>> boxShift !== boxMark) return scratchFloat[0];
-    const low = scratchHalves[0] ?? 0;
+    return this.#decodeBoxed(high, scratchHalves[0] ?? 0);
+  }
+
+  /**
+   * True unless `word` is inline (a number, boolean, null or undefined): decoding an inline word
+   * reads no memory, so it needs no check that the memory was still valid.
+   */
+  mayHoldBlock(word: bigint): boolean {
+    scratchWord[0] = word;
+    return (
+      (scratchHalves[1] ?? 0) >>> boxShift === boxMark &&
+      (((scratchHalves[1] ?? 0) >>> tagShift) & tagMask) !== SlotTag.immediate
+    );
+  }
+
+  /** True if `word` may refer to shared objects (a reference, or a snapshot that may hold some). */
+  mayHoldRefs(word: bigint): boolean {
+    scratchWord[0] = word;
+    const high = scratchHalves[1] ?? 0;
+    if (high >>> boxShift !== boxMark) return false;
+    const tag = (high >>> tagShift) & tagMask;
+    return tag === SlotTag.shared || tag === SlotTag.snapshot;
+  }
+
+  #decodeBoxed(high: number, low: number): unknown {
     const tag = (high >>> tagShift) & tagMask;
     switch (tag) {
       case SlotTag.immediate:
