@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { allocBenchmarks } from './alloc.bench.js';
 import { cellBenchmarks } from './cell.bench.js';
+import { reclaimBenchmarks } from './reclaim.bench.js';
 import { recordBenchmarks } from './record.bench.js';
 
 export interface BenchResult {
@@ -24,7 +25,7 @@ const format = (n: number): string => (n >= 1000 ? n.toExponential(3) : n.toFixe
 
 const results: BenchResult[] = [];
 const suites: ((samples: number, durationMs: number) => BenchResult[] | Promise<BenchResult[]>)[] =
-  [allocBenchmarks, cellBenchmarks, recordBenchmarks];
+  [allocBenchmarks, cellBenchmarks, recordBenchmarks, reclaimBenchmarks];
 for (const suite of suites) {
   for (const result of await suite(samples, durationMs)) {
     results.push(result);
