@@ -11,7 +11,8 @@ export {
   type WatchableWorker,
 } from './api/index.js';
 export type { SharedObject, SharedRef } from './values/index.js';
-export type { SharedCell } from './stm/index.js';
+export type { SharedCell, AbortKind, ConflictEvent, TxStats, WorkerTxStats } from './stm/index.js';
+export { atomically, inevitable, orElse, retry } from './stm/index.js';
 export {
   ClosedError,
   HeapExhaustedError,
@@ -19,5 +20,7 @@ export {
   LimitExceededError,
   NotShareableError,
   StaleHandleError,
+  TransactionStateError,
   type ErrorCode,
+  type TransactionStateCode,
 } from './base/index.js';

@@ -13,7 +13,16 @@ import {
 import { limits, StaleHandleError, type Handle } from '../base/index.js';
 import { headerWord, HeapMemory } from '../memory/index.js';
 import { slotField } from '../reclaim/index.js';
-import { createCell, HeapContext, ReferenceDied, SharedCell } from '../stm/index.js';
+import {
+  atomicallyOn,
+  createCell,
+  HeapContext,
+  readStats,
+  ReferenceDied,
+  SharedCell,
+  type ConflictEvent,
+  type TxStats,
+} from '../stm/index.js';
 import type { SharedRef } from '../values/index.js';
 
 /** Structured-cloneable: send it to a worker (`workerData`, `postMessage`) and `Heap.attach` it. */
@@ -153,6 +162,34 @@ export class Heap {
     worker.once('exit', () => {
       if (!context.closed) context.recoverThread(threadId);
     });
+  }
+
+  /**
+   * Runs `fn` as one transaction on this heap (see `atomically`): it appears to run alone, at one
+   * moment between call and return. Nested calls join the enclosing transaction.
+   */
+  atomically<T>(fn: () => T): T {
+    this.#context.checkOpen('heap.atomically');
+    return atomicallyOn(this.#context.engine, fn);
+  }
+
+  /**
+   * Transaction statistics of every worker of this heap since it was created: commits, aborts by
+   * kind, waits, time lost in aborted attempts and in waits, and the same per worker slot.
+   */
+  stats(): TxStats {
+    this.#context.checkOpen('heap.stats');
+    return readStats(this.#context.memory);
+  }
+
+  /**
+   * Calls `hook` with every conflict of this worker's transactions on this heap (each abort and
+   * each wait, with its kind, cell and time lost), or stops when given undefined. The hook runs
+   * inside the library: keep it short, and do not touch shared objects from it.
+   */
+  onConflict(hook: ((event: ConflictEvent) => void) | undefined): void {
+    this.#context.checkOpen('heap.onConflict');
+    this.#context.engine.onConflict = hook;
   }
 
   /** A new shared cell holding `initial`. */

@@ -8,7 +8,21 @@
 
 /** Stable machine-readable codes; messages may change, codes do not. */
 export type ErrorCode =
-  'NOT_SHAREABLE' | 'STALE_HANDLE' | 'HEAP_EXHAUSTED' | 'CLOSED' | 'HEAP_LAYOUT' | 'LIMIT_EXCEEDED';
+  | 'NOT_SHAREABLE'
+  | 'STALE_HANDLE'
+  | 'HEAP_EXHAUSTED'
+  | 'CLOSED'
+  | 'HEAP_LAYOUT'
+  | 'LIMIT_EXCEEDED'
+  | TransactionStateCode;
+
+/** Why a transaction operation was called where it cannot work. */
+export type TransactionStateCode =
+  | 'NOT_IN_TRANSACTION'
+  | 'ALREADY_INEVITABLE'
+  | 'RETRY_WITHOUT_READS'
+  | 'RETRY_IN_INEVITABLE'
+  | 'MIXED_HEAPS';
 
 /** A value that cannot live in shared memory. Names the path of the offending part. */
 export class NotShareableError extends TypeError {
@@ -74,6 +88,21 @@ export class LimitExceededError extends Error {
     super(`${message} (limit ${limitName})`);
     this.name = 'LimitExceededError';
     this.limitName = limitName;
+  }
+}
+
+/**
+ * A transaction operation used where it cannot work: `retry()` or `inevitable()` outside a
+ * transaction, `inevitable()` twice, `retry()` in an inevitable transaction or before reading
+ * anything, one transaction touching two heaps. The `code` says which.
+ */
+export class TransactionStateError extends Error {
+  readonly code: TransactionStateCode;
+
+  constructor(code: TransactionStateCode, message: string) {
+    super(message);
+    this.name = 'TransactionStateError';
+    this.code = code;
   }
 }
 

@@ -11,7 +11,14 @@ export type CrashPointName =
   | 'reclaim.midBag'
   | 'leave.beforeOrphan'
   | 'recover.afterZombie'
-  | 'recover.afterOrphan';
+  | 'recover.afterOrphan'
+  | 'commit.beforeIntents'
+  | 'commit.midIntents'
+  | 'commit.afterIntents'
+  | 'commit.beforeDecision'
+  | 'commit.afterDecision'
+  | 'commit.midWriteBack'
+  | 'tx.userCode';
 
 export const faults: { atCrashPoint: ((name: CrashPointName) => void) | undefined } = {
   atCrashPoint: undefined,

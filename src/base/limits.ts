@@ -39,3 +39,37 @@ export const snapshotDepthMax = 1_000;
 
 /** Compare-and-swap attempts of one `cell.update` before it reports a livelock bug. */
 export const cellUpdateAttemptsMax = 1_000_000;
+
+/** Cells one transaction may write (bounds every loop over a write set or a shared log). */
+export const txWriteSetMax = 1 << 20;
+
+/** Cells one transaction may read before it must be split (bounds loops over a read set). */
+export const txReadSetMax = 1 << 22;
+
+/** Checks of a lock or intent before a waiter goes to sleep on it (it is usually about to go). */
+export const conflictSpinMax = 64;
+
+/**
+ * How long a worker waits on the transaction that holds a cell it needs before it aborts that
+ * transaction (preemption). Longer than any commit phase or short user code; a worker stuck in
+ * user code (or dead, unwatched) while holding locks delays others by at most this much.
+ */
+export const ownerWaitMsMax = 20;
+
+/** One sleep on a futex word; the waiter rechecks the state it waits on after each slice. */
+export const waitSliceMs = 5;
+
+/**
+ * Aborted attempts after which a transaction runs inevitable (irrevocable, never aborted) from
+ * its next attempt on: the bound on attempts per transaction under any load.
+ */
+export const attemptsBeforeInevitable = 16;
+
+/** Attempts of one transaction after which the library reports a livelock bug. */
+export const txAttemptsMax = 1_000_000;
+
+/**
+ * Longest sleep of a `retry` before it revalidates what it read (a safety net against a lost
+ * wake-up from a worker that died between writing a cell and waking its watchers).
+ */
+export const retrySleepMsMax = 1000;

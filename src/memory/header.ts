@@ -21,7 +21,11 @@
  * | orphanBags          | 192    | 4    | yes    | leavers/recoverers (CAS push), | unit of the first orphaned    |
  * |                     |        |      |        | reclaimers (exchange to 0) | retire bag; 0 = none              |
  * | (reserved)          | 196    | 60   |        |                            | zero                              |
- * | (reserved: STM)     | 256    | 3840 |        | later layers (own lines)   | zero until used                   |
+ * | inevitableOwner     | 256    | 4    | yes    | stm: the inevitable        | 0, or the owner word (stm/owner-  |
+ * |                     |        |      |        | transaction (CAS), waiters | word.ts) of the one transaction   |
+ * |                     |        |      |        | (contended bit)            | that is inevitable now            |
+ * | (reserved)          | 260    | 60   |        |                            | zero                              |
+ * | (reserved: later)   | 320    | 3776 |        | later layers (own lines)   | zero until used                   |
  *
  * The creator writes every read-only field before the buffer is sent to any other worker, and
  * `postMessage` of the buffer orders those writes before the receiver's first read, so the
@@ -37,7 +41,7 @@ import { geometryOf, headerBytes, type HeapGeometry } from './layout.js';
 /** 'SOBJ' read as a little-endian 32-bit word. */
 export const heapMagic = 0x4a424f53;
 /** Bump on any change to any layout table in this repository. */
-export const heapLayoutVersion = 2;
+export const heapLayoutVersion = 3;
 
 /** Word indexes (Int32Array) of the header fields; byte offset / 4, from the table above. */
 export const headerWord = {
@@ -52,6 +56,7 @@ export const headerWord = {
   superblockHighWater: 16,
   reclaimEpoch: 32,
   orphanBags: 48,
+  inevitableOwner: 64,
 } as const;
 
 export interface HeapSettings {

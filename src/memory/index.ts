@@ -6,6 +6,7 @@ export {
   descriptorBytes,
   headerBytes,
   registrySlotBytes,
+  txRecordBytes,
   geometryFor,
   geometryOf,
 } from './layout.js';

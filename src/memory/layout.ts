@@ -7,6 +7,7 @@
  * |-----------------|-------------------|-------------------------------|---------------------------|
  * | header          | 0                 | 4 KiB                         | memory/header.ts          |
  * | worker registry | 4 KiB             | workerSlotsMax × 64 B         | reclaim/registry.ts       |
+ * | tx records      | after registry    | workerSlotsMax × 256 B        | stm/tx-record.ts          |
  * | page map        | after registry    | 1 bit per superblock, ×64 B   | alloc/page-map.ts         |
  * | abandoned map   | after page map    | 1 bit per superblock, ×64 B   | alloc/page-map.ts         |
  * | descriptors     | after maps        | 64 B per superblock           | alloc/superblock-descriptor.ts |
@@ -20,12 +21,15 @@ import { assert, limits } from '../base/index.js';
 
 export const headerBytes = 4096;
 export const registrySlotBytes = 64;
+/** One transaction record per worker slot (stm/tx-record.ts): four cache lines. */
+export const txRecordBytes = 256;
 export const descriptorBytes = 64;
 export const cacheLineBytes = 64;
 
 export interface HeapGeometry {
   readonly totalBytes: number;
   readonly registryOffset: number;
+  readonly txRecordsOffset: number;
   readonly pageMapOffset: number;
   readonly abandonedMapOffset: number;
   /** Bytes of each of the two bitmaps (page map, abandoned map). */
@@ -39,7 +43,8 @@ const alignUp = (n: number, alignment: number): number => Math.ceil(n / alignmen
 
 function metadataEnd(superblockCount: number): HeapGeometry {
   const registryOffset = headerBytes;
-  const pageMapOffset = registryOffset + limits.workerSlotsMax * registrySlotBytes;
+  const txRecordsOffset = registryOffset + limits.workerSlotsMax * registrySlotBytes;
+  const pageMapOffset = txRecordsOffset + limits.workerSlotsMax * txRecordBytes;
   const mapBytes = alignUp(Math.ceil(superblockCount / 32) * 4, cacheLineBytes);
   const abandonedMapOffset = pageMapOffset + mapBytes;
   const descriptorsOffset = abandonedMapOffset + mapBytes;
@@ -50,6 +55,7 @@ function metadataEnd(superblockCount: number): HeapGeometry {
   return {
     totalBytes: areaOffset + superblockCount * limits.superblockBytes,
     registryOffset,
+    txRecordsOffset,
     pageMapOffset,
     abandonedMapOffset,
     mapBytes,

@@ -81,6 +81,14 @@ export class ReclaimParticipant {
   }
 
   /**
+   * Goes offline now: the worker is about to block inside the library (a transaction waiting or
+   * sleeping in `retry`) and holds nothing a reclaimer must wait for. `enter()` brings it back.
+   */
+  quiesce(): void {
+    if (this.#online) this.#goOffline();
+  }
+
+  /**
    * At the end of an operation that read shared memory: false if this worker was neutralised
    * meanwhile (what it read may have been freed; redo the operation). Rejoins in that case.
    */

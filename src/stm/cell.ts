@@ -1,39 +1,38 @@
 /**
- * A shared cell: one mutable slot in shared memory holding any storable value.
+ * A shared cell: one mutable, transactional slot in shared memory holding any storable value
+ * (its block layout and reading protocol: cell-block.ts).
  *
- * | field    | offset | size | atomic | written by                 | invariant                      |
- * |----------|--------|------|--------|----------------------------|--------------------------------|
- * | header   | 0      | 8    | no     | allocator                  | tag `BlockTag.cell`            |
- * | refcount | 8      | 4    | yes    | any worker (lifetime.ts)   | stored references + pins       |
- * | (pad)    | 12     | 4    |        |                            | zero                           |
- * | value    | 16     | 8    | yes    | any worker: exchange, CAS  | an encoded slot word (values/) |
+ * Inside `atomically` its `get`/`set`/`update` are part of the running transaction. Outside,
+ * each call is a transaction of its own; `get` then needs no transaction at all: one atomic load
+ * of the value word, which is the latest committed value unless it holds an intent (a commit in
+ * progress, which the reader resolves first). Linearisation point of such a `get`: that load.
  *
- * The value is one 64-bit word changed only by `Atomics.exchange` (set) and
- * `Atomics.compareExchange` (update) on a `BigInt64Array`: every operation is atomic on its own
- * and lock-free, and a worker that dies mid-operation leaves the cell either changed or not.
- * Linearisation points: the exchange (set), the successful CAS (update), the load (get).
  * A replaced value's block is retired, not freed at once: another worker may be decoding it right
  * now. Reclamation (reclaim/) frees it after every worker has passed a quiescent point.
- *
- * The transactional layer (the STM issue) will make cells read and written inside `atomically`.
  */
 import { BlockTag } from '../alloc/index.js';
-import { assert, BugError, limits, StaleHandleError, type Handle } from '../base/index.js';
-import { SharedObject } from '../values/index.js';
+import { BugError, limits, StaleHandleError, type Handle } from '../base/index.js';
+import { isIntentWord, SharedObject } from '../values/index.js';
+import { atomicallyOn, transactionEngine } from './atomically.js';
+import {
+  cellPayloadBytes,
+  cellValueSlot,
+  cellVersionSlot,
+  cellWatchersSlot,
+} from './cell-block.js';
 import { ReferenceDied, type HeapContext } from './context.js';
+import type { TxEngine } from './engine.js';
 import { refcountWord } from './lifetime.js';
 
-const cellPayloadBytes = 16;
-const valueSlotOffset = 2;
 const redo: unique symbol = Symbol('redo');
 
 export class SharedCell<T> extends SharedObject {
   readonly #context: HeapContext;
+  readonly #unit: number;
   /** Index of the value word in the heap's BigInt64Array. */
   readonly #valueSlot: number;
   /** The header word 0 the block had when this wrapper was made: tag and full generation. */
   readonly #headerWord0: number;
-  readonly #headerWordIndex: number;
   #disposed = false;
 
   /** Wraps a cell block whose pin the caller holds; use `createCell` or the heap's `open`. */
@@ -41,8 +40,8 @@ export class SharedCell<T> extends SharedObject {
     super(context.heapId, handle, BlockTag.cell);
     const unit = context.allocator.blockUnit(handle, BlockTag.cell);
     this.#context = context;
-    this.#valueSlot = unit + valueSlotOffset;
-    this.#headerWordIndex = unit * 2;
+    this.#unit = unit;
+    this.#valueSlot = cellValueSlot(unit);
     this.#headerWord0 = context.memory.i32[unit * 2] ?? 0;
   }
 
@@ -50,16 +49,18 @@ export class SharedCell<T> extends SharedObject {
   get(): T {
     this.#check('cell.get');
     const context = this.#context;
+    const engine = transactionEngine(context.engine);
+    if (engine !== undefined) return this.#decodeInTransaction(engine, engine.read(this.#unit));
     context.reclaim.enter();
-    // ORDERING: pairs with the exchange/CAS that published the word and the block it names.
+    // ORDERING: pairs with the CAS that published the word (and the block it names).
     const word = Atomics.load(context.memory.b64, this.#valueSlot);
     if (!context.codec.mayHoldBlock(word)) return context.codec.decode(word) as T;
     for (let attempt = 0; attempt < limits.neutralisedRedoMax; attempt += 1) {
       if (attempt > 0) context.reclaim.enter();
-      const read = this.#decode(Atomics.load(context.memory.b64, this.#valueSlot));
+      const read = this.#decodeAlone(this.#committedWord());
       if (read !== redo) return read as T;
     }
-    throw new BugError(`cell.get redone ${limits.neutralisedRedoMax} times`);
+    return this.#decodeAlone(this.#committedWord()) as T;
   }
 
   /**
@@ -68,38 +69,29 @@ export class SharedCell<T> extends SharedObject {
    */
   set(value: T): void {
     this.#check('cell.set');
-    const context = this.#context;
-    context.reclaim.enter();
-    const word = context.encodeToStore(value);
-    const old = Atomics.exchange(context.memory.b64, this.#valueSlot, word);
-    context.lifetime.dropWord(old);
+    const engine = transactionEngine(this.#context.engine);
+    if (engine !== undefined) {
+      this.#write(engine, value);
+      return;
+    }
+    atomicallyOn(this.#context.engine, () => {
+      this.set(value);
+    });
   }
 
   /**
    * Atomic read-modify-write: no update is lost and no value is torn. `fn` may run more than once
-   * when other workers change the cell meanwhile (as with any compare-and-swap loop), so it must be
-   * free of side effects. If `fn` throws, the cell is unchanged and the error propagates.
-   * Returns the value stored (as `get` would read it back).
+   * when other workers change the cell meanwhile (the transaction reruns), so it must be free of
+   * side effects. If `fn` throws, the cell is unchanged and the error propagates. Returns the
+   * value stored (as `get` would read it back).
    */
   update(fn: (value: T) => T): T {
     this.#check('cell.update');
-    const context = this.#context;
-    const { b64 } = context.memory;
-    for (let attempt = 0; attempt < limits.cellUpdateAttemptsMax; attempt += 1) {
-      context.reclaim.enter();
-      const old = Atomics.load(b64, this.#valueSlot);
-      const current = this.#decode(old);
-      if (current === redo) continue;
-      const next = context.encodeToStore(fn(current as T));
-      // ORDERING: the successful CAS is the update's linearisation point. The old word cannot
-      // come back (ABA): its block is retired, and a block freed and reused gets a new generation.
-      if (Atomics.compareExchange(b64, this.#valueSlot, old, next) === old) {
-        context.lifetime.dropWord(old);
-        return context.codec.decode(next) as T;
-      }
-      context.discardUnpublished(next);
-    }
-    assert(false, `cell.update lost ${limits.cellUpdateAttemptsMax} races in a row`);
+    return atomicallyOn(this.#context.engine, () => {
+      const next = fn(this.get());
+      this.set(next);
+      return this.get();
+    });
   }
 
   /** Lets go of this wrapper now instead of when it is garbage collected. Later use throws. */
@@ -109,13 +101,34 @@ export class SharedCell<T> extends SharedObject {
     this.#context.wrappers.dispose(this.handle, this);
   }
 
+  #write(engine: TxEngine, value: T): void {
+    const context = this.#context;
+    const entry = engine.lockCell(this.#unit);
+    // Encoded after the lock: an encoding error leaves only a lock, released with the attempt.
+    engine.setValue(entry, context.encodeToStore(value));
+  }
+
   /**
-   * Decodes a word read in this operation, or returns `redo` if the read must be redone: this
+   * The value word as a lone `get` sees it: the latest committed one. An intent means a commit
+   * is in progress there; it is resolved (helped, undone or waited for) and the word read again.
+   */
+  #committedWord(): bigint {
+    const { memory, engine } = this.#context;
+    for (let attempt = 0; attempt < limits.txAttemptsMax; attempt += 1) {
+      const word = Atomics.load(memory.b64, this.#valueSlot);
+      if (!isIntentWord(word)) return word;
+      engine.meetIntent(this.#unit, word);
+    }
+    throw new BugError(`cell ${String(this.handle)} never left its intents`);
+  }
+
+  /**
+   * Decodes a word read outside a transaction, or returns `redo` if the read must be redone: this
    * worker was neutralised meanwhile (the block may have been freed under the decoder, so the
    * result or the error it threw means nothing), or a shared object the word refers to was
    * destroyed right after the read.
    */
-  #decode(word: bigint): unknown {
+  #decodeAlone(word: bigint): unknown {
     const { codec, reclaim } = this.#context;
     let value: unknown;
     try {
@@ -128,10 +141,27 @@ export class SharedCell<T> extends SharedObject {
     return reclaim.stillValid() ? value : redo;
   }
 
+  /** Decodes a word read in a transaction; a decoding that cannot be trusted aborts the attempt. */
+  #decodeInTransaction(engine: TxEngine, word: bigint): T {
+    const { codec, reclaim } = this.#context;
+    if (!codec.mayHoldBlock(word)) return codec.decode(word) as T;
+    let value: unknown;
+    try {
+      value = codec.decode(word);
+    } catch (error) {
+      if (error instanceof ReferenceDied) engine.fail('write-read', this.#unit);
+      if (reclaim.stillValid()) throw error;
+      engine.fail('neutralised');
+    }
+    if (!reclaim.stillValid()) engine.fail('neutralised');
+    return value as T;
+  }
+
   #check(what: string): void {
-    this.#context.checkOpen(what);
+    const context = this.#context;
+    context.checkOpen(what);
     if (this.#disposed) throw new StaleHandleError(`${what}: this wrapper was disposed`);
-    if (this.#context.memory.i32[this.#headerWordIndex] !== this.#headerWord0) {
+    if (context.memory.i32[this.#unit * 2] !== this.#headerWord0) {
       throw new StaleHandleError(`${what}: the cell was freed`);
     }
   }
@@ -150,12 +180,15 @@ export function createCell<T>(context: HeapContext, initial: T): SharedCell<T> {
     throw error;
   }
   const unit = context.allocator.blockUnit(handle, BlockTag.cell);
-  const i32 = context.memory.i32;
+  const { i32, b64 } = context.memory;
   // The creator's wrapper holds the first reference.
   Atomics.store(i32, refcountWord(unit), 1);
-  i32[refcountWord(unit) + 1] = 0;
+  Atomics.store(i32, refcountWord(unit) + 1, 0);
+  // Version 0 (counter 0 of slot 0) is older than every snapshot; no watcher yet.
+  Atomics.store(b64, cellVersionSlot(unit), 0n);
+  Atomics.store(b64, cellWatchersSlot(unit), 0n);
   // ORDERING: the cell is not shared yet; its handle is published later by an atomic store.
-  Atomics.store(context.memory.b64, unit + valueSlotOffset, word);
+  Atomics.store(b64, cellValueSlot(unit), word);
   const cell = new SharedCell<T>(context, handle);
   context.adoptNewWrapper(handle, cell);
   return cell;

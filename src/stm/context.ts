@@ -13,7 +13,9 @@ import {
   type WorkerSlot,
 } from '../reclaim/index.js';
 import { ValueCodec } from '../values/index.js';
+import { TxEngine } from './engine.js';
 import { ObjectLifetime } from './lifetime.js';
+import { recoverTransaction } from './recovery.js';
 import { WrapperTable } from './wrapper-table.js';
 
 /** Makes this worker's wrapper for a live shared-object block (the pin is already taken). */
@@ -40,6 +42,8 @@ export class HeapContext {
   readonly reclaim: ReclaimParticipant;
   readonly lifetime: ObjectLifetime;
   readonly wrappers: WrapperTable;
+  /** This worker's transaction engine on this heap. */
+  readonly engine: TxEngine;
   readonly #openShared: SharedOpener;
   closed = false;
 
@@ -65,6 +69,18 @@ export class HeapContext {
         this.allocator,
         memory.reclaimStallMs,
       );
+      this.engine = new TxEngine({
+        memory,
+        slotIndex: this.slot.index,
+        reclaim: this.reclaim,
+        allocator: this.allocator,
+        discardUnpublished: (word) => {
+          this.discardUnpublished(word);
+        },
+        dropWord: (word) => {
+          this.lifetime.dropWord(word);
+        },
+      });
     } catch (error) {
       // A heap too full to attach to: leave it exactly as it was.
       this.allocator.abandonAll();
@@ -143,6 +159,24 @@ export class HeapContext {
     let recovered = 0;
     for (const slot of this.registry.slotsOfThread(threadId)) {
       if (slot.index === this.slot.index) continue;
+      if (
+        this.registry.heldSlotAt(slot.index) !== undefined ||
+        this.registry.zombieSlotAt(slot.index) !== undefined
+      ) {
+        this.reclaim.enter();
+        recoverTransaction(
+          {
+            memory: this.memory,
+            records: this.engine.records,
+            resolver: this.engine.resolver,
+            reclaim: this.reclaim,
+            dropWord: (word) => {
+              this.lifetime.dropWord(word);
+            },
+          },
+          slot.index,
+        );
+      }
       if (recoverWorker(this.memory, this.registry, this.allocator, slot, this.slot)) {
         recovered += 1;
       }
@@ -154,6 +188,7 @@ export class HeapContext {
     if (this.closed) return;
     this.wrappers.releaseAll();
     this.closed = true;
+    this.engine.dispose();
     this.reclaim.leave();
     this.allocator.abandonAll();
     this.registry.release(this.slot);

@@ -13,6 +13,8 @@
  * | 50..48 | 3    | tag     | `SlotTag`: what the payload is                                     |
  * | 47..0  | 48   | payload | immediate: `Immediate` code; string, bigint, snapshot: the handle  |
  * |        |      |         | of the value's own block; shared: the handle of the object's block |
+ * |        |      |         | intent: not a value — a commit in progress names itself there     |
+ * |        |      |         | (stm/intent.ts); never decoded, never inside a snapshot            |
  *
  * Inside a snapshot block (snapshot-block.ts) the same encoding is used for each element, except
  * that the string, bigint and snapshot tags carry the unit offset of a node inline in the same
@@ -39,6 +41,11 @@ export const SlotTag = {
   snapshot: 3,
   /** Payload is the handle of a shared object's block; the block's own tag says which kind. */
   shared: 4,
+  /**
+   * Not a value: a placeholder a committing transaction puts in a cell while it writes it back.
+   * The payload names the transaction (stm/intent.ts). Readers resolve it; it is never decoded.
+   */
+  intent: 5,
 } as const;
 export type SlotTag = (typeof SlotTag)[keyof typeof SlotTag];
 
@@ -93,3 +100,27 @@ export const trueWord = boxedWord(SlotTag.immediate, Immediate.true);
 /** The handle a boxed word's halves carry (payload = generation16 × 2^32 + unit). */
 export const handleOfHalves = (low: number, high: number): Handle =>
   ((high & payloadHighMask) * wordsPerHandleGeneration + (low >>> 0)) as Handle;
+
+/**
+ * True if `word` is an intent (SlotTag.intent). Reads only the high half: an intent's high half
+ * is `boxedHigh(intent, 0)`, since intent payloads stay below 2^32.
+ */
+export function isIntentWord(word: bigint): boolean {
+  scratchWord[0] = word;
+  return scratchHalves[1] === intentHigh;
+}
+
+export const intentHigh = boxedHigh(SlotTag.intent, 0);
+
+/** The intent word carrying `payload` (an unsigned 32-bit number). */
+export function intentWord(payload: number): bigint {
+  scratchHalves[0] = payload | 0;
+  scratchHalves[1] = intentHigh;
+  return scratchWord[0] ?? 0n;
+}
+
+/** The payload of an intent word (the caller checked `isIntentWord`). */
+export function intentPayload(word: bigint): number {
+  scratchWord[0] = word;
+  return (scratchHalves[0] ?? 0) >>> 0;
+}

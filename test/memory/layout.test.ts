@@ -11,6 +11,7 @@ import {
   heapLayoutVersion,
   HeapMemory,
   registrySlotBytes,
+  txRecordBytes,
 } from '../../src/memory/index.js';
 
 describe('heap geometry', () => {
@@ -23,6 +24,11 @@ describe('heap geometry', () => {
           name: 'registry',
           start: g.registryOffset,
           end: g.registryOffset + limits.workerSlotsMax * registrySlotBytes,
+        },
+        {
+          name: 'tx records',
+          start: g.txRecordsOffset,
+          end: g.txRecordsOffset + limits.workerSlotsMax * txRecordBytes,
         },
         { name: 'page map', start: g.pageMapOffset, end: g.pageMapOffset + g.mapBytes },
         {
@@ -56,7 +62,7 @@ describe('heap geometry', () => {
   it('header fields sit where the table says', () => {
     assert.deepEqual(
       Object.values(headerWord).map((word) => word * 4),
-      [0, 4, 8, 12, 16, 20, 24, 28, 64, 128, 192],
+      [0, 4, 8, 12, 16, 20, 24, 28, 64, 128, 192, 256],
     );
   });
 });

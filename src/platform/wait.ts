@@ -1,0 +1,37 @@
+/**
+ * Sleeping on a futex word. Workers (and Node's main thread) block in `Atomics.wait`; a browser's
+ * main thread may not block, so there the same call spins until the word changes or the time is
+ * up. Callers bound every sleep (STYLE.md §4) and recheck what they wait for afterwards.
+ */
+
+let blockingAllowed: boolean | undefined;
+
+/** True if this thread may block in `Atomics.wait`. */
+export function canBlock(): boolean {
+  if (blockingAllowed === undefined) {
+    try {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+      blockingAllowed = true;
+    } catch {
+      blockingAllowed = false;
+    }
+  }
+  return blockingAllowed;
+}
+
+/** Sleeps while `i32[index] === expected`, at most `timeoutMs`. */
+export function sleepWhileEqual(
+  i32: Int32Array,
+  index: number,
+  expected: number,
+  timeoutMs: number,
+): void {
+  if (canBlock()) {
+    Atomics.wait(i32, index, expected, timeoutMs);
+    return;
+  }
+  const deadline = performance.now() + timeoutMs;
+  while (Atomics.load(i32, index) === expected && performance.now() < deadline) {
+    // Spin: this thread must not block (a browser's main thread).
+  }
+}

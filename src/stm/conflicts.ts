@@ -1,0 +1,173 @@
+/**
+ * What a worker does when it meets another transaction in a cell: a write lock (owner word) or an
+ * intent (a commit in progress). Shared by the transaction engine and the one-operation paths.
+ *
+ * - A lock or intent of a *finished* attempt (status seq moved on, or aborted/committed) is free:
+ *   an aborted attempt's intent is undone (value ← its old value), a committing one's is written
+ *   back (helping). Both are CASes from the exact intent word, so a late or repeated helper
+ *   changes nothing (intents are unique to an attempt and all resolved before its slot's next
+ *   attempt takes a lock).
+ * - A *live* attempt that is committing (status `committing`) is helped at once, per cell.
+ * - A live attempt that is still active is waited for: futex-style on the cell's owner word (the
+ *   waiter sets its contended bit, the releaser wakes one waiter). After `ownerWaitMsMax` a
+ *   waiter preempts it: CAS active → aborted, after which its locks and intents are free.
+ *   Inevitable attempts are never preempted (only recovery of a dead worker aborts them).
+ */
+import { limits } from '../base/index.js';
+import type { HeapMemory } from '../memory/index.js';
+import { sleepWhileEqual } from '../platform/index.js';
+import { intentPayload, isIntentWord } from '../values/index.js';
+import { cellOwnerWord, cellValueSlot, cellVersionSlot, cellWatchersSlot } from './cell-block.js';
+import { findLogEntry, recordField, type TxRecords } from './tx-record.js';
+import {
+  contendedBit,
+  holdsLocks,
+  intentSeqMatches,
+  intentSlot,
+  ownerSeqMatches,
+  ownerSlot,
+  statusSeq,
+  statusState,
+  statusWord,
+  TxState,
+  versionWord,
+} from './words.js';
+
+/** What a live lock's owner is doing. */
+export const LockState = { free: 0, active: 1, inevitable: 2 } as const;
+export type LockState = (typeof LockState)[keyof typeof LockState];
+
+export class ConflictResolver {
+  readonly #memory: HeapMemory;
+  readonly #i32: Int32Array;
+  readonly #b64: BigInt64Array;
+  readonly records: TxRecords;
+  readonly #slot: number;
+  /** Called when this worker preempts another's attempt (for statistics). */
+  onPreempt: ((slot: number) => void) | undefined;
+
+  constructor(memory: HeapMemory, records: TxRecords, slot: number) {
+    this.#memory = memory;
+    this.#i32 = memory.i32;
+    this.#b64 = memory.b64;
+    this.records = records;
+    this.#slot = slot;
+  }
+
+  /**
+   * Whether `owner` (a non-zero owner word read from cell `unit`) is a live lock, helping a
+   * committing owner's write-back of this cell on the way (after which the lock is free).
+   */
+  lockState(owner: number, unit: number): LockState {
+    const slot = ownerSlot(owner);
+    const status = this.records.status(slot);
+    if (!ownerSeqMatches(owner, statusSeq(status))) return LockState.free;
+    const state = statusState(status);
+    if (state === TxState.active) return LockState.active;
+    if (state === TxState.inevitable) return LockState.inevitable;
+    if (state !== TxState.committing) return LockState.free;
+    const word = Atomics.load(this.#b64, cellValueSlot(unit));
+    if (isIntentWord(word)) this.resolveFinished(unit, word);
+    return LockState.free;
+  }
+
+  /**
+   * Resolves an intent found in cell `unit` if its attempt is decided (helps or undoes it) and
+   * returns true; returns false if its attempt is live and undecided (active or inevitable: its
+   * owner is between placing intents and deciding), in which case the caller waits or preempts.
+   */
+  resolveFinished(unit: number, intent: bigint): boolean {
+    const payload = intentPayload(intent);
+    const slot = intentSlot(payload);
+    const status = this.records.status(slot);
+    const seq = statusSeq(status);
+    if (!intentSeqMatches(payload, seq)) return true; // resolved meanwhile: reread the cell
+    const state = statusState(status);
+    if (state === TxState.active || state === TxState.inevitable) return false;
+    const entry = findLogEntry(this.#memory, this.records, slot, unit);
+    const counter = this.records.commitCounter(slot);
+    // ORDERING: the entry and counter belong to attempt `seq` only if the status still says so.
+    if (this.records.status(slot) !== status || entry === undefined) return true;
+    const valueSlot = cellValueSlot(unit);
+    if (state === TxState.committing || state === TxState.committed) {
+      Atomics.compareExchange(
+        this.#b64,
+        cellVersionSlot(unit),
+        entry.oldVersion,
+        versionWord(counter, slot),
+      );
+      if (Atomics.compareExchange(this.#b64, valueSlot, intent, entry.newValue) === intent) {
+        this.notifyWatchers(unit);
+      }
+    } else {
+      Atomics.compareExchange(this.#b64, valueSlot, intent, entry.oldValue);
+    }
+    return true;
+  }
+
+  /**
+   * Waits (one slice) for the live lock `owner` on cell `unit` to go. Returns false once the
+   * wait has lasted past `deadlineMs` and the owner is still active: the caller may preempt.
+   */
+  waitForOwner(unit: number, owner: number, deadlineMs: number): boolean {
+    const ownerIndex = cellOwnerWord(unit);
+    const now = performance.now();
+    if (now >= deadlineMs) return false;
+    const contended = owner | contendedBit;
+    if (
+      owner !== contended &&
+      Atomics.compareExchange(this.#i32, ownerIndex, owner, contended) !== owner
+    ) {
+      return true; // changed: look again
+    }
+    sleepWhileEqual(
+      this.#i32,
+      ownerIndex,
+      contended,
+      Math.min(limits.waitSliceMs, deadlineMs - now),
+    );
+    return true;
+  }
+
+  /** Aborts attempt `seq` of `slot` if it is still active. True if it is no longer live. */
+  preempt(slot: number, seq: number): boolean {
+    const statusIndex = this.records.word(slot, recordField.status);
+    const active = statusWord(seq, TxState.active);
+    const seen = Atomics.compareExchange(
+      this.#i32,
+      statusIndex,
+      active,
+      statusWord(seq, TxState.aborted),
+    );
+    if (seen === active) {
+      this.onPreempt?.(slot);
+      return true;
+    }
+    return statusSeq(seen) !== (seq & 0x1fffffff) || !holdsLocks(statusState(seen));
+  }
+
+  /** Wakes every `retry` sleeper watching cell `unit` (after a new value was written there). */
+  notifyWatchers(unit: number): void {
+    const watchers = Atomics.load(this.#b64, cellWatchersSlot(unit));
+    if (watchers === 0n) return;
+    scratch[0] = watchers;
+    for (let half = 0; half < 2; half += 1) {
+      let bits = scratchHalves[half] ?? 0;
+      while (bits !== 0) {
+        const bit = 31 - Math.clz32(bits);
+        bits &= ~(1 << bit);
+        const wakeIndex = this.records.word(half * 32 + bit, recordField.retryWake);
+        Atomics.add(this.#i32, wakeIndex, 1);
+        Atomics.notify(this.#i32, wakeIndex, 1);
+      }
+    }
+  }
+
+  /** This worker's slot (for callers that compare owners). */
+  get slot(): number {
+    return this.#slot;
+  }
+}
+
+const scratch = new BigInt64Array(1);
+const scratchHalves = new Int32Array(scratch.buffer);

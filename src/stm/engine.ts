@@ -1,0 +1,971 @@
+/**
+ * The transaction engine of one worker on one heap: an attempt's read log and write set, and its
+ * commit. The algorithm, with the reasons behind each step, is in docs/decisions/0005-stm.md; the
+ * words it uses are in words.ts, cell-block.ts and tx-record.ts.
+ *
+ * - Reads are invisible. A read checks the version it saw against this worker's cache of every
+ *   slot's clock (thread-local clocks, TLC): a version newer than the cache refreshes that entry,
+ *   and then the reads so far are validated (snapshot extension) — or, for an attempt that keeps
+ *   no read log, the attempt reruns unless it had read nothing yet. So a running attempt only
+ *   ever sees a consistent snapshot (opacity), and no shared word is written by every commit.
+ * - Writes lock the cell (owner word) at the first write of an attempt and buffer the new value.
+ *   Conflicts between writers follow wait-die on first-attempt time: the older waits (and
+ *   preempts after `ownerWaitMsMax`), the younger aborts and sleeps on the cell until released.
+ * - Commit (invariant: an attempt's intents are all resolved before its slot's next attempt
+ *   takes a lock):
+ *   1. write the redo log to shared memory (tx-record.ts);
+ *   2. place an intent in every written cell (CAS old value → intent);
+ *   3. publish the commit counter in this slot's clock;
+ *   4. validate: written cells still have their old versions, read cells their read versions
+ *      and no live intent;
+ *   5. decide: CAS status active → committing. LINEARISATION POINT of the transaction. Before it
+ *      anyone may abort the attempt (CAS active → aborted), after it anyone may finish it;
+ *   6. write back each cell (CAS version old → new, CAS value intent → new), wake watchers;
+ *   7. CAS status committing → committed; whoever wins retires the old values; release locks.
+ *   A transaction is serialised at the end of step 2 (all intents placed); read-only attempts at
+ *   their start. docs/decisions/0005-stm.md proves that this order is a strict serialisation.
+ */
+import { handleOf, headerGeneration, type Allocator } from '../alloc/index.js';
+import { assert, crashPoint, limits, TransactionStateError } from '../base/index.js';
+import { headerWord, type HeapMemory } from '../memory/index.js';
+import { sleepWhileEqual } from '../platform/index.js';
+import type { ReclaimParticipant } from '../reclaim/index.js';
+import { intentWord, isIntentWord } from '../values/index.js';
+import { cellOwnerWord, cellValueSlot, cellVersionSlot, cellWatchersSlot } from './cell-block.js';
+import { ConflictResolver, LockState } from './conflicts.js';
+import {
+  abortStat,
+  statField,
+  type AbortKind,
+  type ConflictEvent,
+  type StatField,
+} from './stats.js';
+import {
+  logBlockBytes,
+  logEntriesInitial,
+  recordField,
+  recordSlot,
+  SharedLog,
+  TxRecords,
+} from './tx-record.js';
+import {
+  contendedBit,
+  holdsLocks,
+  intentPayloadOf,
+  ownerSeqMatches,
+  ownerSlot,
+  ownerWord,
+  statusSeq,
+  statusState,
+  statusWord,
+  TxState,
+  versionCounter,
+  versionSlot,
+  versionWord,
+} from './words.js';
+
+/** What the engine needs of the worker's heap context (kept narrow to avoid a cycle). */
+export interface EngineHost {
+  readonly memory: HeapMemory;
+  readonly slotIndex: number;
+  readonly reclaim: ReclaimParticipant;
+  /** Undoes `encodeToStore` for a word that was never published. */
+  discardUnpublished(word: bigint): void;
+  /** Drops a word that left shared memory: its references released, its block retired. */
+  dropWord(word: bigint): void;
+  readonly allocator: Allocator;
+}
+
+/**
+ * Thrown through user code to end an attempt. User code that catches it anyway cannot save the
+ * attempt: the engine remembers that it is doomed and reruns it at the end.
+ */
+export class TxAbort extends Error {
+  kind: AbortKind = 'write-write';
+  /** Cell to sleep on before the rerun (0: none), and the owner word seen there. */
+  waitUnit = 0;
+  waitOwner = 0;
+  otherSlot = -1;
+
+  constructor() {
+    super('transaction attempt aborted (internal signal; reruns automatically)');
+    this.name = 'TxAbort';
+  }
+}
+
+const noWrite = 0;
+const hasWrite = 1;
+/** Transactions run with a read log for this many transactions after one needed it. */
+const recordingStreak = 64;
+
+function grownInt32(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
+  const next = new Int32Array(Math.max(length, array.length * 2));
+  next.set(array);
+  return next;
+}
+function grownBig(array: BigInt64Array<ArrayBuffer>, length: number): BigInt64Array<ArrayBuffer> {
+  const next = new BigInt64Array(Math.max(length, array.length * 2));
+  next.set(array);
+  return next;
+}
+function grownBytes(array: Uint8Array<ArrayBuffer>, length: number): Uint8Array<ArrayBuffer> {
+  const next = new Uint8Array(Math.max(length, array.length * 2));
+  next.set(array);
+  return next;
+}
+
+export class TxEngine {
+  readonly #host: EngineHost;
+  readonly #i32: Int32Array;
+  readonly #b64: BigInt64Array;
+  readonly #f64: Float64Array;
+  readonly records: TxRecords;
+  readonly resolver: ConflictResolver;
+  readonly #log: SharedLog;
+  readonly slot: number;
+  readonly #statusIndex: number;
+  readonly #statsBase: number;
+  /** This worker's cache of every slot's clock (TLC): the snapshot reads are checked against. */
+  readonly #clockCache = new Float64Array(limits.workerSlotsMax);
+  #clock: number;
+  #seq: number;
+  readonly abortSignal = new TxAbort();
+  onConflict: ((event: ConflictEvent) => void) | undefined;
+
+  // The current attempt.
+  inTransaction = false;
+  #doomed = false;
+  #lockTaking = false;
+  #recording = false;
+  #recordCountdown = 0;
+  #inevitable = false;
+  #userInevitable = false;
+  #startInevitable = false;
+  #holdsToken = false;
+  #reads = 0;
+  /** Reads in the read log (all reads, once the attempt records). */
+  #logged = 0;
+  #readUnits = new Int32Array(64);
+  #readVersions = new BigInt64Array(64);
+  readonly #writeIndex = new Map<number, number>();
+  #entries = 0;
+  #wUnits = new Int32Array(16);
+  #wOldVersion = new BigInt64Array(16);
+  #wOldValue = new BigInt64Array(16);
+  #wNewValue = new BigInt64Array(16);
+  #wState = new Uint8Array(16);
+  #intentsPlaced = 0;
+  /** Cells this transaction slept on: it takes their locks with the contended bit (wake chain). */
+  readonly #contended = new Set<number>();
+  #firstAttemptMs = 0;
+  #attemptStartMs = 0;
+  #attempts = 0;
+  #undoDepth = 0;
+  /** orElse checkpoints: entries' previous states, undone when a branch retries. */
+  readonly #undo: { index: number; state: number; value: bigint }[] = [];
+
+  constructor(host: EngineHost) {
+    this.#host = host;
+    const { memory } = host;
+    this.#i32 = memory.i32;
+    this.#b64 = memory.b64;
+    this.#f64 = memory.f64;
+    this.slot = host.slotIndex;
+    this.records = new TxRecords(memory);
+    this.resolver = new ConflictResolver(memory, this.records, this.slot);
+    this.resolver.onPreempt = () => {
+      this.#count('preemptions');
+    };
+    this.#log = new SharedLog(memory, this.records, this.slot, host.allocator);
+    // Made now, so that a worker's first commit allocates nothing (the log grows only for
+    // transactions that write more cells than it holds).
+    this.#log.reserve(logEntriesInitial);
+    this.#statusIndex = this.records.word(this.slot, recordField.status);
+    this.#statsBase = this.records.slot64(this.slot, recordSlot.statsFirst);
+    // The slot's clock and seq carry on from its previous holders: versions never recur.
+    this.#clock = this.records.clock(this.slot);
+    const status = Atomics.load(this.#i32, this.#statusIndex);
+    this.#seq = statusSeq(status);
+    assert(!holdsLocks(statusState(status)), `slot ${this.slot} claimed with a live attempt`);
+    for (let slot = 0; slot < limits.workerSlotsMax; slot += 1) {
+      this.#clockCache[slot] = this.records.clock(slot);
+    }
+  }
+
+  // ---------------------------------------------------------------- attempts
+
+  /** Starts an attempt of the transaction whose first attempt started at `firstAttemptMs`. */
+  begin(firstAttemptMs: number, attempt: number): void {
+    this.#host.reclaim.enter();
+    this.inTransaction = true;
+    this.#doomed = false;
+    this.#reads = 0;
+    this.#logged = 0;
+    this.#firstAttemptMs = firstAttemptMs;
+    this.#attempts = attempt + 1;
+    this.#attemptStartMs = attempt === 0 ? firstAttemptMs : performance.now();
+    this.#recording = this.#recordCountdown > 0;
+    if (this.#recordCountdown > 0) this.#recordCountdown -= 1;
+    if (this.#startInevitable || attempt >= limits.attemptsBeforeInevitable) {
+      this.#startInevitable = false;
+      this.becomeInevitable(false);
+    }
+  }
+
+  /** Aborts the attempt: the caller catches the signal and reruns (or propagates). */
+  fail(kind: AbortKind, waitUnit = 0, waitOwner = 0, otherSlot = -1): never {
+    const signal = this.abortSignal;
+    signal.kind = kind;
+    signal.waitUnit = waitUnit;
+    signal.waitOwner = waitOwner;
+    signal.otherSlot = otherSlot;
+    this.#doomed = true;
+    throw signal;
+  }
+
+  /** `orElse` caught a `retry` of its first branch: the attempt goes on. */
+  undoom(): void {
+    this.#doomed = false;
+  }
+
+  /** True if the attempt was aborted (the signal may have been swallowed by user code). */
+  get doomed(): boolean {
+    return this.#doomed;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** The slot word of cell `unit` as this attempt sees it. */
+  read(unit: number): bigint {
+    if (this.#entries !== 0) {
+      const index = this.#writeIndex.get(unit);
+      if (index !== undefined) {
+        if (this.#wState[index] === hasWrite) return this.#wNewValue[index] ?? 0n;
+        return this.#wOldValue[index] ?? 0n; // locked for reading (inevitable)
+      }
+    }
+    if (this.#inevitable) return this.#wOldValue[this.lockCell(unit)] ?? 0n;
+    const b64 = this.#b64;
+    const versionIndex = cellVersionSlot(unit);
+    const valueIndex = cellValueSlot(unit);
+    for (let attempt = 0; attempt < limits.txAttemptsMax; attempt += 1) {
+      const version = Atomics.load(b64, versionIndex);
+      const word = Atomics.load(b64, valueIndex);
+      if (isIntentWord(word)) {
+        this.meetIntent(unit, word);
+        continue;
+      }
+      if (Atomics.load(b64, versionIndex) !== version) continue;
+      this.#checkSnapshot(version);
+      if (this.#recording) this.#logRead(unit, version);
+      this.#reads += 1;
+      return word;
+    }
+    return this.fail('write-read', unit);
+  }
+
+  #logRead(unit: number, version: bigint): void {
+    const at = this.#logged;
+    if (at >= this.#readUnits.length) {
+      assert(at < limits.txReadSetMax, `a transaction read more than ${limits.txReadSetMax} cells`);
+      this.#readUnits = grownInt32(this.#readUnits, at + 1);
+      this.#readVersions = grownBig(this.#readVersions, at + 1);
+    }
+    this.#readUnits[at] = unit;
+    this.#readVersions[at] = version;
+    this.#logged = at + 1;
+  }
+
+  /** Opacity: a version newer than this worker's snapshot extends the snapshot or aborts. */
+  #checkSnapshot(version: bigint): void {
+    const writer = versionSlot(version);
+    const counter = versionCounter(version);
+    if (counter <= (this.#clockCache[writer] ?? 0)) return;
+    this.#clockCache[writer] = this.records.clock(writer);
+    if (this.#reads === 0) return;
+    if (!this.#recording) {
+      this.#recordCountdown = recordingStreak;
+      this.fail('upgrade');
+    }
+    if (!this.#readsStillValid()) this.fail('write-read', 0, 0, writer);
+  }
+
+  /** A reader met an intent: help or undo it if decided, else wait for it (then preempt). */
+  meetIntent(unit: number, intent: bigint): void {
+    const resolver = this.resolver;
+    if (resolver.resolveFinished(unit, intent)) return;
+    const deadline = performance.now() + limits.ownerWaitMsMax;
+    const started = performance.now();
+    const valueIndex = cellValueSlot(unit);
+    const ownerIndex = cellOwnerWord(unit);
+    for (let spin = 0; spin < limits.conflictSpinMax; spin += 1) {
+      if (Atomics.load(this.#b64, valueIndex) !== intent) return;
+    }
+    for (let round = 0; round < limits.txAttemptsMax; round += 1) {
+      if (Atomics.load(this.#b64, valueIndex) !== intent) break;
+      if (resolver.resolveFinished(unit, intent)) break;
+      const owner = Atomics.load(this.#i32, ownerIndex);
+      if (owner !== 0 && resolver.waitForOwner(unit, owner, deadline)) continue;
+      if (owner === 0 && performance.now() < deadline) continue;
+      // Stuck in its commit phase past the bound: dead or stalled. Abort it if still active.
+      const slot = ownerSlot(owner);
+      if (owner !== 0) resolver.preempt(slot, statusSeq(this.records.status(slot)));
+      resolver.resolveFinished(unit, intent);
+      break;
+    }
+    this.#noteWait(unit, started);
+  }
+
+  /** Validates the read log: every cell read still has the version read and no live intent. */
+  #readsStillValid(): boolean {
+    const b64 = this.#b64;
+    for (let index = 0; index < this.#logged; index += 1) {
+      const unit = this.#readUnits[index] ?? 0;
+      const version = this.#readVersions[index] ?? 0n;
+      const own = this.#entries === 0 ? undefined : this.#writeIndex.get(unit);
+      if (own !== undefined) {
+        if (this.#wOldVersion[own] !== version) return false;
+        continue;
+      }
+      if (Atomics.load(b64, cellVersionSlot(unit)) !== version) return false;
+      const word = Atomics.load(b64, cellValueSlot(unit));
+      if (isIntentWord(word) && !this.#intentLeavesReadValid(unit, word)) return false;
+      if (Atomics.load(b64, cellVersionSlot(unit)) !== version) return false;
+    }
+    return true;
+  }
+
+  /**
+   * A read cell holds another attempt's intent during validation: if that attempt is decided,
+   * resolve it (the version then tells); if it is active and younger, abort it (the older
+   * wins); if it is older or inevitable, this attempt is the one that gives way.
+   */
+  #intentLeavesReadValid(unit: number, intent: bigint): boolean {
+    const resolver = this.resolver;
+    for (let round = 0; round < limits.conflictSpinMax; round += 1) {
+      if (Atomics.load(this.#b64, cellValueSlot(unit)) !== intent) return true;
+      if (resolver.resolveFinished(unit, intent)) continue;
+      const owner = Atomics.load(this.#i32, cellOwnerWord(unit));
+      const other = ownerSlot(owner);
+      const status = this.records.status(other);
+      if (owner === 0 || statusState(status) !== TxState.active || !this.#isOlderThan(other)) {
+        return false;
+      }
+      resolver.preempt(other, statusSeq(status));
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  /**
+   * Locks cell `unit` for this attempt (if not yet) and returns its write-set entry. The entry
+   * holds the cell's committed value and version as of the lock; it writes nothing until
+   * `setValue`.
+   */
+  lockCell(unit: number): number {
+    const known = this.#entries === 0 ? undefined : this.#writeIndex.get(unit);
+    if (known !== undefined) return known;
+    this.#beginLocking();
+    const me = ownerWord(this.slot, this.#seq);
+    const ownerIndex = cellOwnerWord(unit);
+    let deadline = 0;
+    let waitStarted = 0;
+    for (let attempt = 0; ; attempt += 1) {
+      assert(attempt < limits.txAttemptsMax, `lock of cell ${unit} never became free`);
+      const owner = Atomics.load(this.#i32, ownerIndex);
+      if (owner !== 0) {
+        const state = this.resolver.lockState(owner, unit);
+        if (state !== LockState.free) {
+          if (deadline === 0) {
+            deadline = performance.now() + limits.ownerWaitMsMax;
+            waitStarted = performance.now();
+          }
+          this.#lockConflict(unit, owner, state, deadline);
+          continue;
+        }
+      }
+      const wanted = me | (owner & contendedBit) | (this.#contended.has(unit) ? contendedBit : 0);
+      if (Atomics.compareExchange(this.#i32, ownerIndex, owner, wanted) === owner) break;
+    }
+    if (waitStarted !== 0) this.#noteWait(unit, waitStarted);
+    // A waiter may have preempted this attempt meanwhile: its locks are then not its own.
+    if (Atomics.load(this.#i32, this.#statusIndex) !== this.#ownStatus()) this.fail('preempted');
+    const index = this.#addEntry(unit);
+    this.#readCommitted(unit, index);
+    return index;
+  }
+
+  /** Buffers the new value of a locked cell (a word encoded for storing, owned by the log). */
+  setValue(index: number, word: bigint): void {
+    const state = this.#wState[index] ?? noWrite;
+    const previous = this.#wNewValue[index] ?? 0n;
+    if (this.#undoDepth > 0) {
+      this.#undo.push({ index, state, value: previous });
+    } else if (state === hasWrite) {
+      this.#host.discardUnpublished(previous);
+    }
+    this.#wNewValue[index] = word;
+    this.#wState[index] = hasWrite;
+  }
+
+  #addEntry(unit: number): number {
+    const index = this.#entries;
+    assert(index < limits.txWriteSetMax, `a transaction wrote more than ${limits.txWriteSetMax}`);
+    if (index >= this.#wUnits.length) {
+      this.#wUnits = grownInt32(this.#wUnits, index + 1);
+      this.#wOldVersion = grownBig(this.#wOldVersion, index + 1);
+      this.#wOldValue = grownBig(this.#wOldValue, index + 1);
+      this.#wNewValue = grownBig(this.#wNewValue, index + 1);
+      this.#wState = grownBytes(this.#wState, index + 1);
+    }
+    this.#wUnits[index] = unit;
+    this.#wState[index] = noWrite;
+    this.#writeIndex.set(unit, index);
+    this.#entries = index + 1;
+    return index;
+  }
+
+  /** Reads a cell this attempt has just locked: its committed value (no live intent can stay). */
+  #readCommitted(unit: number, index: number): void {
+    const b64 = this.#b64;
+    for (let attempt = 0; attempt < limits.txAttemptsMax; attempt += 1) {
+      const version = Atomics.load(b64, cellVersionSlot(unit));
+      const word = Atomics.load(b64, cellValueSlot(unit));
+      if (isIntentWord(word)) {
+        // Left by the previous holder of the lock, whose attempt is decided: resolve it.
+        if (!this.resolver.resolveFinished(unit, word)) this.meetIntent(unit, word);
+        continue;
+      }
+      if (Atomics.load(b64, cellVersionSlot(unit)) !== version) continue;
+      this.#wOldVersion[index] = version;
+      this.#wOldValue[index] = word;
+      if (this.#inevitable) this.#checkSnapshotLocked(version);
+      return;
+    }
+    this.fail('write-read', unit);
+  }
+
+  /** An inevitable attempt reads locked cells: it only keeps its clock cache fresh. */
+  #checkSnapshotLocked(version: bigint): void {
+    const writer = versionSlot(version);
+    if (versionCounter(version) > (this.#clockCache[writer] ?? 0)) {
+      this.#clockCache[writer] = this.records.clock(writer);
+    }
+  }
+
+  /** Wait-die between writers: the older (or inevitable) waits, then preempts; the younger dies. */
+  #lockConflict(unit: number, owner: number, state: LockState, deadline: number): void {
+    const other = ownerSlot(owner);
+    const winner = this.#inevitable || (state === LockState.active && this.#isOlderThan(other));
+    if (!winner) {
+      this.fail(state === LockState.inevitable ? 'inevitable' : 'write-write', unit, owner, other);
+    }
+    if (!this.resolver.waitForOwner(unit, owner, deadline) && state === LockState.active) {
+      this.resolver.preempt(other, statusSeq(this.records.status(other)));
+    }
+  }
+
+  /** True if this transaction's first attempt is older than slot `other`'s current one. */
+  #isOlderThan(other: number): boolean {
+    const theirs = this.records.priority(other);
+    return this.#firstAttemptMs < theirs || (this.#firstAttemptMs === theirs && this.slot < other);
+  }
+
+  /** Moves the status to a new active attempt: the first lock of an attempt does this. */
+  #beginLocking(): void {
+    if (this.#lockTaking) return;
+    // A writing attempt validates its reads at commit, so it must log them all.
+    if (!this.#recording) {
+      if (this.#reads > 0) {
+        this.#recordCountdown = recordingStreak;
+        this.fail('upgrade');
+      }
+      this.#recording = true;
+    }
+    this.#seq = (this.#seq + 1) & 0x1fffffff;
+    this.#f64[this.records.slot64(this.slot, recordSlot.priority)] = this.#firstAttemptMs;
+    // ORDERING: publishes the priority before any lock of this attempt can be seen.
+    Atomics.store(this.#i32, this.#statusIndex, statusWord(this.#seq, TxState.active));
+    this.#lockTaking = true;
+  }
+
+  #ownStatus(): number {
+    return statusWord(this.#seq, this.#inevitable ? TxState.inevitable : TxState.active);
+  }
+
+  // ---------------------------------------------------------------- inevitability
+
+  /**
+   * Makes the attempt irrevocable: it takes the heap's one inevitability token, then locks every
+   * cell it has read (checking they did not change) and every cell it reads from now on, so it
+   * can never be aborted. `byUser` marks the user's own call (a second one is an error).
+   */
+  becomeInevitable(byUser: boolean): void {
+    if (this.#inevitable) {
+      if (byUser && this.#userInevitable) {
+        throw new TransactionStateError(
+          'ALREADY_INEVITABLE',
+          'inevitable() was already called in this transaction',
+        );
+      }
+      this.#userInevitable ||= byUser;
+      return;
+    }
+    this.#userInevitable = byUser;
+    this.#beginLocking();
+    this.#takeToken();
+    const active = statusWord(this.#seq, TxState.active);
+    const inevitable = statusWord(this.#seq, TxState.inevitable);
+    if (Atomics.compareExchange(this.#i32, this.#statusIndex, active, inevitable) !== active) {
+      this.fail('preempted');
+    }
+    this.#inevitable = true;
+    if (this.#reads === 0) return;
+    if (!this.#recording) {
+      this.#startInevitable = true;
+      this.fail('inevitable');
+    }
+    for (let index = 0; index < this.#logged; index += 1) {
+      const unit = this.#readUnits[index] ?? 0;
+      const entry = this.lockCell(unit);
+      if (this.#wOldVersion[entry] !== this.#readVersions[index]) {
+        this.#startInevitable = true;
+        this.fail('write-read', unit);
+      }
+    }
+  }
+
+  /** Takes the inevitability token, waiting for a live holder only while this attempt is empty. */
+  #takeToken(): void {
+    const tokenIndex = headerWord.inevitableOwner;
+    const me = ownerWord(this.slot, this.#seq);
+    for (let attempt = 0; ; attempt += 1) {
+      assert(attempt < limits.txAttemptsMax, 'inevitability token never became free');
+      const holder = Atomics.load(this.#i32, tokenIndex);
+      if (holder === 0 || !this.#tokenLive(holder)) {
+        if (
+          Atomics.compareExchange(this.#i32, tokenIndex, holder, me | (holder & contendedBit)) ===
+          holder
+        ) {
+          this.#holdsToken = true;
+          return;
+        }
+        continue;
+      }
+      if (this.#reads > 0 || this.#entries > 0) {
+        this.#startInevitable = true;
+        this.fail('inevitable', 0, holder, ownerSlot(holder));
+      }
+      this.#sleepOnWord(tokenIndex, holder);
+    }
+  }
+
+  #tokenLive(holder: number): boolean {
+    const status = this.records.status(ownerSlot(holder));
+    return ownerSeqMatches(holder, statusSeq(status)) && holdsLocks(statusState(status));
+  }
+
+  /** One bounded sleep on a futex word, with its contended bit set so the releaser wakes us. */
+  #sleepOnWord(index: number, seen: number): void {
+    const contended = seen | contendedBit;
+    if (seen === contended || Atomics.compareExchange(this.#i32, index, seen, contended) === seen) {
+      const started = performance.now();
+      this.#host.reclaim.quiesce();
+      sleepWhileEqual(this.#i32, index, contended, limits.waitSliceMs);
+      this.#host.reclaim.enter();
+      this.#noteWait(0, started);
+    }
+  }
+
+  // ---------------------------------------------------------------- commit
+
+  /** Commits the attempt, or throws the abort signal (the caller reruns). */
+  commit(): void {
+    if (this.#doomed) this.fail(this.abortSignal.kind);
+    let writes = 0;
+    for (let index = 0; index < this.#entries; index += 1) {
+      if (this.#wState[index] === hasWrite) writes += 1;
+    }
+    if (writes === 0) {
+      this.#finishReadOnly();
+      return;
+    }
+    this.#writeSharedLog(writes);
+    crashPoint('commit.beforeIntents');
+    this.#placeIntents();
+    crashPoint('commit.afterIntents');
+    const counter = this.#clock + 1;
+    this.#clock = counter;
+    const big = BigInt(counter);
+    // ORDERING: the clock is published after every intent is placed (the serialisation point)
+    // and before any cell shows the new version, so a reader that sees the version can refresh
+    // its cache to cover it, and a snapshot that covers it was taken after the intents.
+    Atomics.store(this.#b64, this.records.slot64(this.slot, recordSlot.clock), big);
+    Atomics.store(this.#b64, this.records.slot64(this.slot, recordSlot.commitCounter), big);
+    if (!this.#writesStillOwned() || (!this.#inevitable && !this.#readsStillValid())) {
+      this.fail('write-read');
+    }
+    crashPoint('commit.beforeDecision');
+    const committing = statusWord(this.#seq, TxState.committing);
+    if (
+      Atomics.compareExchange(this.#i32, this.#statusIndex, this.#ownStatus(), committing) !==
+      this.#ownStatus()
+    ) {
+      this.fail('preempted');
+    }
+    crashPoint('commit.afterDecision');
+    this.#writeBack(counter);
+    const committed = statusWord(this.#seq, TxState.committed);
+    const won =
+      Atomics.compareExchange(this.#i32, this.#statusIndex, committing, committed) === committing;
+    this.#releaseLocks();
+    if (won) {
+      for (let index = 0; index < this.#entries; index += 1) {
+        if (this.#wState[index] === hasWrite) this.#host.dropWord(this.#wOldValue[index] ?? 0n);
+      }
+    }
+    this.#releaseToken();
+    this.#count('commits');
+    this.#noteAttempts();
+    this.#endAttempt();
+  }
+
+  #finishReadOnly(): void {
+    if (this.#lockTaking) {
+      // Locks without writes (an inevitable attempt's reads, or a branch that retried).
+      const idle = statusWord(this.#seq, TxState.committed);
+      Atomics.compareExchange(this.#i32, this.#statusIndex, this.#ownStatus(), idle);
+      this.#releaseLocks();
+      this.#releaseToken();
+    }
+    this.#count('commits');
+    this.#count('readOnlyCommits');
+    this.#noteAttempts();
+    this.#endAttempt();
+  }
+
+  #writeSharedLog(writes: number): void {
+    const retired = this.#log.reserve(writes);
+    if (retired !== undefined) {
+      const reclaim = this.#host.reclaim;
+      reclaim.prepareRetire();
+      reclaim.retire(retired, logBlockBytes(writes));
+    }
+    let at = 0;
+    for (let index = 0; index < this.#entries; index += 1) {
+      if (this.#wState[index] !== hasWrite) continue;
+      this.#log.write(
+        at,
+        this.#wUnits[index] ?? 0,
+        this.#wOldVersion[index] ?? 0n,
+        this.#wOldValue[index] ?? 0n,
+        this.#wNewValue[index] ?? 0n,
+      );
+      at += 1;
+    }
+    this.#log.setCount(writes);
+  }
+
+  #placeIntents(): void {
+    const intent = intentWord(intentPayloadOf(this.slot, this.#seq));
+    const b64 = this.#b64;
+    for (let index = 0; index < this.#entries; index += 1) {
+      if (this.#wState[index] !== hasWrite) continue;
+      this.#intentsPlaced = index + 1;
+      const unit = this.#wUnits[index] ?? 0;
+      const old = this.#wOldValue[index] ?? 0n;
+      for (let attempt = 0; ; attempt += 1) {
+        assert(attempt < limits.txAttemptsMax, `intent on cell ${unit} never placed`);
+        const seen = Atomics.compareExchange(b64, cellValueSlot(unit), old, intent);
+        if (seen === old) break;
+        // A stale intent of an aborted earlier holder (resolved, then try again), or the cell
+        // changed: this attempt lost its lock (it was preempted).
+        if (!isIntentWord(seen) || !this.resolver.resolveFinished(unit, seen)) {
+          this.fail('preempted', unit);
+        }
+      }
+      crashPoint('commit.midIntents');
+    }
+  }
+
+  /** After the intents: each written cell still has the version it had when it was locked. */
+  #writesStillOwned(): boolean {
+    for (let index = 0; index < this.#entries; index += 1) {
+      if (this.#wState[index] !== hasWrite) continue;
+      const unit = this.#wUnits[index] ?? 0;
+      if (Atomics.load(this.#b64, cellVersionSlot(unit)) !== this.#wOldVersion[index]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  #writeBack(counter: number): void {
+    const b64 = this.#b64;
+    const intent = intentWord(intentPayloadOf(this.slot, this.#seq));
+    const version = versionWord(counter, this.slot);
+    let done = 0;
+    for (let index = 0; index < this.#entries; index += 1) {
+      if (this.#wState[index] !== hasWrite) continue;
+      const unit = this.#wUnits[index] ?? 0;
+      // Conditional on the exact old words: a helper may have done either step already.
+      Atomics.compareExchange(b64, cellVersionSlot(unit), this.#wOldVersion[index] ?? 0n, version);
+      const newValue = this.#wNewValue[index] ?? 0n;
+      if (Atomics.compareExchange(b64, cellValueSlot(unit), intent, newValue) === intent) {
+        this.resolver.notifyWatchers(unit);
+      }
+      done += 1;
+      if (done === 1) crashPoint('commit.midWriteBack');
+    }
+  }
+
+  #releaseLocks(): void {
+    const me = ownerWord(this.slot, this.#seq);
+    const i32 = this.#i32;
+    for (let index = 0; index < this.#entries; index += 1) {
+      const ownerIndex = cellOwnerWord(this.#wUnits[index] ?? 0);
+      // A waiter may set the contended bit between the load and the CAS: try again then.
+      for (let attempt = 0; attempt < limits.conflictSpinMax; attempt += 1) {
+        const owner = Atomics.load(i32, ownerIndex);
+        if ((owner & ~contendedBit) !== me) break;
+        // ORDERING: after the write-back; a waiter woken here sees the new value.
+        if (Atomics.compareExchange(i32, ownerIndex, owner, 0) !== owner) continue;
+        if (owner !== me) Atomics.notify(i32, ownerIndex, 1);
+        break;
+      }
+    }
+  }
+
+  #releaseToken(): void {
+    if (!this.#holdsToken) return;
+    this.#holdsToken = false;
+    const tokenIndex = headerWord.inevitableOwner;
+    const me = ownerWord(this.slot, this.#seq);
+    const holder = Atomics.load(this.#i32, tokenIndex);
+    if ((holder & ~contendedBit) !== me) return;
+    if (Atomics.compareExchange(this.#i32, tokenIndex, holder, 0) === holder && holder !== me) {
+      Atomics.notify(this.#i32, tokenIndex, 1);
+    }
+  }
+
+  // ---------------------------------------------------------------- abort
+
+  /**
+   * Ends a failed attempt: undoes its intents, releases its locks, frees its unpublished values.
+   * Its reads are kept (a `retry` sleeps on them) until the next `begin`.
+   */
+  abortAttempt(kind: AbortKind): void {
+    if (this.#lockTaking) {
+      const aborted = statusWord(this.#seq, TxState.aborted);
+      Atomics.compareExchange(this.#i32, this.#statusIndex, this.#ownStatus(), aborted);
+      const intent = intentWord(intentPayloadOf(this.slot, this.#seq));
+      for (let index = 0; index < this.#intentsPlaced; index += 1) {
+        if (this.#wState[index] !== hasWrite) continue;
+        const unit = this.#wUnits[index] ?? 0;
+        Atomics.compareExchange(
+          this.#b64,
+          cellValueSlot(unit),
+          intent,
+          this.#wOldValue[index] ?? 0n,
+        );
+      }
+      this.#releaseLocks();
+    }
+    for (let index = 0; index < this.#entries; index += 1) {
+      if (this.#wState[index] === hasWrite) {
+        this.#host.discardUnpublished(this.#wNewValue[index] ?? 0n);
+      }
+    }
+    for (const undone of this.#undo) {
+      if (undone.state === hasWrite) this.#host.discardUnpublished(undone.value);
+    }
+    this.#releaseToken();
+    this.#count(abortStat[kind]);
+    this.#addStat('lostMs', performance.now() - this.#attemptStartMs);
+    if (this.onConflict !== undefined && kind !== 'retry') {
+      const signal = this.abortSignal;
+      this.onConflict({
+        kind,
+        cell: signal.waitUnit === 0 ? 0 : this.#handleOf(signal.waitUnit),
+        slot: this.slot,
+        otherSlot: kind === 'exception' ? -1 : signal.otherSlot,
+        lostMs: performance.now() - this.#attemptStartMs,
+      });
+    }
+    this.#endAttempt();
+  }
+
+  /** After an abort by conflict: sleep on the cell that was in the way (bounded), then rerun. */
+  waitAfterAbort(): void {
+    const signal = this.abortSignal;
+    if (signal.waitUnit === 0 || signal.waitOwner === 0) return;
+    const unit = signal.waitUnit;
+    this.#contended.add(unit);
+    const deadline = performance.now() + limits.ownerWaitMsMax;
+    const started = performance.now();
+    this.#host.reclaim.quiesce();
+    const ownerIndex = cellOwnerWord(unit);
+    for (let round = 0; round < limits.txAttemptsMax; round += 1) {
+      const owner = Atomics.load(this.#i32, ownerIndex);
+      if ((owner & ~contendedBit) !== (signal.waitOwner & ~contendedBit)) break;
+      if (this.resolver.lockState(owner, unit) === LockState.free) break;
+      if (!this.resolver.waitForOwner(unit, owner, deadline)) {
+        const other = ownerSlot(owner);
+        this.resolver.preempt(other, statusSeq(this.records.status(other)));
+        break;
+      }
+    }
+    this.#noteWait(unit, started);
+  }
+
+  #endAttempt(): void {
+    this.inTransaction = false;
+    this.#lockTaking = false;
+    this.#inevitable = false;
+    this.#userInevitable = false;
+    this.#intentsPlaced = 0;
+    this.#entries = 0;
+    this.#writeIndex.clear();
+    this.#undo.length = 0;
+    this.#undoDepth = 0;
+  }
+
+  /** Forgets the read log and the cells slept on (a transaction ended for good). */
+  endTransaction(): void {
+    this.#reads = 0;
+    this.#logged = 0;
+    this.#contended.clear();
+    this.#startInevitable = false;
+  }
+
+  // ---------------------------------------------------------------- retry and orElse
+
+  /**
+   * `retry`: the attempt is aborted; sleep until a cell it read is written, then rerun. Every
+   * read cell gets this worker's watcher bit; committers that write such a cell wake us.
+   */
+  sleepUntilReadsChange(): void {
+    if (this.#reads === 0) {
+      throw new TransactionStateError(
+        'RETRY_WITHOUT_READS',
+        'retry() before reading any shared cell would wait forever',
+      );
+    }
+    const wakeIndex = this.records.word(this.slot, recordField.retryWake);
+    const seen = Atomics.load(this.#i32, wakeIndex);
+    const bit = 1n << BigInt(this.slot);
+    for (let index = 0; index < this.#logged; index += 1) {
+      Atomics.or(this.#b64, cellWatchersSlot(this.#readUnits[index] ?? 0), bit);
+    }
+    const started = performance.now();
+    this.#host.reclaim.quiesce();
+    // ORDERING: the watcher bits are set (SeqCst) before this validation; a committer writes its
+    // value before it reads the bits. So either it sees our bit and wakes us, or we see its write.
+    while (this.#readsStillValid()) {
+      sleepWhileEqual(this.#i32, wakeIndex, seen, limits.retrySleepMsMax);
+      if (Atomics.load(this.#i32, wakeIndex) !== seen) break;
+    }
+    const clear = ~bit;
+    for (let index = 0; index < this.#logged; index += 1) {
+      Atomics.and(this.#b64, cellWatchersSlot(this.#readUnits[index] ?? 0), clear);
+    }
+    this.#host.reclaim.enter();
+    this.#addStat('waitMs', performance.now() - started);
+  }
+
+  /** True if this attempt keeps a read log (a `retry` needs one to know what to wait for). */
+  get recording(): boolean {
+    return this.#recording;
+  }
+
+  /** Makes the next attempts record their reads (the current one could not). */
+  recordFromNextAttempt(): void {
+    this.#recordCountdown = recordingStreak;
+  }
+
+  get reads(): number {
+    return this.#reads;
+  }
+
+  get inevitable(): boolean {
+    return this.#inevitable;
+  }
+
+  /** Marks where an `orElse` branch starts; `rollBackTo` undoes its writes (keeping its reads). */
+  checkpoint(): number {
+    this.#undoDepth += 1;
+    return this.#undo.length;
+  }
+
+  rollBackTo(mark: number): void {
+    for (let at = this.#undo.length - 1; at >= mark; at -= 1) {
+      const undone = this.#undo[at];
+      if (undone === undefined) continue;
+      if (this.#wState[undone.index] === hasWrite) {
+        this.#host.discardUnpublished(this.#wNewValue[undone.index] ?? 0n);
+      }
+      this.#wState[undone.index] = undone.state;
+      this.#wNewValue[undone.index] = undone.value;
+    }
+    this.#undo.length = mark;
+    this.#undoDepth -= 1;
+  }
+
+  /** The branch succeeded: its undo records stay for an enclosing branch (or are dropped). */
+  keepFrom(mark: number): void {
+    this.#undoDepth -= 1;
+    if (this.#undoDepth > 0) return;
+    for (let at = mark; at < this.#undo.length; at += 1) {
+      const kept = this.#undo[at];
+      if (kept?.state === hasWrite) this.#host.discardUnpublished(kept.value);
+    }
+    this.#undo.length = 0;
+  }
+
+  /** True if every read of the (failed) attempt still holds: a user error then propagates. */
+  readsStillValid(): boolean {
+    return !this.#recording || this.#readsStillValid();
+  }
+
+  // ---------------------------------------------------------------- statistics
+
+  #count(field: StatField): void {
+    const at = this.#statsBase + statField[field];
+    this.#f64[at] = (this.#f64[at] ?? 0) + 1;
+  }
+
+  #addStat(field: StatField, amount: number): void {
+    const at = this.#statsBase + statField[field];
+    this.#f64[at] = (this.#f64[at] ?? 0) + amount;
+  }
+
+  #noteAttempts(): void {
+    const at = this.#statsBase + statField.attemptsMax;
+    if (this.#attempts > (this.#f64[at] ?? 0)) this.#f64[at] = this.#attempts;
+  }
+
+  #noteWait(unit: number, started: number): void {
+    const lost = performance.now() - started;
+    this.#count('waits');
+    this.#addStat('waitMs', lost);
+    if (this.onConflict !== undefined) {
+      this.onConflict({
+        kind: 'wait',
+        cell: unit === 0 ? 0 : this.#handleOf(unit),
+        slot: this.slot,
+        otherSlot: -1,
+        lostMs: lost,
+      });
+    }
+  }
+
+  #handleOf(unit: number): number {
+    return handleOf(unit, headerGeneration(this.#i32[unit * 2] ?? 0));
+  }
+
+  /** Gives the shared log back (the worker leaves). */
+  dispose(): void {
+    this.#log.dispose();
+  }
+}

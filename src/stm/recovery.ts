@@ -1,0 +1,74 @@
+/**
+ * Recovery of a dead worker's transaction (run before its slot is given back, reclaim/recovery.ts):
+ * an undecided attempt is aborted, a decided one finished, and either way every intent it left
+ * is resolved and its log block retired. Everything here is a CAS from an exact old word or a
+ * repeat of one, so recovery may run twice, or race with helpers, and change nothing the second
+ * time. Locks it held need nothing: a lock of a finished attempt is free (words.ts).
+ */
+import { blockHeaderBytes, handleOf, headerGeneration } from '../alloc/index.js';
+import { limits } from '../base/index.js';
+import type { HeapMemory } from '../memory/index.js';
+import type { ReclaimParticipant } from '../reclaim/index.js';
+import { isIntentWord } from '../values/index.js';
+import { cellValueSlot } from './cell-block.js';
+import type { ConflictResolver } from './conflicts.js';
+import { logEntryBytes, recordField, type TxRecords } from './tx-record.js';
+import { statusSeq, statusState, statusWord, TxState } from './words.js';
+
+export interface RecoveryHost {
+  readonly memory: HeapMemory;
+  readonly records: TxRecords;
+  readonly resolver: ConflictResolver;
+  readonly reclaim: ReclaimParticipant;
+  dropWord(word: bigint): void;
+}
+
+export function recoverTransaction(host: RecoveryHost, slot: number): void {
+  const { memory, records, resolver } = host;
+  const { i32, b64 } = memory;
+  const statusIndex = records.word(slot, recordField.status);
+  let status = Atomics.load(i32, statusIndex);
+  const seq = statusSeq(status);
+  const state = statusState(status);
+  if (state === TxState.active || state === TxState.inevitable) {
+    // Dead before deciding: abort (even an inevitable attempt: nobody will ever finish it).
+    Atomics.compareExchange(i32, statusIndex, status, statusWord(seq, TxState.aborted));
+    status = Atomics.load(i32, statusIndex);
+  }
+  const logUnit = Atomics.load(i32, records.word(slot, recordField.logUnit));
+  const count = Math.min(
+    Atomics.load(i32, records.word(slot, recordField.logCount)),
+    limits.txWriteSetMax,
+  );
+  if (logUnit !== 0 && statusSeq(status) === seq) {
+    for (let index = 0; index < count; index += 1) {
+      const at = logUnit + 1 + index * (logEntryBytes / 8);
+      const unit = Atomics.load(i32, at * 2);
+      const word = Atomics.load(b64, cellValueSlot(unit));
+      if (isIntentWord(word)) resolver.resolveFinished(unit, word);
+    }
+    const committing = statusWord(seq, TxState.committing);
+    const committed = statusWord(seq, TxState.committed);
+    // Whoever moves the status to committed retires the old values: exactly once.
+    if (Atomics.compareExchange(i32, statusIndex, committing, committed) === committing) {
+      for (let index = 0; index < count; index += 1) {
+        host.dropWord(Atomics.load(b64, logUnit + 1 + index * (logEntryBytes / 8) + 2));
+      }
+    }
+  }
+  // The log block: retire it (a helper may still be reading it), once.
+  const logUnitIndex = records.word(slot, recordField.logUnit);
+  if (logUnit !== 0 && Atomics.compareExchange(i32, logUnitIndex, logUnit, 0) === logUnit) {
+    Atomics.store(i32, records.word(slot, recordField.logCount), 0);
+    const handle = handleOf(logUnit, headerGeneration(i32[logUnit * 2] ?? 0));
+    const bytes = memoryBlockBytes(memory, logUnit);
+    host.reclaim.prepareRetire();
+    host.reclaim.retire(handle, bytes);
+  }
+}
+
+/** Bytes of a live log block, from its header's aux word (its entry capacity, tx-record.ts). */
+function memoryBlockBytes(memory: HeapMemory, unit: number): number {
+  const capacity = memory.i32[unit * 2 + 1] ?? 0;
+  return capacity * logEntryBytes + blockHeaderBytes;
+}

@@ -1,0 +1,107 @@
+/**
+ * The three small encodings of the STM, each one word, with their bit layouts (TinySTM style: the
+ * layout in prose right above the code that packs it).
+ *
+ * Status word (i32, in a transaction record; see tx-record.ts):
+ *
+ * | bits  | field | meaning                                                                   |
+ * |-------|-------|---------------------------------------------------------------------------|
+ * | 31..3 | seq   | attempt number of this worker slot, +1 per attempt that takes a lock; wraps |
+ * | 2..0  | state | `TxState`                                                                 |
+ *
+ * Owner word (i32, in a cell: its write lock, taken at the first write of an attempt):
+ *
+ * | bits  | field     | meaning                                                               |
+ * |-------|-----------|-----------------------------------------------------------------------|
+ * | 31..8 | seq24     | low 24 bits of the owning attempt's seq                               |
+ * | 7..1  | slot + 1  | owning worker slot + 1; the whole word is 0 when no attempt owns it   |
+ * | 0     | contended | some worker sleeps on this word (futex style): the releaser wakes one |
+ *
+ * A lock is live only while its attempt is: the owner's status has the same seq (low 24 bits)
+ * and a state that holds locks (active, inevitable, committing). A lock of a finished attempt is
+ * free: it may be taken by CAS even before its owner clears it (lazy release).
+ *
+ * Intent payload (u32, the payload of a `SlotTag.intent` slot word, values/slot-word.ts):
+ *
+ * | bits  | field | meaning                                                                  |
+ * |-------|-------|--------------------------------------------------------------------------|
+ * | 31..6 | seq26 | low 26 bits of the committing attempt's seq                              |
+ * | 5..0  | slot  | worker slot of the committing attempt                                    |
+ *
+ * Version word (i64, in a cell): `counter × 64 + slot` — the commit counter of the worker slot
+ * that wrote the current value, and that slot. Each slot's counter only grows (it survives slot
+ * reuse: tx-record.ts), so a version never recurs; 2^57 commits per slot before it could wrap.
+ */
+import { limits } from '../base/index.js';
+
+/** States of an attempt (status word bits 2..0). */
+export const TxState = {
+  /** No attempt holds locks (read-only attempts never leave this state). */
+  idle: 0,
+  /** Running user code or committing, holding write locks; anyone may abort it by CAS. */
+  active: 1,
+  /** Like active, but irrevocable: nobody aborts it (only recovery of a dead worker does). */
+  inevitable: 2,
+  /** Decided: it commits. Anyone may finish its write-back from its log (helping). */
+  committing: 3,
+  committed: 4,
+  aborted: 5,
+} as const;
+export type TxState = (typeof TxState)[keyof typeof TxState];
+
+const stateBits = 3;
+const stateMask = 7;
+export const seqMask = 0x1fffffff;
+
+export const statusWord = (seq: number, state: TxState): number =>
+  ((seq & seqMask) << stateBits) | state;
+export const statusSeq = (status: number): number => (status >>> stateBits) & seqMask;
+export const statusState = (status: number): number => status & stateMask;
+/** True for the states in which an attempt's locks are live. */
+export const holdsLocks = (state: number): boolean =>
+  state === TxState.active || state === TxState.inevitable || state === TxState.committing;
+
+const ownerSeqMask = 0xffffff;
+export const contendedBit = 1;
+
+export const ownerWord = (slot: number, seq: number): number =>
+  ((seq & ownerSeqMask) << 8) | ((slot + 1) << 1);
+/** Slot of a non-zero owner word. */
+export const ownerSlot = (owner: number): number => ((owner >>> 1) & 0x7f) - 1;
+export const ownerSeqMatches = (owner: number, seq: number): boolean =>
+  owner >>> 8 === (seq & ownerSeqMask);
+
+const intentSeqMask = 0x3ffffff;
+export const intentPayloadOf = (slot: number, seq: number): number =>
+  (((seq & intentSeqMask) << 6) | slot) >>> 0;
+export const intentSlot = (payload: number): number => payload & 63;
+export const intentSeqMatches = (payload: number, seq: number): boolean =>
+  payload >>> 6 === (seq & intentSeqMask);
+
+const versionCounterLowBits = 26;
+const versionCounterLowSpan = 2 ** versionCounterLowBits;
+
+/** Scratch for splitting and joining 64-bit words without BigInt arithmetic. */
+const scratch = new BigInt64Array(1);
+const halves = new Int32Array(scratch.buffer);
+
+export function versionWord(counter: number, slot: number): bigint {
+  halves[0] = ((counter % versionCounterLowSpan) << 6) | slot;
+  halves[1] = Math.floor(counter / versionCounterLowSpan);
+  return scratch[0] ?? 0n;
+}
+
+/** The commit counter of a version word. */
+export function versionCounter(version: bigint): number {
+  scratch[0] = version;
+  return (halves[1] ?? 0) * versionCounterLowSpan + ((halves[0] ?? 0) >>> 6);
+}
+
+/** The worker slot that wrote a version word. */
+export function versionSlot(version: bigint): number {
+  scratch[0] = version;
+  return (halves[0] ?? 0) & 63;
+}
+
+/** Checked at build time: the encodings above pack a worker slot in 6 bits. */
+export const workerSlotsFitSixBits: typeof limits.workerSlotsMax extends 64 ? true : never = true;

@@ -1,0 +1,78 @@
+// Worker of the bank test: seeded random transfers between shared accounts, read-all audits that
+// must always sum to the starting total, and an opacity check (every transfer moves an amount
+// between a pair whose sum is kept at zero; a transaction that ever saw x + y !== 0 would loop
+// forever or throw, so it reports instead).
+import { parentPort, workerData } from 'node:worker_threads';
+import {
+  atomically,
+  Heap,
+  type HeapHandle,
+  type SharedCell,
+  type SharedRef,
+} from '../../src/index.js';
+
+export interface BankData {
+  readonly heap: HeapHandle;
+  readonly accounts: readonly SharedRef[];
+  /** Pairs (x, y) kept at x + y === 0. */
+  readonly pairs: readonly (readonly [SharedRef, SharedRef])[];
+  readonly seed: number;
+  readonly transfers: number;
+  readonly auditEvery: number;
+  readonly expectedTotal: number;
+}
+
+export interface BankResult {
+  readonly audits: number;
+  readonly badAudits: readonly number[];
+  readonly opacityViolations: number;
+  readonly transfers: number;
+}
+
+const data = workerData as BankData;
+const heap = Heap.attach(data.heap);
+const accounts = data.accounts.map((ref) => heap.open<SharedCell<number>>(ref));
+const pairs = data.pairs.map(
+  ([x, y]) => [heap.open<SharedCell<number>>(x), heap.open<SharedCell<number>>(y)] as const,
+);
+
+// Mulberry32: small, seeded, good enough to pick accounts.
+let state = data.seed >>> 0;
+function random(): number {
+  state = (state + 0x6d2b79f5) >>> 0;
+  let t = state;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+
+let audits = 0;
+let opacityViolations = 0;
+const badAudits: number[] = [];
+for (let i = 1; i <= data.transfers; i += 1) {
+  const from = pick(accounts);
+  const to = pick(accounts);
+  const amount = 1 + Math.floor(random() * 10);
+  const [x, y] = pick(pairs);
+  atomically(() => {
+    from.set(from.get() - amount);
+    to.set(to.get() + amount);
+    const xv = x.get();
+    const yv = y.get();
+    if (xv + yv !== 0) {
+      opacityViolations += 1; // an inconsistent snapshot reached user code
+      return;
+    }
+    x.set(xv + amount);
+    y.set(yv - amount);
+  });
+  if (i % data.auditEvery === 0) {
+    const total = atomically(() => accounts.reduce((sum, account) => sum + account.get(), 0));
+    audits += 1;
+    if (total !== data.expectedTotal) badAudits.push(total);
+  }
+}
+heap.close();
+const result: BankResult = { audits, badAudits, opacityViolations, transfers: data.transfers };
+parentPort?.postMessage(result);

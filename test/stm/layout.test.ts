@@ -1,0 +1,130 @@
+// The STM's layout tables (cell block, transaction record, stats) and its word encodings: fields
+// where the tables say, nothing overlapping, encodings that round-trip at their extremes.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { blockHeaderBytes } from '../../src/alloc/index.js';
+import { limits } from '../../src/base/index.js';
+import { HeapMemory, txRecordBytes } from '../../src/memory/index.js';
+import { intentPayload, intentWord, isIntentWord } from '../../src/values/index.js';
+import {
+  cellOwnerWord,
+  cellPayloadBytes,
+  cellValueSlot,
+  cellVersionSlot,
+  cellWatchersSlot,
+} from '../../src/stm/cell-block.js';
+import { statField, statFieldCount } from '../../src/stm/stats.js';
+import { recordField, recordSlot, TxRecords } from '../../src/stm/tx-record.js';
+import {
+  intentPayloadOf,
+  intentSeqMatches,
+  intentSlot,
+  ownerSeqMatches,
+  ownerSlot,
+  ownerWord,
+  statusSeq,
+  statusState,
+  statusWord,
+  TxState,
+  versionCounter,
+  versionSlot,
+  versionWord,
+} from '../../src/stm/words.js';
+
+describe('cell block layout', () => {
+  it('fields sit where the table says, aligned, within the payload', () => {
+    const unit = 1000;
+    const byteOf = {
+      owner: cellOwnerWord(unit) * 4,
+      value: cellValueSlot(unit) * 8,
+      version: cellVersionSlot(unit) * 8,
+      watchers: cellWatchersSlot(unit) * 8,
+    };
+    const base = unit * 8;
+    assert.deepEqual(
+      Object.values(byteOf).map((byte) => byte - base),
+      [12, 16, 24, 32],
+    );
+    assert.ok(byteOf.watchers + 8 - base <= blockHeaderBytes + cellPayloadBytes);
+  });
+});
+
+describe('transaction record layout', () => {
+  it('fields sit where the table says; stats fit lines 2–3', () => {
+    const memory = HeapMemory.create(4 << 20);
+    const records = new TxRecords(memory);
+    const start = records.word(0, 0) * 4;
+    assert.equal(start, memory.geometry.txRecordsOffset);
+    assert.equal(start % 64, 0);
+    assert.deepEqual(
+      Object.values(recordField).map((field) => records.word(0, field) * 4 - start),
+      [0, 4, 8, 64],
+    );
+    assert.deepEqual(
+      Object.values(recordSlot).map((field) => records.slot64(0, field) * 8 - start),
+      [16, 24, 32, 128],
+    );
+    assert.equal(records.word(1, 0) * 4 - start, txRecordBytes);
+    assert.ok(Object.keys(statField).length <= statFieldCount);
+    assert.ok(128 + statFieldCount * 8 <= txRecordBytes);
+    const last = records.word(limits.workerSlotsMax - 1, 0) * 4 + txRecordBytes;
+    assert.ok(last <= memory.geometry.pageMapOffset);
+  });
+});
+
+describe('word encodings', () => {
+  const slot = fc.integer({ min: 0, max: limits.workerSlotsMax - 1 });
+  const seq = fc.integer({ min: 0, max: 0x1fffffff });
+
+  it('status words keep seq and state', () => {
+    fc.assert(
+      fc.property(seq, fc.constantFrom(...Object.values(TxState)), (s, state) => {
+        const word = statusWord(s, state);
+        assert.equal(statusSeq(word), s);
+        assert.equal(statusState(word), state);
+      }),
+    );
+  });
+
+  it('owner words are never 0 and keep their slot and seq', () => {
+    fc.assert(
+      fc.property(slot, seq, (k, s) => {
+        const word = ownerWord(k, s);
+        assert.notEqual(word, 0);
+        assert.equal(word & 1, 0);
+        assert.equal(ownerSlot(word), k);
+        assert.ok(ownerSeqMatches(word, s));
+        assert.ok(!ownerSeqMatches(word, s + 1));
+      }),
+    );
+  });
+
+  it('intents are recognised, never numbers, and keep slot and seq', () => {
+    fc.assert(
+      fc.property(slot, seq, fc.double(), (k, s, number) => {
+        const payload = intentPayloadOf(k, s);
+        const word = intentWord(payload);
+        assert.ok(isIntentWord(word));
+        assert.equal(intentPayload(word), payload);
+        assert.equal(intentSlot(payload), k);
+        assert.ok(intentSeqMatches(payload, s));
+        const view = new Float64Array(1);
+        view[0] = number;
+        const numberBits = new BigInt64Array(view.buffer)[0] ?? 0n;
+        assert.ok(!isIntentWord(numberBits) || Number.isNaN(number));
+      }),
+    );
+  });
+
+  it('versions keep counter and slot up to 2^53 and order by counter', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), slot, (counter, k) => {
+        const word = versionWord(counter, k);
+        assert.equal(versionCounter(word), counter);
+        assert.equal(versionSlot(word), k);
+      }),
+    );
+    assert.notEqual(versionWord(1, 0), versionWord(0, 1));
+  });
+});
