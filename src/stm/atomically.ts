@@ -151,16 +151,16 @@ function requireFrame(what: string): Frame {
 export function retry(): never {
   const frame = requireFrame('retry()');
   const engine = frame.engine;
+  if (engine?.inevitable === true || frame.wantsInevitable) {
+    throw new TransactionStateError(
+      'RETRY_IN_INEVITABLE',
+      'retry() in an inevitable transaction: it cannot be rolled back',
+    );
+  }
   if (engine === undefined || engine.reads === 0) {
     throw new TransactionStateError(
       'RETRY_WITHOUT_READS',
       'retry() before reading any shared cell would wait forever',
-    );
-  }
-  if (engine.inevitable) {
-    throw new TransactionStateError(
-      'RETRY_IN_INEVITABLE',
-      'retry() in an inevitable transaction: it cannot be rolled back',
     );
   }
   return engine.fail('retry');

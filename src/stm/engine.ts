@@ -615,17 +615,7 @@ export class TxEngine {
       this.fail('preempted');
     }
     crashPoint('commit.afterDecision');
-    this.#writeBack(counter);
-    const committed = statusWord(this.#seq, TxState.committed);
-    const won =
-      Atomics.compareExchange(this.#i32, this.#statusIndex, committing, committed) === committing;
-    this.#releaseLocks();
-    if (won) {
-      for (let index = 0; index < this.#entries; index += 1) {
-        if (this.#wState[index] === hasWrite) this.#host.dropWord(this.#wOldValue[index] ?? 0n);
-      }
-    }
-    this.#releaseToken();
+    this.#finishDecided(committing);
     this.#count('commits');
     this.#noteAttempts();
     this.#endAttempt();
@@ -701,6 +691,21 @@ export class TxEngine {
     return true;
   }
 
+  /** Steps 6–7 of the commit: write back, mark committed, retire old values, release. */
+  #finishDecided(committing: number): void {
+    this.#writeBack(this.#clock);
+    const committed = statusWord(this.#seq, TxState.committed);
+    const won =
+      Atomics.compareExchange(this.#i32, this.#statusIndex, committing, committed) === committing;
+    this.#releaseLocks();
+    if (won) {
+      for (let index = 0; index < this.#entries; index += 1) {
+        if (this.#wState[index] === hasWrite) this.#host.dropWord(this.#wOldValue[index] ?? 0n);
+      }
+    }
+    this.#releaseToken();
+  }
+
   #writeBack(counter: number): void {
     const b64 = this.#b64;
     const intent = intentWord(intentPayloadOf(this.slot, this.#seq));
@@ -756,6 +761,13 @@ export class TxEngine {
    * Its reads are kept (a `retry` sleeps on them) until the next `begin`.
    */
   abortAttempt(kind: AbortKind): void {
+    const committing = statusWord(this.#seq, TxState.committing);
+    if (this.#lockTaking && Atomics.load(this.#i32, this.#statusIndex) === committing) {
+      // Decided already (an exception unwound through the write-back): finish, never undo.
+      this.#finishDecided(committing);
+      this.#endAttempt();
+      return;
+    }
     if (this.#lockTaking) {
       const aborted = statusWord(this.#seq, TxState.aborted);
       Atomics.compareExchange(this.#i32, this.#statusIndex, this.#ownStatus(), aborted);

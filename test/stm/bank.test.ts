@@ -41,7 +41,7 @@ function bank(accountCount: number, workers: number, transfers: number, seed: nu
 }
 
 describe('bank: transfers and audits', () => {
-  const seed = Number(process.env.STM_TEST_SEED ?? Date.now() % 100_000);
+  const seed = Number(process.env['STM_TEST_SEED'] ?? Date.now() % 100_000);
   bank(8, 8, 1500, seed); // high contention: 8 accounts
   bank(1000, 4, 3000, seed + 100); // low contention
 });

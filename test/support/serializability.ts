@@ -129,6 +129,8 @@ interface WriteSite {
   readonly txn: number;
   /** False when the same transaction wrote the key again: then this value was never a version. */
   final: boolean;
+  /** The read-modify-write that installed the next version, once known. */
+  successor: ReadModifyWrite | undefined;
 }
 
 /** A list read, numbered in history order. */
@@ -136,6 +138,12 @@ interface ListRead {
   readonly txn: number;
   readonly number: number;
   readonly list: readonly number[];
+}
+
+/** A list key's version order and, position by position, the transaction that appended it. */
+interface ListOrder {
+  readonly order: readonly number[];
+  readonly appenders: Int32Array;
 }
 
 /** A read that saw state from before its transaction wrote the key (an external read). */
@@ -247,8 +255,10 @@ class Judge {
   private readonly listObservations: ListObservation[] = [];
   private readonly registerObservations: RegisterObservation[] = [];
   private readonly readModifyWrites: ReadModifyWrite[] = [];
-  /** Per register key: the read-modify-write that follows each version. */
-  private readonly registerSuccessors = new Map<number, Map<number | null, ReadModifyWrite>>();
+  /** Per register key: the read-modify-write that installed the first version. */
+  private readonly firstVersions = new Map<number, ReadModifyWrite>();
+  /** Per non-null register read, in history order: where its value was written. */
+  private readonly registerReadSites: (WriteSite | undefined)[] = [];
   /**
    * Per list read, in history order: the position of the first element that the reading
    * transaction appended itself, or -1. Such an element is legal only after its append.
@@ -256,8 +266,8 @@ class Judge {
   private readonly firstOwnElement: number[] = [];
   /** Numbers the element-by-element scans of list reads, for the duplicate marks. */
   private scanCount = 0;
-  /** Per list key: its version order, the longest external read. */
-  private readonly listOrders = new Map<number, readonly number[]>();
+  /** Per list key: its version order (the longest external read) and who appended each. */
+  private readonly listOrders = new Map<number, ListOrder>();
 
   constructor(private readonly history: readonly CommittedTransaction[]) {}
 
@@ -352,7 +362,7 @@ class Judge {
           }
           const previous = lastWrite.get(op.key);
           if (previous !== undefined) previous.final = false;
-          const site: WriteSite = { txn: t, final: true };
+          const site: WriteSite = { txn: t, final: true, successor: undefined };
           sites.set(op.value, site);
           lastWrite.set(op.key, site);
         }
@@ -385,8 +395,10 @@ class Judge {
           this.firstOwnElement.push(-1);
           continue;
         }
-        if (op.kind !== 'read' || op.value === null || garbage !== undefined) continue;
-        if (this.writeSite(op.key, op.value) !== undefined) continue;
+        if (op.kind !== 'read' || op.value === null) continue;
+        const site = this.writeSite(op.key, op.value);
+        this.registerReadSites.push(site);
+        if (site !== undefined || garbage !== undefined) continue;
         garbage = reject(
           'G1a-aborted-read',
           `${this.id(t)} read ${op.value} from key ${op.key}, but no committed transaction ` +
@@ -474,6 +486,7 @@ class Judge {
     const lists = new Map<number, ListState>();
     const registers = new Map<number, RegisterState>();
     let readNumber = 0;
+    let registerReadNumber = 0;
     for (const [t, txn] of this.history.entries()) {
       lists.clear();
       registers.clear();
@@ -499,7 +512,11 @@ class Judge {
           if (op.kind === 'write') {
             if (state.written === undefined) state.readBeforeWrite = state.read;
             state.written = op.value;
-          } else problem = this.replayRegisterRead(t, op.key, op.value, state);
+          } else {
+            const writer =
+              op.value === null ? undefined : this.registerReadSites[registerReadNumber++];
+            problem = this.replayRegisterRead(t, op.key, op.value, writer, state);
+          }
         }
         if (problem !== undefined) return reject('internal-inconsistency', `${txn.id} ${problem}`);
       }
@@ -571,6 +588,7 @@ class Judge {
     t: number,
     key: number,
     value: number | null,
+    writer: WriteSite | undefined,
     state: RegisterState,
   ): string | undefined {
     if (state.written !== undefined) {
@@ -584,9 +602,9 @@ class Judge {
         'writing nothing'
       );
     }
-    const writer = value === null ? undefined : this.writeSite(key, value);
-    if (writer?.txn === t)
+    if (writer?.txn === t) {
       return `read ${showValue(value)} from key ${key} before writing it itself`;
+    }
     state.read = { txn: t, key, value, writer };
     this.registerObservations.push(state.read);
     return undefined;
@@ -640,10 +658,12 @@ class Judge {
       );
     }
     for (const [key, { txn, list: order }] of longest) {
+      const appenders = new Int32Array(order.length);
       for (let p = 0; p < order.length; p++) {
         const element = at(order, p);
         const site = this.appendSite(key, element);
         if (site === undefined) throw new Error(`BUG: ${element} in key ${key} has no writer`);
+        appenders[p] = site.txn;
         // A transaction's appends to one key are adjacent in any serial order.
         const after = order[p + 1];
         let pair: string | undefined;
@@ -659,7 +679,7 @@ class Judge {
             `${key} as ${showList(order)}, where they are not adjacent`,
         );
       }
-      this.listOrders.set(key, order);
+      this.listOrders.set(key, { order, appenders });
     }
     return undefined;
   }
@@ -667,10 +687,11 @@ class Judge {
   /** A register version follows the version its writer read; two writers cannot follow one. */
   private inferRegisterOrders(): Rejection | undefined {
     for (const step of this.readModifyWrites) {
-      const byRead = inner(this.registerSuccessors, step.key);
-      const other = byRead.get(step.read.value);
+      const { writer } = step.read;
+      const other = writer === undefined ? this.firstVersions.get(step.key) : writer.successor;
       if (other === undefined) {
-        byRead.set(step.read.value, step);
+        if (writer === undefined) this.firstVersions.set(step.key, step);
+        else writer.successor = step;
         continue;
       }
       return reject(
@@ -735,20 +756,17 @@ class Judge {
       list.push(observation);
     }
     for (const [key, observations] of byKey) {
-      const order = this.listOrders.get(key);
+      const known = this.listOrders.get(key);
       const sites = this.appends.get(key);
-      if (order === undefined || sites === undefined) continue;
-      const appender = (position: number): number => {
-        const site = sites.get(at(order, position));
-        if (site === undefined)
-          throw new Error(`BUG: key ${key} position ${position} has no writer`);
-        return site.txn;
-      };
-      for (let p = 1; p < order.length; p++) edges.add(appender(p - 1), appender(p), edgeWw, key);
+      if (known === undefined || sites === undefined) continue;
+      const { order, appenders } = known;
+      for (let p = 1; p < order.length; p++) {
+        edges.add(at(appenders, p - 1), at(appenders, p), edgeWw, key);
+      }
       const fullReaders: number[] = [];
       for (const { txn, list } of observations) {
-        if (list.length > 0) edges.add(appender(list.length - 1), txn, edgeWr, key);
-        if (list.length < order.length) edges.add(txn, appender(list.length), edgeRw, key);
+        if (list.length > 0) edges.add(at(appenders, list.length - 1), txn, edgeWr, key);
+        if (list.length < order.length) edges.add(txn, at(appenders, list.length), edgeRw, key);
         else fullReaders.push(txn);
       }
       this.addUnobservedAppendEdges(edges, key, order, sites, fullReaders);
@@ -797,9 +815,9 @@ class Judge {
    * version (rw), which follows its writer (ww).
    */
   private addRegisterEdges(edges: EdgeList): void {
-    for (const { txn, key, value, writer } of this.registerObservations) {
+    for (const { txn, key, writer } of this.registerObservations) {
       if (writer !== undefined) edges.add(writer.txn, txn, edgeWr, key);
-      const next = this.registerSuccessors.get(key)?.get(value);
+      const next = writer === undefined ? this.firstVersions.get(key) : writer.successor;
       if (next !== undefined) edges.add(txn, next.txn, edgeRw, key);
     }
     for (const { txn, key, read } of this.readModifyWrites) {

@@ -1,0 +1,65 @@
+// Worker of the fault test. A victim arms a crash point, then runs one transfer (a → b, and a
+// transfer count) and dies at that point by exiting, throwing or hanging. A survivor runs
+// transfers on the same cells and reports how long it took.
+import { parentPort, workerData } from 'node:worker_threads';
+import { faults, type CrashPointName } from '../../src/base/index.js';
+import {
+  atomically,
+  Heap,
+  type HeapHandle,
+  type SharedCell,
+  type SharedRef,
+} from '../../src/index.js';
+
+export type DeathMode = 'exit' | 'throw' | 'hang';
+
+export interface FaultData {
+  readonly heap: HeapHandle;
+  readonly a: SharedRef;
+  readonly b: SharedRef;
+  readonly count: SharedRef;
+  readonly role: 'victim' | 'survivor';
+  readonly crashAt?: CrashPointName | 'user';
+  readonly mode?: DeathMode;
+  readonly transfers?: number;
+}
+
+const data = workerData as FaultData;
+const heap = Heap.attach(data.heap);
+const a = heap.open<SharedCell<number>>(data.a);
+const b = heap.open<SharedCell<number>>(data.b);
+const count = heap.open<SharedCell<number>>(data.count);
+
+function die(): void {
+  parentPort?.postMessage('dying');
+  if (data.mode === 'exit') process.exit(3);
+  if (data.mode === 'throw') throw new Error('victim dies on purpose');
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0); // hang until terminated
+}
+
+if (data.role === 'victim') {
+  faults.atCrashPoint = (name) => {
+    if (name === data.crashAt) die();
+  };
+  atomically(() => {
+    a.set(a.get() - 7);
+    b.set(b.get() + 7);
+    count.set(count.get() + 1);
+    if (data.crashAt === 'user') die();
+  });
+  parentPort?.postMessage('survived');
+} else {
+  const started = performance.now();
+  for (let i = 0; i < (data.transfers ?? 0); i += 1) {
+    atomically(() => {
+      a.set(a.get() - 1);
+      b.set(b.get() + 1);
+    });
+    atomically(() => {
+      b.set(b.get() - 1);
+      a.set(a.get() + 1);
+    });
+  }
+  parentPort?.postMessage(performance.now() - started);
+}
+heap.close();
