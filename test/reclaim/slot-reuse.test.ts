@@ -15,6 +15,7 @@ test('1 000 worker start/exit cycles on 64 slots lose no slot', async (t) => {
   assert.equal(limits.workerSlotsMax, 64);
   const heap = Heap.create({ maxBytes: 256 << 20 });
   const counter = heap.cell(0);
+  const usedAtStart = heap.memoryUsage().usedBytes;
   const leaves = ['close', 'exit', 'end'] as const;
   let started = 0;
   const startedAt = performance.now();
@@ -39,8 +40,12 @@ test('1 000 worker start/exit cycles on 64 slots lose no slot', async (t) => {
   t.diagnostic(`${String(cycles)} cycles in ${(performance.now() - startedAt).toFixed(0)} ms`);
   assert.equal(counter.get(), cycles, 'every worker attached and did its update');
   assert.equal(heap.memoryUsage().attachedWorkers, 1, 'every slot came back');
+  // Twice: the logs of the last recovered workers were retired by their recovery, one grace
+  // period ago at most.
+  heap.reclaim();
   heap.reclaim();
   // The workers' superblocks went back (abandoned, then adopted and emptied) or stay abandoned
-  // with nothing live: only this worker's cells and bag remain live.
-  assert.ok(heap.memoryUsage().usedBytes <= 1024, `used ${String(heap.memoryUsage().usedBytes)}`);
+  // with nothing live: only this worker's cells, bag and log remain live.
+  const used = heap.memoryUsage().usedBytes;
+  assert.ok(used <= usedAtStart + 512, `used ${String(used)}, ${String(usedAtStart)} at start`);
 });

@@ -11,7 +11,8 @@
 // the dependency edges:
 //   ww  T1 installed a version and T2 the next one of the same key;
 //   wr  T2 read a version that T1 installed;
-//   rw  T1 read a version and T2 installed the next one (anti-dependency);
+//   rw  T1 read a version and T2 installed the next one (anti-dependency), or appended an element
+//       that no read saw, which belongs after everything T1 saw;
 //   rt  T1 completed before T2 was invoked (real-time order).
 // The history is serializable iff the ww/wr/rw graph has no cycle, and strictly serializable iff
 // it stays acyclic with the rt edges added. Real-time edges would be quadratic in number, so they
@@ -28,14 +29,20 @@
 //   G0, G1c, G2, real-time  a dependency cycle: of ww edges only; of ww and wr; one that needs rw;
 //                           one that needs rt (serializable, but not strictly)
 //
-// Everything is iterative (Tarjan's SCC algorithm and a BFS with explicit stacks) because
-// dependency chains in a long history are far deeper than the JS call stack.
+// Reads after the transaction's own write of the key (internal reads) are checked against that
+// transaction alone and yield no edges. Graph searches are iterative (Tarjan's SCC algorithm with
+// explicit stacks, then a BFS for one cycle to print): dependency chains in a long history are far
+// deeper than the JS call stack.
 
 export type Operation =
-  | { readonly kind: 'append'; readonly key: number; readonly value: number } // list-append write
-  | { readonly kind: 'readList'; readonly key: number; readonly list: readonly number[] } // list read
-  | { readonly kind: 'write'; readonly key: number; readonly value: number } // register write
-  | { readonly kind: 'read'; readonly key: number; readonly value: number | null }; // null: initial
+  // A list-append write.
+  | { readonly kind: 'append'; readonly key: number; readonly value: number }
+  // A read of a whole list.
+  | { readonly kind: 'readList'; readonly key: number; readonly list: readonly number[] }
+  // A register write.
+  | { readonly kind: 'write'; readonly key: number; readonly value: number }
+  // A register read; null is the initial value (never written).
+  | { readonly kind: 'read'; readonly key: number; readonly value: number | null };
 
 export interface CommittedTransaction {
   /** Unique, e.g. `w3#17` (worker 3, 17th transaction). */
