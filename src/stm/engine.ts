@@ -33,6 +33,7 @@ import type { ReclaimParticipant } from '../reclaim/index.js';
 import { intentWord, isIntentWord } from '../values/index.js';
 import { cellOwnerWord, cellValueSlot, cellVersionSlot, cellWatchersSlot } from './cell-block.js';
 import { ConflictResolver, LockState } from './conflicts.js';
+import { recoverTransaction } from './recovery.js';
 import {
   abortStat,
   statField,
@@ -177,13 +178,33 @@ export class TxEngine {
       this.#count('preemptions');
     };
     this.#log = new SharedLog(memory, this.records, this.slot, host.allocator);
-    // Made now, so that a worker's first commit allocates nothing (the log grows only for
-    // transactions that write more cells than it holds).
-    this.#log.reserve(logEntriesInitial);
     this.#statusIndex = this.records.word(this.slot, recordField.status);
     this.#statsBase = this.records.slot64(this.slot, recordSlot.statsFirst);
     // The slot's clock and seq carry on from its previous holders: versions never recur.
     this.#clock = this.records.clock(this.slot);
+    // A slot can come back with its previous holder's attempt undecided or unfinished, or its log
+    // (reclaim/ recovers zombie slots without knowing about transactions): finish or abort the
+    // attempt and retire the log first.
+    const leftOver =
+      holdsLocks(statusState(Atomics.load(this.#i32, this.#statusIndex))) ||
+      Atomics.load(this.#i32, this.records.word(this.slot, recordField.logUnit)) !== 0;
+    if (leftOver) {
+      recoverTransaction(
+        {
+          memory,
+          records: this.records,
+          resolver: this.resolver,
+          reclaim: host.reclaim,
+          dropWord: (word) => {
+            host.dropWord(word);
+          },
+        },
+        this.slot,
+      );
+    }
+    // Made now, so that a worker's first commit allocates nothing (the log grows only for
+    // transactions that write more cells than it holds).
+    this.#log.reserve(logEntriesInitial);
     const status = Atomics.load(this.#i32, this.#statusIndex);
     this.#seq = statusSeq(status);
     assert(!holdsLocks(statusState(status)), `slot ${this.slot} claimed with a live attempt`);
