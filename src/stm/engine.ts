@@ -265,7 +265,11 @@ export class TxEngine {
         return this.#wOldValue[index] ?? 0n; // locked for reading (inevitable)
       }
     }
-    if (this.#inevitable) return this.#wOldValue[this.lockCell(unit)] ?? 0n;
+    if (this.#inevitable) {
+      // lockCell may grow the entry arrays: index them only after it returns.
+      const index = this.lockCell(unit);
+      return this.#wOldValue[index] ?? 0n;
+    }
     const b64 = this.#b64;
     const versionIndex = cellVersionSlot(unit);
     const valueIndex = cellValueSlot(unit);
