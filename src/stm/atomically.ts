@@ -218,8 +218,3 @@ export function inevitable(): void {
   }
   frame.engine.becomeInevitable(true);
 }
-
-/** True while this thread runs a transaction. */
-export function inTransaction(): boolean {
-  return current !== undefined;
-}

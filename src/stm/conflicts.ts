@@ -26,6 +26,7 @@ import {
   intentSlot,
   ownerSeqMatches,
   ownerSlot,
+  seqMask,
   statusSeq,
   statusState,
   statusWord,
@@ -42,16 +43,14 @@ export class ConflictResolver {
   readonly #i32: Int32Array;
   readonly #b64: BigInt64Array;
   readonly records: TxRecords;
-  readonly #slot: number;
   /** Called when this worker preempts another's attempt (for statistics). */
   onPreempt: ((slot: number) => void) | undefined;
 
-  constructor(memory: HeapMemory, records: TxRecords, slot: number) {
+  constructor(memory: HeapMemory, records: TxRecords) {
     this.#memory = memory;
     this.#i32 = memory.i32;
     this.#b64 = memory.b64;
     this.records = records;
-    this.#slot = slot;
   }
 
   /**
@@ -113,20 +112,21 @@ export class ConflictResolver {
     const ownerIndex = cellOwnerWord(unit);
     const now = performance.now();
     if (now >= deadlineMs) return false;
-    const contended = owner | contendedBit;
-    if (
-      owner !== contended &&
-      Atomics.compareExchange(this.#i32, ownerIndex, owner, contended) !== owner
-    ) {
-      return true; // changed: look again
-    }
-    sleepWhileEqual(
-      this.#i32,
-      ownerIndex,
-      contended,
-      Math.min(limits.waitSliceMs, deadlineMs - now),
-    );
+    this.sleepOnWord(ownerIndex, owner, Math.min(limits.waitSliceMs, deadlineMs - now));
     return true;
+  }
+
+  /**
+   * One bounded sleep on a futex word (an owner word or the inevitability token) while it still
+   * holds `seen`, with its contended bit set so that the releaser wakes a sleeper. Returns at once
+   * if the word changed before the bit could be set.
+   */
+  sleepOnWord(index: number, seen: number, timeoutMs: number): void {
+    const contended = seen | contendedBit;
+    if (seen !== contended && Atomics.compareExchange(this.#i32, index, seen, contended) !== seen) {
+      return;
+    }
+    sleepWhileEqual(this.#i32, index, contended, timeoutMs);
   }
 
   /** Aborts attempt `seq` of `slot` if it is still active. True if it is no longer live. */
@@ -143,7 +143,7 @@ export class ConflictResolver {
       this.onPreempt?.(slot);
       return true;
     }
-    return statusSeq(seen) !== (seq & 0x1fffffff) || !holdsLocks(statusState(seen));
+    return statusSeq(seen) !== (seq & seqMask) || !holdsLocks(statusState(seen));
   }
 
   /** Wakes every `retry` sleeper watching cell `unit` (after a new value was written there). */
@@ -161,11 +161,6 @@ export class ConflictResolver {
         Atomics.notify(this.#i32, wakeIndex, 1);
       }
     }
-  }
-
-  /** This worker's slot (for callers that compare owners). */
-  get slot(): number {
-    return this.#slot;
   }
 }
 

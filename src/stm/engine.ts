@@ -25,7 +25,7 @@
  *   A transaction is serialised at the end of step 2 (all intents placed); read-only attempts at
  *   their start. docs/decisions/0005-stm.md proves that this order is a strict serialisation.
  */
-import { handleOf, headerGeneration, type Allocator } from '../alloc/index.js';
+import { blockHeaderBytes, handleOf, headerGeneration, type Allocator } from '../alloc/index.js';
 import { assert, crashPoint, limits, TransactionStateError } from '../base/index.js';
 import { headerWord, type HeapMemory } from '../memory/index.js';
 import { sleepWhileEqual } from '../platform/index.js';
@@ -41,14 +41,7 @@ import {
   type ConflictEvent,
   type StatField,
 } from './stats.js';
-import {
-  logBlockBytes,
-  logEntriesInitial,
-  recordField,
-  recordSlot,
-  SharedLog,
-  TxRecords,
-} from './tx-record.js';
+import { logEntriesInitial, recordField, recordSlot, SharedLog, TxRecords } from './tx-record.js';
 import {
   contendedBit,
   holdsLocks,
@@ -56,6 +49,7 @@ import {
   ownerSeqMatches,
   ownerSlot,
   ownerWord,
+  seqMask,
   statusSeq,
   statusState,
   statusWord,
@@ -134,7 +128,6 @@ export class TxEngine {
   onConflict: ((event: ConflictEvent) => void) | undefined;
 
   // The current attempt.
-  inTransaction = false;
   #doomed = false;
   #lockTaking = false;
   #recording = false;
@@ -173,7 +166,7 @@ export class TxEngine {
     this.#f64 = memory.f64;
     this.slot = host.slotIndex;
     this.records = new TxRecords(memory);
-    this.resolver = new ConflictResolver(memory, this.records, this.slot);
+    this.resolver = new ConflictResolver(memory, this.records);
     this.resolver.onPreempt = () => {
       this.#count('preemptions');
     };
@@ -218,7 +211,6 @@ export class TxEngine {
   /** Starts an attempt of the transaction whose first attempt started at `firstAttemptMs`. */
   begin(firstAttemptMs: number, attempt: number): void {
     this.#host.reclaim.enter();
-    this.inTransaction = true;
     this.#doomed = false;
     this.#reads = 0;
     this.#logged = 0;
@@ -508,7 +500,7 @@ export class TxEngine {
       }
       this.#recording = true;
     }
-    this.#seq = (this.#seq + 1) & 0x1fffffff;
+    this.#seq = (this.#seq + 1) & seqMask;
     this.#f64[this.records.slot64(this.slot, recordSlot.priority)] = this.#firstAttemptMs;
     // ORDERING: publishes the priority before any lock of this attempt can be seen.
     Atomics.store(this.#i32, this.#statusIndex, statusWord(this.#seq, TxState.active));
@@ -582,7 +574,7 @@ export class TxEngine {
         this.#startInevitable = true;
         this.fail('inevitable', 0, holder, ownerSlot(holder));
       }
-      this.#sleepOnWord(tokenIndex, holder);
+      this.#sleepOnToken(holder);
     }
   }
 
@@ -591,16 +583,13 @@ export class TxEngine {
     return ownerSeqMatches(holder, statusSeq(status)) && holdsLocks(statusState(status));
   }
 
-  /** One bounded sleep on a futex word, with its contended bit set so the releaser wakes us. */
-  #sleepOnWord(index: number, seen: number): void {
-    const contended = seen | contendedBit;
-    if (seen === contended || Atomics.compareExchange(this.#i32, index, seen, contended) === seen) {
-      const started = performance.now();
-      this.#host.reclaim.quiesce();
-      sleepWhileEqual(this.#i32, index, contended, limits.waitSliceMs);
-      this.#host.reclaim.enter();
-      this.#noteWait(0, started);
-    }
+  /** Sleeps one slice on the token while `holder` keeps it; this attempt holds nothing yet. */
+  #sleepOnToken(holder: number): void {
+    const started = performance.now();
+    this.#host.reclaim.quiesce();
+    this.resolver.sleepOnWord(headerWord.inevitableOwner, holder, limits.waitSliceMs);
+    this.#host.reclaim.enter();
+    this.#noteWait(0, started);
   }
 
   // ---------------------------------------------------------------- commit
@@ -665,7 +654,7 @@ export class TxEngine {
     if (retired !== undefined) {
       const reclaim = this.#host.reclaim;
       reclaim.prepareRetire();
-      reclaim.retire(retired, logBlockBytes(writes));
+      reclaim.retire(retired, this.#host.allocator.capacityOf(retired) + blockHeaderBytes);
     }
     let at = 0;
     for (let index = 0; index < this.#entries; index += 1) {
@@ -857,7 +846,6 @@ export class TxEngine {
   }
 
   #endAttempt(): void {
-    this.inTransaction = false;
     this.#lockTaking = false;
     this.#inevitable = false;
     this.#userInevitable = false;
@@ -899,6 +887,8 @@ export class TxEngine {
     this.#host.reclaim.quiesce();
     // ORDERING: the watcher bits are set (SeqCst) before this validation; a committer writes its
     // value before it reads the bits. So either it sees our bit and wakes us, or we see its write.
+    // Unbounded by design: `retry` waits as long as nothing it read changes. Each sleep is
+    // bounded (`retrySleepMsMax`) and followed by a revalidation.
     while (this.#readsStillValid()) {
       sleepWhileEqual(this.#i32, wakeIndex, seen, limits.retrySleepMsMax);
       if (Atomics.load(this.#i32, wakeIndex) !== seen) break;

@@ -1,13 +1,6 @@
 /** stm/: shared cells, transactions (atomically, retry, orElse, inevitable) and the heap context. */
 export { HeapContext, ReferenceDied, type SharedOpener } from './context.js';
 export { SharedCell, createCell } from './cell.js';
-export {
-  atomically,
-  atomicallyOn,
-  inevitable,
-  inTransaction,
-  orElse,
-  retry,
-} from './atomically.js';
+export { atomically, atomicallyOn, inevitable, orElse, retry } from './atomically.js';
 export { readStats, type TxStats, type WorkerTxStats } from './stats-reader.js';
 export type { AbortKind, ConflictEvent } from './stats.js';

@@ -5,14 +5,14 @@
  * repeat of one, so recovery may run twice, or race with helpers, and change nothing the second
  * time. Locks it held need nothing: a lock of a finished attempt is free (words.ts).
  */
-import { blockHeaderBytes, handleOf, headerGeneration } from '../alloc/index.js';
+import { handleOf, headerGeneration } from '../alloc/index.js';
 import { limits } from '../base/index.js';
 import type { HeapMemory } from '../memory/index.js';
 import type { ReclaimParticipant } from '../reclaim/index.js';
 import { isIntentWord } from '../values/index.js';
 import { cellValueSlot } from './cell-block.js';
 import type { ConflictResolver } from './conflicts.js';
-import { logEntryBytes, recordField, type TxRecords } from './tx-record.js';
+import { logBlockBytes, readLogEntry, recordField, type TxRecords } from './tx-record.js';
 import { statusSeq, statusState, statusWord, TxState } from './words.js';
 
 export interface RecoveryHost {
@@ -42,8 +42,7 @@ export function recoverTransaction(host: RecoveryHost, slot: number): void {
   );
   if (logUnit !== 0 && statusSeq(status) === seq) {
     for (let index = 0; index < count; index += 1) {
-      const at = logUnit + 1 + index * (logEntryBytes / 8);
-      const unit = Atomics.load(i32, at * 2);
+      const { unit } = readLogEntry(memory, logUnit, index);
       const word = Atomics.load(b64, cellValueSlot(unit));
       if (isIntentWord(word)) resolver.resolveFinished(unit, word);
     }
@@ -52,7 +51,7 @@ export function recoverTransaction(host: RecoveryHost, slot: number): void {
     // Whoever moves the status to committed retires the old values: exactly once.
     if (Atomics.compareExchange(i32, statusIndex, committing, committed) === committing) {
       for (let index = 0; index < count; index += 1) {
-        host.dropWord(Atomics.load(b64, logUnit + 1 + index * (logEntryBytes / 8) + 2));
+        host.dropWord(readLogEntry(memory, logUnit, index).oldValue);
       }
     }
   }
@@ -61,14 +60,8 @@ export function recoverTransaction(host: RecoveryHost, slot: number): void {
   if (logUnit !== 0 && Atomics.compareExchange(i32, logUnitIndex, logUnit, 0) === logUnit) {
     Atomics.store(i32, records.word(slot, recordField.logCount), 0);
     const handle = handleOf(logUnit, headerGeneration(i32[logUnit * 2] ?? 0));
-    const bytes = memoryBlockBytes(memory, logUnit);
+    // The header's aux word holds the block's capacity in entries (tx-record.ts).
     host.reclaim.prepareRetire();
-    host.reclaim.retire(handle, bytes);
+    host.reclaim.retire(handle, logBlockBytes(i32[logUnit * 2 + 1] ?? 0));
   }
-}
-
-/** Bytes of a live log block, from its header's aux word (its entry capacity, tx-record.ts). */
-function memoryBlockBytes(memory: HeapMemory, unit: number): number {
-  const capacity = memory.i32[unit * 2 + 1] ?? 0;
-  return capacity * logEntryBytes + blockHeaderBytes;
 }

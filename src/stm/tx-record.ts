@@ -149,7 +149,7 @@ export class SharedLog {
 
   /** Writes entry `index`. */
   write(index: number, unit: number, oldVersion: bigint, oldValue: bigint, newValue: bigint): void {
-    const at = this.#unit + 1 + index * (logEntryBytes / 8);
+    const at = logEntryUnit(this.#unit, index);
     Atomics.store(this.#i32, at * 2, unit);
     Atomics.store(this.#b64, at + 1, oldVersion);
     Atomics.store(this.#b64, at + 2, oldValue);
@@ -171,7 +171,12 @@ export class SharedLog {
   }
 }
 
+/** Unit of entry `index` of the log block at `logUnit` (entries follow the block header). */
+export const logEntryUnit = (logUnit: number, index: number): number =>
+  logUnit + 1 + index * (logEntryBytes / 8);
+
 export interface LogEntry {
+  readonly unit: number;
   readonly oldVersion: bigint;
   readonly oldValue: bigint;
   readonly newValue: bigint;
@@ -188,7 +193,7 @@ export function findLogEntry(
   slot: number,
   unit: number,
 ): LogEntry | undefined {
-  const { i32, b64 } = memory;
+  const { i32 } = memory;
   const logUnit = Atomics.load(i32, records.word(slot, recordField.logUnit));
   const count = Atomics.load(i32, records.word(slot, recordField.logCount));
   if (logUnit === 0) return undefined;
@@ -196,15 +201,23 @@ export function findLogEntry(
   // only grows, and a retired one is not freed while this worker is online, so no read escapes it.
   const limit = Math.min(count, limits.txWriteSetMax);
   for (let index = 0; index < limit; index += 1) {
-    const at = logUnit + 1 + index * (logEntryBytes / 8);
-    if (Atomics.load(i32, at * 2) !== unit) continue;
-    return {
-      oldVersion: Atomics.load(b64, at + 1),
-      oldValue: Atomics.load(b64, at + 2),
-      newValue: Atomics.load(b64, at + 3),
-    };
+    if (Atomics.load(i32, logEntryUnit(logUnit, index) * 2) === unit) {
+      return readLogEntry(memory, logUnit, index);
+    }
   }
   return undefined;
+}
+
+/** Entry `index` of the log block at `logUnit`, read atomically field by field. */
+export function readLogEntry(memory: HeapMemory, logUnit: number, index: number): LogEntry {
+  const { i32, b64 } = memory;
+  const at = logEntryUnit(logUnit, index);
+  return {
+    unit: Atomics.load(i32, at * 2),
+    oldVersion: Atomics.load(b64, at + 1),
+    oldValue: Atomics.load(b64, at + 2),
+    newValue: Atomics.load(b64, at + 3),
+  };
 }
 
 export const logBlockBytes = (capacity: number): number =>

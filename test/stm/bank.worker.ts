@@ -10,6 +10,7 @@ import {
   type SharedCell,
   type SharedRef,
 } from '../../src/index.js';
+import { seededRandom } from '../support/random.js';
 
 export interface BankData {
   readonly heap: HeapHandle;
@@ -36,15 +37,7 @@ const pairs = data.pairs.map(
   ([x, y]) => [heap.open<SharedCell<number>>(x), heap.open<SharedCell<number>>(y)] as const,
 );
 
-// Mulberry32: small, seeded, good enough to pick accounts.
-let state = data.seed >>> 0;
-function random(): number {
-  state = (state + 0x6d2b79f5) >>> 0;
-  let t = state;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
+const random = seededRandom(data.seed);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
 
 let audits = 0;

@@ -12,6 +12,7 @@ import {
   type CommittedTransaction,
   type Operation,
 } from '../support/serializability.js';
+import { seededRandom } from '../support/random.js';
 
 const append = (key: number, value: number): Operation => ({ kind: 'append', key, value });
 const readList = (key: number, list: readonly number[]): Operation => ({
@@ -590,14 +591,9 @@ describe('judge on long histories', () => {
   const transactionCount = 50_000;
 
   it('accepts a 50 000-transaction history', (t) => {
-    // A fixed-seed generator (mulberry32): the same history on every run.
-    let seed = 0x5eed;
-    const random = (bound: number): number => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-      return (((x ^ (x >>> 14)) >>> 0) % bound) | 0;
-    };
+    // A fixed-seed generator: the same history on every run.
+    const next = seededRandom(0x5eed);
+    const random = (bound: number): number => Math.floor(next() * bound);
     // Like Elle's workloads, which retire a key after a few dozen appends: lists stay short.
     const keys = 1024;
     const plans = Array.from({ length: transactionCount }, (): Plan => ({

@@ -1,0 +1,14 @@
+// A small seeded generator (mulberry32) for tests: the same sequence for the same seed, so a
+// failing randomised test can be rerun exactly from the seed it prints.
+
+/** Returns a function giving numbers in [0, 1), determined by `seed`. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
