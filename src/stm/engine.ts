@@ -254,7 +254,10 @@ export class TxEngine {
       const index = this.#writeIndex.get(unit);
       if (index !== undefined) {
         if (this.#wState[index] === hasWrite) return this.#wNewValue[index] ?? 0n;
-        return this.#wOldValue[index] ?? 0n; // locked for reading (inevitable)
+        // Locked for reading by an inevitable attempt. (Locked without a write otherwise — a
+        // failed encoding, a rolled-back branch — is read like any cell: checked against the
+        // snapshot.)
+        if (this.#inevitable) return this.#wOldValue[index] ?? 0n;
       }
     }
     if (this.#inevitable) {
@@ -273,7 +276,9 @@ export class TxEngine {
         continue;
       }
       if (Atomics.load(b64, versionIndex) !== version) continue;
-      this.#checkSnapshot(version);
+      // A refreshed snapshot may cover a commit that wrote this cell after the loads above: read
+      // the cell again under the new snapshot.
+      if (this.#extendSnapshot(version)) continue;
       if (this.#recording) this.#logRead(unit, version);
       this.#reads += 1;
       return word;
@@ -293,18 +298,27 @@ export class TxEngine {
     this.#logged = at + 1;
   }
 
-  /** Opacity: a version newer than this worker's snapshot extends the snapshot or aborts. */
-  #checkSnapshot(version: bigint): void {
+  /**
+   * Opacity. The snapshot is every commit whose counter this worker's clock cache covers: their
+   * intents were all placed before the cache entry was read. A version newer than the cache
+   * refreshes its writer's entry, and then the reads so far are validated (or, with no read log,
+   * the attempt reruns unless it has read nothing yet). Returns true if the cache was refreshed:
+   * the caller must load the cell again, since the refresh may cover a commit that wrote it after
+   * the version just checked was read (accepting that stale value against the newer snapshot is
+   * exactly an inconsistent read).
+   */
+  #extendSnapshot(version: bigint): boolean {
     const writer = versionSlot(version);
     const counter = versionCounter(version);
-    if (counter <= (this.#clockCache[writer] ?? 0)) return;
+    if (counter <= (this.#clockCache[writer] ?? 0)) return false;
     this.#clockCache[writer] = this.records.clock(writer);
-    if (this.#reads === 0) return;
+    if (this.#reads === 0) return true;
     if (!this.#recording) {
       this.#recordCountdown = recordingStreak;
       this.fail('upgrade');
     }
     if (!this.#readsStillValid()) this.fail('write-read', 0, 0, writer);
+    return true;
   }
 
   /** A reader met an intent: help or undo it if decided, else wait for it (then preempt). */
