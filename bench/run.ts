@@ -6,6 +6,7 @@ import { allocBenchmarks } from './alloc.bench.js';
 import { cellBenchmarks } from './cell.bench.js';
 import { reclaimBenchmarks } from './reclaim.bench.js';
 import { recordBenchmarks } from './record.bench.js';
+import { stmBenchmarks } from './stm.bench.js';
 
 export interface BenchResult {
   readonly name: string;
@@ -24,9 +25,21 @@ const durationMs = quick ? 300 : 1000;
 const format = (n: number): string => (n >= 1000 ? n.toExponential(3) : n.toFixed(n < 10 ? 2 : 1));
 
 const results: BenchResult[] = [];
-const suites: ((samples: number, durationMs: number) => BenchResult[] | Promise<BenchResult[]>)[] =
-  [allocBenchmarks, cellBenchmarks, recordBenchmarks, reclaimBenchmarks];
-for (const suite of suites) {
+type Suite = (samples: number, durationMs: number) => BenchResult[] | Promise<BenchResult[]>;
+const suites: Record<string, Suite> = {
+  alloc: allocBenchmarks,
+  cell: cellBenchmarks,
+  record: recordBenchmarks,
+  reclaim: reclaimBenchmarks,
+  stm: stmBenchmarks,
+};
+// `--only=stm,cell` runs some suites (their results go to a file of their own).
+const only = process.argv
+  .find((argument) => argument.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
+for (const [name, suite] of Object.entries(suites)) {
+  if (only !== undefined && !only.includes(name)) continue;
   for (const result of await suite(samples, durationMs)) {
     results.push(result);
     process.stdout.write(
@@ -45,6 +58,7 @@ const environment = {
   durationMs,
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-const file = new URL(`./results/${environment.date.slice(0, 10)}.json`, import.meta.url);
+const suffix = only === undefined ? '' : `-${only.join('-')}`;
+const file = new URL(`./results/${environment.date.slice(0, 10)}${suffix}.json`, import.meta.url);
 writeFileSync(file, JSON.stringify({ environment, results }, null, 2) + '\n');
 process.stdout.write(`\n${JSON.stringify(environment)}\nwritten to ${file.pathname}\n`);

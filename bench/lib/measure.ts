@@ -40,6 +40,16 @@ export interface WorkerRunData {
   readonly control: SharedArrayBuffer;
 }
 
+/** What a timed worker run gave: operations per second, and each worker's own report. */
+export interface WorkerRun {
+  readonly opsPerS: number;
+  /** Per worker, what it sent with its count (`runTimedLoop`'s `report`), or undefined. */
+  readonly reports: readonly unknown[];
+}
+
+/** What a worker posts at the end: its operation count, or the count with a report. */
+export type WorkerTotal = number | { readonly ops: number; readonly report: unknown };
+
 /**
  * Runs `count` workers of `script` together for `durationMs` and returns the total operations per
  * second they report. Workers start on one flag, so their timed windows overlap fully.
@@ -50,6 +60,16 @@ export async function workerThroughput(
   params: unknown,
   durationMs: number,
 ): Promise<number> {
+  return (await workerRun(script, count, params, durationMs)).opsPerS;
+}
+
+/** `workerThroughput`, with what each worker reported besides its count. */
+export async function workerRun(
+  script: URL,
+  count: number,
+  params: unknown,
+  durationMs: number,
+): Promise<WorkerRun> {
   const control = new SharedArrayBuffer(8);
   const flags = new Int32Array(control);
   const workers = Array.from(
@@ -61,18 +81,19 @@ export async function workerThroughput(
   );
   const ready = workers.map(
     (worker) =>
-      new Promise<void>((resolve) =>
+      new Promise<void>((resolve, reject) => {
         worker.once('message', () => {
           resolve();
-        }),
-      ),
+        });
+        worker.once('error', reject);
+      }),
   );
   await Promise.all(ready);
   const results = workers.map(
     (worker) =>
-      new Promise<number>((resolve, reject) => {
-        worker.once('message', (ops: number) => {
-          resolve(ops);
+      new Promise<WorkerTotal>((resolve, reject) => {
+        worker.once('message', (total: WorkerTotal) => {
+          resolve(total);
         });
         worker.once('error', reject);
       }),
@@ -85,7 +106,14 @@ export async function workerThroughput(
   const totals = await Promise.all(results);
   const elapsedS = (performance.now() - start) / 1000;
   await Promise.all(workers.map((worker) => worker.terminate()));
-  return totals.reduce((sum, ops) => sum + ops, 0) / elapsedS;
+  const ops = totals.reduce<number>(
+    (sum, total) => sum + (typeof total === 'number' ? total : total.ops),
+    0,
+  );
+  return {
+    opsPerS: ops / elapsedS,
+    reports: totals.map((total) => (typeof total === 'number' ? undefined : total.report)),
+  };
 }
 
 /**

@@ -13,7 +13,6 @@ import type { TxEngine } from './engine.js';
 
 interface Frame {
   engine: TxEngine | undefined;
-  firstAttemptMs: number;
   attempt: number;
   /** `inevitable()` was called before any shared object was touched. */
   wantsInevitable: boolean;
@@ -40,7 +39,7 @@ export function transactionEngine(engine: TxEngine): TxEngine | undefined {
 
 function bind(frame: Frame, engine: TxEngine): void {
   frame.engine = engine;
-  engine.begin(frame.firstAttemptMs, frame.attempt);
+  engine.begin(frame.attempt);
   for (let branch = 0; branch < frame.openBranches; branch += 1) engine.checkpoint();
   if (frame.wantsInevitable) engine.becomeInevitable(true);
 }
@@ -53,8 +52,12 @@ function isThenable(value: unknown): boolean {
   );
 }
 
+const AsyncFunction = (async () => {
+  /* only its constructor is used */
+}).constructor;
+
 function refuseAsync(fn: () => unknown): void {
-  if ((fn as { constructor?: { name?: string } }).constructor?.name === 'AsyncFunction') {
+  if (fn instanceof AsyncFunction) {
     throw new TypeError('atomically: transactions must be synchronous (got an async function)');
   }
 }
@@ -83,7 +86,6 @@ function run<T>(engine: TxEngine | undefined, fn: () => T): T {
   }
   const frame: Frame = {
     engine: undefined,
-    firstAttemptMs: performance.now(),
     attempt: 0,
     wantsInevitable: false,
     openBranches: 0,
@@ -93,7 +95,7 @@ function run<T>(engine: TxEngine | undefined, fn: () => T): T {
     current = frame;
     try {
       if (engine !== undefined && frame.engine === undefined) bind(frame, engine);
-      else if (frame.engine !== undefined) frame.engine.begin(frame.firstAttemptMs, frame.attempt);
+      else if (frame.engine !== undefined) frame.engine.begin(frame.attempt);
       const result = fn();
       if (isThenable(result)) {
         throw new TypeError('atomically: the function returned a promise; nothing was committed');

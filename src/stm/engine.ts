@@ -26,7 +26,7 @@
  *   their start. docs/decisions/0005-stm.md proves that this order is a strict serialisation.
  */
 import { blockHeaderBytes, handleOf, headerGeneration, type Allocator } from '../alloc/index.js';
-import { assert, crashPoint, limits, TransactionStateError } from '../base/index.js';
+import { assert, BugError, crashPoint, limits, TransactionStateError } from '../base/index.js';
 import { headerWord, type HeapMemory } from '../memory/index.js';
 import { sleepWhileEqual } from '../platform/index.js';
 import type { ReclaimParticipant } from '../reclaim/index.js';
@@ -88,8 +88,18 @@ export class TxAbort extends Error {
   }
 }
 
+/**
+ * Benchmarks only (not exported by the library): with `enabled` false, a conflict aborts the
+ * attempt and reruns it at once — no wait-die, no sleeping on the cell, no escalation to
+ * inevitable. That is the "naive retry" baseline which shows what contention management buys.
+ * Module state, so it is per worker thread.
+ */
+export const contentionManager = { enabled: true };
+
 const noWrite = 0;
 const hasWrite = 1;
+/** Write sets up to this size are searched by a scan of their units (cheaper than a Map). */
+const scannedEntriesMax = 8;
 /** Transactions run with a read log for this many transactions after one needed it. */
 const recordingStreak = 64;
 
@@ -141,6 +151,7 @@ export class TxEngine {
   #logged = 0;
   #readUnits = new Int32Array(64);
   #readVersions = new BigInt64Array(64);
+  /** Entry index by cell, kept only for write sets larger than `scannedEntriesMax`. */
   readonly #writeIndex = new Map<number, number>();
   #entries = 0;
   #wUnits = new Int32Array(16);
@@ -208,18 +219,28 @@ export class TxEngine {
 
   // ---------------------------------------------------------------- attempts
 
-  /** Starts an attempt of the transaction whose first attempt started at `firstAttemptMs`. */
-  begin(firstAttemptMs: number, attempt: number): void {
+  /**
+   * Starts attempt `attempt` (0 for the first) of a transaction. The clock is read lazily (a read
+   * costs as much as a small transaction): a first attempt takes its start time when it first
+   * needs it — its first lock (the age that wait-die compares) or its first snapshot extension.
+   */
+  begin(attempt: number): void {
     this.#host.reclaim.enter();
     this.#doomed = false;
     this.#reads = 0;
     this.#logged = 0;
-    this.#firstAttemptMs = firstAttemptMs;
     this.#attempts = attempt + 1;
-    this.#attemptStartMs = attempt === 0 ? firstAttemptMs : performance.now();
+    if (attempt === 0) {
+      this.#firstAttemptMs = 0;
+      this.#attemptStartMs = 0;
+    } else {
+      this.#attemptStartMs = performance.now();
+      if (this.#firstAttemptMs === 0) this.#firstAttemptMs = this.#attemptStartMs;
+    }
     this.#recording = this.#recordCountdown > 0;
     if (this.#recordCountdown > 0) this.#recordCountdown -= 1;
-    if (this.#startInevitable || attempt >= limits.attemptsBeforeInevitable) {
+    const escalate = attempt >= limits.attemptsBeforeInevitable && contentionManager.enabled;
+    if (this.#startInevitable || escalate) {
       this.#startInevitable = false;
       this.becomeInevitable(false);
     }
@@ -251,7 +272,7 @@ export class TxEngine {
   /** The slot word of cell `unit` as this attempt sees it. */
   read(unit: number): bigint {
     if (this.#entries !== 0) {
-      const index = this.#writeIndex.get(unit);
+      const index = this.#entryOf(unit);
       if (index !== undefined) {
         if (this.#wState[index] === hasWrite) return this.#wNewValue[index] ?? 0n;
         // Locked for reading by an inevitable attempt. (Locked without a write otherwise — a
@@ -312,6 +333,7 @@ export class TxEngine {
     const counter = versionCounter(version);
     if (counter <= (this.#clockCache[writer] ?? 0)) return false;
     this.#clockCache[writer] = this.records.clock(writer);
+    this.#startClock();
     if (this.#reads === 0) return true;
     if (!this.#recording) {
       this.#recordCountdown = recordingStreak;
@@ -353,7 +375,7 @@ export class TxEngine {
     for (let index = 0; index < this.#logged; index += 1) {
       const unit = this.#readUnits[index] ?? 0;
       const version = this.#readVersions[index] ?? 0n;
-      const own = this.#entries === 0 ? undefined : this.#writeIndex.get(unit);
+      const own = this.#entries === 0 ? undefined : this.#entryOf(unit);
       if (own !== undefined) {
         if (this.#wOldVersion[own] !== version) return false;
         continue;
@@ -395,7 +417,7 @@ export class TxEngine {
    * `setValue`.
    */
   lockCell(unit: number): number {
-    const known = this.#entries === 0 ? undefined : this.#writeIndex.get(unit);
+    const known = this.#entries === 0 ? undefined : this.#entryOf(unit);
     if (known !== undefined) return known;
     this.#beginLocking();
     const me = ownerWord(this.slot, this.#seq);
@@ -403,7 +425,7 @@ export class TxEngine {
     let deadline = 0;
     let waitStarted = 0;
     for (let attempt = 0; ; attempt += 1) {
-      assert(attempt < limits.txAttemptsMax, `lock of cell ${unit} never became free`);
+      if (attempt >= limits.txAttemptsMax) throw new BugError(`lock of cell ${unit} stuck`);
       const owner = Atomics.load(this.#i32, ownerIndex);
       if (owner !== 0) {
         const state = this.resolver.lockState(owner, unit);
@@ -416,7 +438,8 @@ export class TxEngine {
           continue;
         }
       }
-      const wanted = me | (owner & contendedBit) | (this.#contended.has(unit) ? contendedBit : 0);
+      const slept = this.#contended.size !== 0 && this.#contended.has(unit);
+      const wanted = me | (owner & contendedBit) | (slept ? contendedBit : 0);
       if (Atomics.compareExchange(this.#i32, ownerIndex, owner, wanted) === owner) break;
     }
     if (waitStarted !== 0) this.#noteWait(unit, waitStarted);
@@ -442,7 +465,10 @@ export class TxEngine {
 
   #addEntry(unit: number): number {
     const index = this.#entries;
-    assert(index < limits.txWriteSetMax, `a transaction wrote more than ${limits.txWriteSetMax}`);
+    // (Hot path: a message built on every call would cost more than the entry itself.)
+    if (index >= limits.txWriteSetMax) {
+      throw new BugError(`a transaction wrote more than ${limits.txWriteSetMax} cells`);
+    }
     if (index >= this.#wUnits.length) {
       this.#wUnits = grownInt32(this.#wUnits, index + 1);
       this.#wOldVersion = grownBig(this.#wOldVersion, index + 1);
@@ -452,23 +478,43 @@ export class TxEngine {
     }
     this.#wUnits[index] = unit;
     this.#wState[index] = noWrite;
-    this.#writeIndex.set(unit, index);
     this.#entries = index + 1;
+    if (index === scannedEntriesMax) {
+      for (let at = 0; at <= index; at += 1) this.#writeIndex.set(this.#wUnits[at] ?? 0, at);
+    } else if (index > scannedEntriesMax) {
+      this.#writeIndex.set(unit, index);
+    }
     return index;
   }
 
-  /** Reads a cell this attempt has just locked: its committed value (no live intent can stay). */
+  /** The write-set entry of cell `unit`, if this attempt has locked it. */
+  #entryOf(unit: number): number | undefined {
+    const entries = this.#entries;
+    if (entries > scannedEntriesMax) return this.#writeIndex.get(unit);
+    const units = this.#wUnits;
+    for (let index = 0; index < entries; index += 1) {
+      if (units[index] === unit) return index;
+    }
+    return undefined;
+  }
+
+  /**
+   * Reads a cell this attempt has just locked: its committed value and version. Under the lock
+   * only the previous holder's intent can still change them, and every path that resolves an
+   * intent moves the version before the value (write-back: CAS version, then CAS value; undo:
+   * value only). So a value that is not an intent, then the version, is a consistent pair: two
+   * loads instead of the three of an unlocked read.
+   */
   #readCommitted(unit: number, index: number): void {
     const b64 = this.#b64;
     for (let attempt = 0; attempt < limits.txAttemptsMax; attempt += 1) {
-      const version = Atomics.load(b64, cellVersionSlot(unit));
       const word = Atomics.load(b64, cellValueSlot(unit));
       if (isIntentWord(word)) {
         // Left by the previous holder of the lock, whose attempt is decided: resolve it.
         if (!this.resolver.resolveFinished(unit, word)) this.meetIntent(unit, word);
         continue;
       }
-      if (Atomics.load(b64, cellVersionSlot(unit)) !== version) continue;
+      const version = Atomics.load(b64, cellVersionSlot(unit));
       this.#wOldVersion[index] = version;
       this.#wOldValue[index] = word;
       if (this.#inevitable) this.#checkSnapshotLocked(version);
@@ -488,7 +534,9 @@ export class TxEngine {
   /** Wait-die between writers: the older (or inevitable) waits, then preempts; the younger dies. */
   #lockConflict(unit: number, owner: number, state: LockState, deadline: number): void {
     const other = ownerSlot(owner);
-    const winner = this.#inevitable || (state === LockState.active && this.#isOlderThan(other));
+    const winner =
+      this.#inevitable ||
+      (state === LockState.active && contentionManager.enabled && this.#isOlderThan(other));
     if (!winner) {
       this.fail(state === LockState.inevitable ? 'inevitable' : 'write-write', unit, owner, other);
     }
@@ -499,8 +547,21 @@ export class TxEngine {
 
   /** True if this transaction's first attempt is older than slot `other`'s current one. */
   #isOlderThan(other: number): boolean {
+    this.#startClock();
     const theirs = this.records.priority(other);
     return this.#firstAttemptMs < theirs || (this.#firstAttemptMs === theirs && this.slot < other);
+  }
+
+  /** Takes the attempt's start time (and the transaction's age) if not taken yet. */
+  #startClock(): void {
+    if (this.#attemptStartMs !== 0) return;
+    this.#attemptStartMs = performance.now();
+    if (this.#firstAttemptMs === 0) this.#firstAttemptMs = this.#attemptStartMs;
+  }
+
+  /** Milliseconds since the attempt started (0 if it never needed its start time). */
+  #attemptMs(): number {
+    return this.#attemptStartMs === 0 ? 0 : performance.now() - this.#attemptStartMs;
   }
 
   /** Moves the status to a new active attempt: the first lock of an attempt does this. */
@@ -515,6 +576,7 @@ export class TxEngine {
       this.#recording = true;
     }
     this.#seq = (this.#seq + 1) & seqMask;
+    this.#startClock();
     this.#f64[this.records.slot64(this.slot, recordSlot.priority)] = this.#firstAttemptMs;
     // ORDERING: publishes the priority before any lock of this attempt can be seen.
     Atomics.store(this.#i32, this.#statusIndex, statusWord(this.#seq, TxState.active));
@@ -631,9 +693,9 @@ export class TxEngine {
     // its cache to cover it, and a snapshot that covers it was taken after the intents.
     Atomics.store(this.#b64, this.records.slot64(this.slot, recordSlot.clock), big);
     Atomics.store(this.#b64, this.records.slot64(this.slot, recordSlot.commitCounter), big);
-    if (!this.#writesStillOwned() || (!this.#inevitable && !this.#readsStillValid())) {
-      this.fail('write-read');
-    }
+    // Written cells need no check: their locks were held all along unless the attempt was
+    // preempted, and then the decision below fails.
+    if (!this.#inevitable && !this.#readsStillValid()) this.fail('write-read');
     crashPoint('commit.beforeDecision');
     const committing = statusWord(this.#seq, TxState.committing);
     if (
@@ -694,7 +756,7 @@ export class TxEngine {
       const unit = this.#wUnits[index] ?? 0;
       const old = this.#wOldValue[index] ?? 0n;
       for (let attempt = 0; ; attempt += 1) {
-        assert(attempt < limits.txAttemptsMax, `intent on cell ${unit} never placed`);
+        if (attempt >= limits.txAttemptsMax) throw new BugError(`intent on ${unit} never placed`);
         const seen = Atomics.compareExchange(b64, cellValueSlot(unit), old, intent);
         if (seen === old) break;
         // A stale intent of an aborted earlier holder (resolved, then try again), or the cell
@@ -705,18 +767,6 @@ export class TxEngine {
       }
       crashPoint('commit.midIntents');
     }
-  }
-
-  /** After the intents: each written cell still has the version it had when it was locked. */
-  #writesStillOwned(): boolean {
-    for (let index = 0; index < this.#entries; index += 1) {
-      if (this.#wState[index] !== hasWrite) continue;
-      const unit = this.#wUnits[index] ?? 0;
-      if (Atomics.load(this.#b64, cellVersionSlot(unit)) !== this.#wOldVersion[index]) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /** Steps 6–7 of the commit: write back, mark committed, retire old values, release. */
@@ -822,7 +872,8 @@ export class TxEngine {
     }
     this.#releaseToken();
     this.#count(abortStat[kind]);
-    this.#addStat('lostMs', performance.now() - this.#attemptStartMs);
+    const lostMs = this.#attemptMs();
+    this.#addStat('lostMs', lostMs);
     if (this.onConflict !== undefined && kind !== 'retry') {
       const signal = this.abortSignal;
       this.onConflict({
@@ -830,7 +881,7 @@ export class TxEngine {
         cell: signal.waitUnit === 0 ? 0 : this.#handleOf(signal.waitUnit),
         slot: this.slot,
         otherSlot: kind === 'exception' ? -1 : signal.otherSlot,
-        lostMs: performance.now() - this.#attemptStartMs,
+        lostMs,
       });
     }
     this.#endAttempt();
@@ -839,7 +890,7 @@ export class TxEngine {
   /** After an abort by conflict: sleep on the cell that was in the way (bounded), then rerun. */
   waitAfterAbort(): void {
     const signal = this.abortSignal;
-    if (signal.waitUnit === 0 || signal.waitOwner === 0) return;
+    if (signal.waitUnit === 0 || signal.waitOwner === 0 || !contentionManager.enabled) return;
     const unit = signal.waitUnit;
     this.#contended.add(unit);
     const deadline = performance.now() + limits.ownerWaitMsMax;
@@ -864,9 +915,9 @@ export class TxEngine {
     this.#inevitable = false;
     this.#userInevitable = false;
     this.#intentsPlaced = 0;
+    if (this.#entries > scannedEntriesMax) this.#writeIndex.clear();
     this.#entries = 0;
-    this.#writeIndex.clear();
-    this.#undo.length = 0;
+    if (this.#undo.length !== 0) this.#undo.length = 0;
     this.#undoDepth = 0;
   }
 
@@ -874,7 +925,7 @@ export class TxEngine {
   endTransaction(): void {
     this.#reads = 0;
     this.#logged = 0;
-    this.#contended.clear();
+    if (this.#contended.size !== 0) this.#contended.clear();
     this.#startInevitable = false;
   }
 

@@ -1,0 +1,236 @@
+// Transaction benchmarks (issue 4). Main thread: the fixed cost of a transaction (empty, and
+// read-only over 10 cells against 10 plain JS properties). Workers: a large bank with 2 workers
+// against 1 (low contention), one hot counter at 1, 2, 4 and 8 workers against a global lock and
+// against our own engine with its contention manager off (high contention), and one long reader
+// against three writers (starvation).
+import { atomically, Heap, type SharedCell } from '../src/index.js';
+import { AttemptHistogram } from './lib/attempts.js';
+import { calibrateBusyWork } from './lib/busy-work.js';
+import { blackhole, median, nsPerOp, pairedThroughput, workerRun } from './lib/measure.js';
+import type { BenchResult } from './run.js';
+import type { CounterMode, CounterParams, CounterReport } from './workers/stm-counter.worker.js';
+import type { StarvationParams, StarvationReport } from './workers/stm-starvation.worker.js';
+
+const bankScript = new URL('./workers/stm-bank.worker.ts', import.meta.url);
+const counterScript = new URL('./workers/stm-counter.worker.ts', import.meta.url);
+const starvationScript = new URL('./workers/stm-starvation.worker.ts', import.meta.url);
+const warmupMs = 300;
+
+function transactionCost(samples: number): BenchResult[] {
+  const heap = Heap.create({ maxBytes: 16 << 20 });
+  const cells = Array.from({ length: 10 }, (_, index) => heap.cell(index));
+  const plain = Array.from({ length: 10 }, (_, index) => ({ value: index }));
+  const noop = (): number => 1;
+  const empty = nsPerOp((n) => {
+    let sum = 0;
+    for (let i = 0; i < n; i += 1) sum += heap.atomically(noop);
+    blackhole.value = sum;
+  }, samples);
+  const call = nsPerOp((n) => {
+    let sum = 0;
+    for (let i = 0; i < n; i += 1) sum += (blackhole.value === n ? noop : noop)();
+    blackhole.value = sum;
+  }, samples);
+  const readTen = (): number => {
+    let sum = 0;
+    for (const cell of cells) sum += cell.get();
+    return sum;
+  };
+  const readOnly = nsPerOp((n) => {
+    let sum = 0;
+    for (let i = 0; i < n; i += 1) sum += atomically(readTen);
+    blackhole.value = sum;
+  }, samples);
+  const plainRead = nsPerOp((n) => {
+    let sum = 0;
+    for (let i = 0; i < n; i += 1) {
+      for (const object of plain) sum += object.value;
+    }
+    blackhole.value = sum;
+  }, samples);
+  heap.close();
+  return [
+    {
+      name: 'empty atomically (ns)',
+      value: empty,
+      baseline: call,
+      baselineName: 'function call',
+      ratio: call / empty,
+      target: 'report',
+    },
+    {
+      name: 'read-only transaction of 10 cells (ns)',
+      value: readOnly,
+      baseline: plainRead,
+      baselineName: '10 JS properties',
+      ratio: plainRead / readOnly,
+      target: 'report',
+    },
+  ];
+}
+
+async function lowContention(samples: number, durationMs: number): Promise<BenchResult[]> {
+  const accountCount = 100_000;
+  const heap = Heap.create({ maxBytes: 256 << 20 });
+  const accounts: SharedCell<number>[] = [];
+  for (let i = 0; i < accountCount; i += 1) accounts.push(heap.cell(1000));
+  const params = { heap: heap.handle, accounts: accounts.map((cell) => cell.ref), warmupMs };
+  const side = (count: number): { script: URL; count: number; params: unknown } => ({
+    script: bankScript,
+    count,
+    params,
+  });
+  const pair = await pairedThroughput(side(2), side(1), durationMs, samples);
+  const total = atomically(() => accounts.reduce((sum, cell) => sum + cell.get(), 0));
+  heap.close();
+  if (total !== accountCount * 1000) throw new Error(`bank total ${String(total)} is wrong`);
+  return [
+    {
+      name: 'bank, 100 000 accounts: 2 workers (transfers/s)',
+      value: pair.a,
+      baseline: pair.b,
+      baselineName: '1 worker',
+      ratio: pair.ratio,
+      target: '≥ 1.7×',
+    },
+  ];
+}
+
+interface ContentionRun {
+  readonly opsPerS: number;
+  readonly abortRate: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+async function counterRun(
+  mode: CounterMode,
+  workers: number,
+  workIterations: number,
+  workBetween: boolean,
+  durationMs: number,
+): Promise<ContentionRun> {
+  const heap = Heap.create({ maxBytes: 16 << 20 });
+  const counter = heap.cell(0);
+  const params: CounterParams = {
+    mode,
+    heap: heap.handle,
+    counter: counter.ref,
+    lockBuffer: new SharedArrayBuffer(128),
+    workIterations,
+    workBetween,
+    warmupMs,
+  };
+  const run = await workerRun(counterScript, workers, params, durationMs);
+  heap.close();
+  const attempts = (run.reports as CounterReport[]).map((report) => report.attempts);
+  const summary = AttemptHistogram.summarise(attempts);
+  return { opsPerS: run.opsPerS, abortRate: summary.abortRate, p99: summary.p99, max: summary.max };
+}
+
+/** Median throughput of `samples` runs, with the abort figures of the median run. */
+async function medianCounterRun(
+  samples: number,
+  run: () => Promise<ContentionRun>,
+): Promise<ContentionRun> {
+  const runs: ContentionRun[] = [];
+  for (let sample = 0; sample < samples; sample += 1) runs.push(await run());
+  runs.sort((a, b) => a.opsPerS - b.opsPerS);
+  return runs[runs.length >> 1]!;
+}
+
+async function highContention(samples: number, durationMs: number): Promise<BenchResult[]> {
+  const workIterations = calibrateBusyWork(1000);
+  const results: BenchResult[] = [];
+  for (const workBetween of [false, true]) {
+    const shape = workBetween ? 'read, 1 µs, write' : '1 µs, then increment';
+    const single = await medianCounterRun(samples, () =>
+      counterRun('stm', 1, workIterations, workBetween, durationMs),
+    );
+    for (const workers of [1, 2, 4, 8]) {
+      const ours =
+        workers === 1
+          ? single
+          : await medianCounterRun(samples, () =>
+              counterRun('stm', workers, workIterations, workBetween, durationMs),
+            );
+      const lock = await medianCounterRun(samples, () =>
+        counterRun('lock', workers, workIterations, workBetween, durationMs),
+      );
+      const naive = await medianCounterRun(samples, () =>
+        counterRun('naive', workers, workIterations, workBetween, durationMs),
+      );
+      const figures =
+        `aborts ${(ours.abortRate * 100).toFixed(1)} %, p99 attempts ${String(ours.p99)}, ` +
+        `max ${String(ours.max)}; naive: aborts ${(naive.abortRate * 100).toFixed(1)} %, ` +
+        `p99 ${String(naive.p99)}, max ${String(naive.max)}`;
+      results.push(
+        {
+          name: `hot counter (${shape}), ${String(workers)} workers: vs 1 worker (tx/s; ${figures})`,
+          value: ours.opsPerS,
+          baseline: single.opsPerS,
+          baselineName: 'ours, 1 worker',
+          ratio: ours.opsPerS / single.opsPerS,
+          target: '≥ 0.9×',
+        },
+        {
+          name: `hot counter (${shape}), ${String(workers)} workers: vs global lock (tx/s)`,
+          value: ours.opsPerS,
+          baseline: lock.opsPerS,
+          baselineName: 'global lock',
+          ratio: ours.opsPerS / lock.opsPerS,
+          target: '≥ 1×',
+        },
+        {
+          name: `hot counter (${shape}), ${String(workers)} workers: vs naive retry (tx/s)`,
+          value: ours.opsPerS,
+          baseline: naive.opsPerS,
+          baselineName: 'naive retry',
+          ratio: ours.opsPerS / naive.opsPerS,
+          target: 'report',
+        },
+      );
+    }
+  }
+  return results;
+}
+
+async function starvation(durationMs: number): Promise<BenchResult[]> {
+  const heap = Heap.create({ maxBytes: 64 << 20 });
+  const cells = Array.from({ length: 1000 }, () => heap.cell(0));
+  const sum = heap.cell(0);
+  const params: StarvationParams = {
+    heap: heap.handle,
+    cells: cells.map((cell) => cell.ref),
+    sum: sum.ref,
+    warmupMs,
+  };
+  // One long window rather than samples: the figure of interest is the worst transaction.
+  const run = await workerRun(starvationScript, 4, params, durationMs * 3);
+  heap.close();
+  const long = run.reports[0] as StarvationReport;
+  const summary = AttemptHistogram.summarise([long.attempts]);
+  const latency = median(long.latenciesMs);
+  const worst = Math.max(0, ...long.latenciesMs);
+  return [
+    {
+      name:
+        `long reader of 1 000 cells vs 3 writers: median latency (ms; ${String(summary.transactions)} ` +
+        `commits, attempts p99 ${String(summary.p99)}, max ${String(summary.max)}, worst ${worst.toFixed(1)} ms)`,
+      value: latency,
+      baseline: worst,
+      baselineName: 'worst latency',
+      ratio: latency / worst,
+      target: 'commits',
+    },
+  ];
+}
+
+export async function stmBenchmarks(samples: number, durationMs: number): Promise<BenchResult[]> {
+  return [
+    ...transactionCost(samples),
+    ...(await lowContention(samples, durationMs)),
+    ...(await highContention(samples, durationMs)),
+    ...(await starvation(durationMs)),
+  ];
+}

@@ -1,0 +1,96 @@
+// Worker of the high-contention benchmark (stm.bench.ts): every transaction increments one shared
+// counter and does about a microsecond of other work. Three ways to run it:
+// - 'stm': our transactions, contention manager on (wait-die, sleep on the cell, inevitable);
+// - 'naive': our transactions with the contention manager off (abort and rerun at once);
+// - 'lock': one global spin-then-wait mutex held for the whole transaction.
+// `workBetween` puts the work between reading and writing the counter (a read-modify-write that
+// conflicts for its whole length); otherwise the work comes first and the increment is short.
+import {
+  atomically,
+  Heap,
+  type HeapHandle,
+  type SharedCell,
+  type SharedRef,
+} from '../../src/index.js';
+import { contentionManager } from '../../src/stm/engine.js';
+import { AttemptHistogram } from '../lib/attempts.js';
+import { busyWork } from '../lib/busy-work.js';
+import { lockGlobal, unlockGlobal } from '../lib/global-lock.js';
+import { runHeapLoop, workerParams } from '../lib/worker-loop.js';
+
+export type CounterMode = 'stm' | 'naive' | 'lock';
+
+export interface CounterParams {
+  readonly mode: CounterMode;
+  readonly heap: HeapHandle;
+  readonly counter: SharedRef;
+  /** [0]: the global lock word; the baseline's counter is a float at byte 64 (its own line). */
+  readonly lockBuffer: SharedArrayBuffer;
+  readonly workIterations: number;
+  readonly workBetween: boolean;
+  readonly warmupMs: number;
+}
+
+export interface CounterReport {
+  readonly attempts: readonly number[];
+}
+
+const params = workerParams().params as CounterParams;
+const heap = Heap.attach(params.heap);
+const counter = heap.open<SharedCell<number>>(params.counter);
+const lockWord = new Int32Array(params.lockBuffer, 0, 1);
+const lockedCounter = new Float64Array(params.lockBuffer, 64, 1);
+const histogram = new AttemptHistogram();
+const work = params.workIterations;
+contentionManager.enabled = params.mode !== 'naive';
+
+let runs = 0;
+function increment(): void {
+  runs += 1;
+  if (params.workBetween) {
+    const value = counter.get();
+    busyWork(work);
+    counter.set(value + 1);
+  } else {
+    busyWork(work);
+    counter.set(counter.get() + 1);
+  }
+}
+
+function lockedIncrement(): void {
+  lockGlobal(lockWord);
+  if (params.workBetween) {
+    const value = lockedCounter[0] ?? 0;
+    busyWork(work);
+    lockedCounter[0] = value + 1;
+  } else {
+    busyWork(work);
+    lockedCounter[0] = (lockedCounter[0] ?? 0) + 1;
+  }
+  unlockGlobal(lockWord);
+}
+
+const batchTransactions = 16;
+
+await runHeapLoop({
+  warmupMs: params.warmupMs,
+  batch: () => {
+    for (let i = 0; i < batchTransactions; i += 1) {
+      if (params.mode === 'lock') {
+        lockedIncrement();
+        continue;
+      }
+      runs = 0;
+      atomically(increment);
+      histogram.add(runs);
+    }
+    return batchTransactions;
+  },
+  onStart: () => {
+    histogram.reset();
+  },
+  finish: (): CounterReport => {
+    heap.close();
+    return { attempts: Array.from(histogram.counts) };
+  },
+});
