@@ -136,7 +136,9 @@ async function medianCounterRun(
   const runs: ContentionRun[] = [];
   for (let sample = 0; sample < samples; sample += 1) runs.push(await run());
   runs.sort((a, b) => a.opsPerS - b.opsPerS);
-  return runs[runs.length >> 1]!;
+  const middle = runs[runs.length >> 1];
+  if (middle === undefined) throw new RangeError('no samples');
+  return middle;
 }
 
 async function highContention(samples: number, durationMs: number): Promise<BenchResult[]> {

@@ -19,11 +19,13 @@ const { params, workerIndex } = workerParams() as { params: BankParams; workerIn
 const heap = Heap.attach(params.heap);
 const accounts = params.accounts.map((ref) => heap.open<SharedCell<number>>(ref));
 let seed = 0x9e3779b9 ^ (workerIndex * 0x85ebca6b);
-function nextIndex(): number {
+function randomAccount(): SharedCell<number> {
   seed ^= seed << 13;
   seed ^= seed >>> 17;
   seed ^= seed << 5;
-  return (seed >>> 0) % accounts.length;
+  const account = accounts[(seed >>> 0) % accounts.length];
+  if (account === undefined) throw new RangeError('the bank has no accounts');
+  return account;
 }
 
 const batchTransfers = 64;
@@ -32,8 +34,8 @@ await runHeapLoop({
   warmupMs: params.warmupMs,
   batch: () => {
     for (let i = 0; i < batchTransfers; i += 1) {
-      const from = accounts[nextIndex()]!;
-      const to = accounts[nextIndex()]!;
+      const from = randomAccount();
+      const to = randomAccount();
       atomically(() => {
         from.set(from.get() - 1);
         to.set(to.get() + 1);

@@ -57,7 +57,8 @@ function writes(): number {
     seed ^= seed << 13;
     seed ^= seed >>> 17;
     seed ^= seed << 5;
-    const cell = cells[(seed >>> 0) % cells.length]!;
+    const cell = cells[(seed >>> 0) % cells.length];
+    if (cell === undefined) throw new RangeError('no cells to write');
     atomically(() => {
       cell.set(cell.get() + 1);
     });
