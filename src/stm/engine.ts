@@ -160,6 +160,8 @@ export class TxEngine {
   #wNewValue = new BigInt64Array(16);
   #wState = new Uint8Array(16);
   #intentsPlaced = 0;
+  /** Cells whose change made an attempt of this transaction fail: reruns lock them when read. */
+  readonly #hot = new Set<number>();
   /** Cells this transaction slept on: it takes their locks with the contended bit (wake chain). */
   readonly #contended = new Set<number>();
   #firstAttemptMs = 0;
@@ -237,7 +239,8 @@ export class TxEngine {
       this.#attemptStartMs = performance.now();
       if (this.#firstAttemptMs === 0) this.#firstAttemptMs = this.#attemptStartMs;
     }
-    this.#recording = this.#recordCountdown > 0;
+    // (A rerun that locks hot cells at their first read must log its reads.)
+    this.#recording = this.#recordCountdown > 0 || this.#hot.size !== 0;
     if (this.#recordCountdown > 0) this.#recordCountdown -= 1;
     const escalate = attempt >= limits.attemptsBeforeInevitable && contentionManager.enabled;
     if (this.#startInevitable || escalate) {
@@ -286,6 +289,8 @@ export class TxEngine {
       const index = this.lockCell(unit);
       return this.#wOldValue[index] ?? 0n;
     }
+    // A cell that made an earlier attempt fail is locked first (then read below, as locked).
+    if (this.#hot.size !== 0 && this.#hot.has(unit)) this.lockCell(unit);
     const b64 = this.#b64;
     const versionIndex = cellVersionSlot(unit);
     const valueIndex = cellValueSlot(unit);
@@ -339,7 +344,8 @@ export class TxEngine {
       this.#recordCountdown = recordingStreak;
       this.fail('upgrade');
     }
-    if (!this.#readsStillValid()) this.fail('write-read', 0, 0, writer);
+    const stale = this.#firstStaleRead();
+    if (stale !== 0) this.#failStaleRead(stale, writer);
     return true;
   }
 
@@ -371,21 +377,41 @@ export class TxEngine {
 
   /** Validates the read log: every cell read still has the version read and no live intent. */
   #readsStillValid(): boolean {
+    return this.#firstStaleRead() === 0;
+  }
+
+  /** The first cell of the read log that no longer holds what was read there, or 0. */
+  #firstStaleRead(): number {
     const b64 = this.#b64;
     for (let index = 0; index < this.#logged; index += 1) {
       const unit = this.#readUnits[index] ?? 0;
       const version = this.#readVersions[index] ?? 0n;
       const own = this.#entries === 0 ? undefined : this.#entryOf(unit);
       if (own !== undefined) {
-        if (this.#wOldVersion[own] !== version) return false;
+        if (this.#wOldVersion[own] !== version) return unit;
         continue;
       }
-      if (Atomics.load(b64, cellVersionSlot(unit)) !== version) return false;
+      if (Atomics.load(b64, cellVersionSlot(unit)) !== version) return unit;
       const word = Atomics.load(b64, cellValueSlot(unit));
-      if (isIntentWord(word) && !this.#intentLeavesReadValid(unit, word)) return false;
-      if (Atomics.load(b64, cellVersionSlot(unit)) !== version) return false;
+      if (isIntentWord(word) && !this.#intentLeavesReadValid(unit, word)) return unit;
+      if (Atomics.load(b64, cellVersionSlot(unit)) !== version) return unit;
     }
-    return true;
+    return 0;
+  }
+
+  /**
+   * Aborts on a read that another transaction overwrote. A writing attempt marks that cell hot:
+   * its reruns lock it at their first read of it, so they queue behind the next writer of the
+   * cell (wait-die, sleeping on the lock) instead of racing it again and again; and it sleeps on
+   * the cell now if a writer still holds it.
+   */
+  #failStaleRead(unit: number, writer: number): never {
+    let owner = 0;
+    if (this.#lockTaking) {
+      this.#hot.add(unit);
+      if (this.#entryOf(unit) === undefined) owner = Atomics.load(this.#i32, cellOwnerWord(unit));
+    }
+    return this.fail('write-read', unit, owner, owner === 0 ? writer : ownerSlot(owner));
   }
 
   /**
@@ -695,7 +721,8 @@ export class TxEngine {
     Atomics.store(this.#b64, this.records.slot64(this.slot, recordSlot.commitCounter), big);
     // Written cells need no check: their locks were held all along unless the attempt was
     // preempted, and then the decision below fails.
-    if (!this.#inevitable && !this.#readsStillValid()) this.fail('write-read');
+    const stale = this.#inevitable ? 0 : this.#firstStaleRead();
+    if (stale !== 0) this.#failStaleRead(stale, -1);
     crashPoint('commit.beforeDecision');
     const committing = statusWord(this.#seq, TxState.committing);
     if (
@@ -926,6 +953,7 @@ export class TxEngine {
     this.#reads = 0;
     this.#logged = 0;
     if (this.#contended.size !== 0) this.#contended.clear();
+    if (this.#hot.size !== 0) this.#hot.clear();
     this.#startInevitable = false;
   }
 
