@@ -719,6 +719,9 @@ export class TxEngine {
     // its cache to cover it, and a snapshot that covers it was taken after the intents.
     Atomics.store(this.#b64, this.records.slot64(this.slot, recordSlot.clock), big);
     Atomics.store(this.#b64, this.records.slot64(this.slot, recordSlot.commitCounter), big);
+    // This worker's own commits are in its snapshot (it placed their intents itself): without
+    // this, its next read of a cell it wrote would refresh and validate for nothing.
+    this.#clockCache[this.slot] = counter;
     // Written cells need no check: their locks were held all along unless the attempt was
     // preempted, and then the decision below fails.
     const stale = this.#inevitable ? 0 : this.#firstStaleRead();
@@ -733,6 +736,8 @@ export class TxEngine {
     }
     crashPoint('commit.afterDecision');
     this.#finishDecided(committing);
+    // A worker that keeps writing keeps its read log on (no upgrade rerun every streak).
+    this.#recordCountdown = recordingStreak;
     this.#count('commits');
     this.#noteAttempts();
     this.#endAttempt();
