@@ -11,13 +11,17 @@
  * - Writes lock the cell (owner word) at the first write of an attempt and buffer the new value.
  *   Conflicts between writers follow wait-die on first-attempt time: the older waits (and
  *   preempts after `ownerWaitMsMax`), the younger aborts and sleeps on the cell until released.
+ *   A cell whose change failed a writing attempt's validation is *hot* for the reruns of that
+ *   transaction: they lock it at their first read, so read-modify-write conflicts queue on the
+ *   lock like write-write ones instead of failing validation again.
  * - Commit (invariant: an attempt's intents are all resolved before its slot's next attempt
  *   takes a lock):
  *   1. write the redo log to shared memory (tx-record.ts);
  *   2. place an intent in every written cell (CAS old value → intent);
  *   3. publish the commit counter in this slot's clock;
- *   4. validate: written cells still have their old versions, read cells their read versions
- *      and no live intent;
+ *   4. validate: read cells still have their read versions and no live intent (written cells
+ *      need no check: their locks were held throughout unless the attempt was preempted, and
+ *      a preempted attempt fails step 5);
  *   5. decide: CAS status active → committing. LINEARISATION POINT of the transaction. Before it
  *      anyone may abort the attempt (CAS active → aborted), after it anyone may finish it;
  *   6. write back each cell (CAS version old → new, CAS value intent → new), wake watchers;
