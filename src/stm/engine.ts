@@ -95,7 +95,8 @@ export class TxAbort extends Error {
 /**
  * Benchmarks only (not exported by the library): with `enabled` false, a conflict aborts the
  * attempt and reruns it at once — no wait-die, no sleeping on the cell, no escalation to
- * inevitable. That is the "naive retry" baseline which shows what contention management buys.
+ * inevitable, no hot cells. That is the "naive retry" baseline: it shows what contention
+ * management buys.
  * Module state, so it is per worker thread.
  */
 export const contentionManager = { enabled: true };
@@ -411,7 +412,7 @@ export class TxEngine {
    */
   #failStaleRead(unit: number, writer: number): never {
     let owner = 0;
-    if (this.#lockTaking) {
+    if (this.#lockTaking && contentionManager.enabled) {
       this.#hot.add(unit);
       if (this.#entryOf(unit) === undefined) owner = Atomics.load(this.#i32, cellOwnerWord(unit));
     }
