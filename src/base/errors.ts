@@ -22,7 +22,8 @@ export type TransactionStateCode =
   | 'ALREADY_INEVITABLE'
   | 'RETRY_WITHOUT_READS'
   | 'RETRY_IN_INEVITABLE'
-  | 'MIXED_HEAPS';
+  | 'MIXED_HEAPS'
+  | 'HEAP_UNKNOWN';
 
 /** A value that cannot live in shared memory. Names the path of the offending part. */
 export class NotShareableError extends TypeError {

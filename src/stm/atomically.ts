@@ -22,6 +22,35 @@ interface Frame {
 
 let current: Frame | undefined;
 
+/**
+ * The engines of the heaps this thread has open, so that `inevitable()` can find its heap. Weak:
+ * a heap dropped without `close()` must not be kept alive by this list.
+ */
+const openEngines = new Set<WeakRef<TxEngine>>();
+
+/** A heap context opened on this thread (its engine joins the list). */
+export function engineOpened(engine: TxEngine): void {
+  openEngines.add(new WeakRef(engine));
+}
+
+/** A heap context closed on this thread (its engine leaves the list). */
+export function engineClosed(engine: TxEngine): void {
+  for (const ref of openEngines) {
+    const open = ref.deref();
+    if (open === undefined || open === engine) openEngines.delete(ref);
+  }
+}
+
+function liveEngines(): TxEngine[] {
+  const live: TxEngine[] = [];
+  for (const ref of openEngines) {
+    const engine = ref.deref();
+    if (engine === undefined) openEngines.delete(ref);
+    else live.push(engine);
+  }
+  return live;
+}
+
 /** The engine of the running transaction for an object of `engine`'s heap, or undefined. */
 export function transactionEngine(engine: TxEngine): TxEngine | undefined {
   const frame = current;
@@ -204,7 +233,9 @@ export function orElse<T>(first: () => T, second: () => T): T {
 /**
  * Makes the running transaction irrevocable: from here on it never aborts, so it may have side
  * effects (I/O). At most one transaction of a heap is inevitable at a time; others wait for it.
- * Calling it twice in one transaction is an error.
+ * Calling it twice in one transaction is an error. A transaction that has not touched a shared
+ * object yet becomes inevitable on the one heap this thread has open; with several open, it must
+ * name its heap (`heap.atomically`) or touch one of its objects first.
  */
 export function inevitable(): void {
   const frame = requireFrame('inevitable()');
@@ -215,7 +246,18 @@ export function inevitable(): void {
         'inevitable() was already called in this transaction',
       );
     }
+    const engines = liveEngines();
+    const only = engines.length === 1 ? engines[0] : undefined;
+    if (only === undefined) {
+      throw new TransactionStateError(
+        'HEAP_UNKNOWN',
+        `inevitable() before touching any shared object, with ${String(engines.length)} heaps ` +
+          'open on this thread: use heap.atomically(...) so the transaction knows its heap',
+      );
+    }
+    // Bound now, so that it is exclusive from this call on, not from its first cell access.
     frame.wantsInevitable = true;
+    bind(frame, only);
     return;
   }
   frame.engine.becomeInevitable(true);

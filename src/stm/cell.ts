@@ -145,6 +145,14 @@ export class SharedCell<T> extends SharedObject {
   #decodeInTransaction(engine: TxEngine, word: bigint): T {
     const { codec, reclaim } = this.#context;
     if (!codec.mayHoldBlock(word)) return codec.decode(word) as T;
+    if (engine.inevitable) {
+      // An inevitable attempt has locked every cell it reads, so no block it decodes can be
+      // retired under it, neutralised or not; and it must not rerun (code after inevitable()
+      // may have had side effects). Only rejoin the epochs if neutralised.
+      const value = codec.decode(word) as T;
+      reclaim.stillValid();
+      return value;
+    }
     let value: unknown;
     try {
       value = codec.decode(word);

@@ -13,6 +13,7 @@ import {
   type WorkerSlot,
 } from '../reclaim/index.js';
 import { ValueCodec } from '../values/index.js';
+import { engineClosed, engineOpened } from './atomically.js';
 import { TxEngine } from './engine.js';
 import { ObjectLifetime } from './lifetime.js';
 import { recoverTransaction } from './recovery.js';
@@ -88,6 +89,7 @@ export class HeapContext {
       throw error;
     }
     this.lifetime = new ObjectLifetime(memory, this.allocator, this.codec, this.reclaim);
+    engineOpened(this.engine);
     this.wrappers = new WrapperTable((handle) => {
       if (this.closed) return;
       this.reclaim.enter();
@@ -188,6 +190,7 @@ export class HeapContext {
     if (this.closed) return;
     this.wrappers.releaseAll();
     this.closed = true;
+    engineClosed(this.engine);
     this.engine.dispose();
     this.reclaim.leave();
     this.allocator.abandonAll();

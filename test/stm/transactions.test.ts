@@ -141,15 +141,23 @@ describe('retry, orElse, inevitable', () => {
       inevitable();
     }, stateError('NOT_IN_TRANSACTION'));
     assert.throws(() => {
-      atomically(() => {
+      heap.atomically(() => {
         inevitable();
         inevitable();
       });
     }, stateError('ALREADY_INEVITABLE'));
+    // This thread has several heaps open: a transaction that touched none cannot know its heap.
+    const other = newHeap();
+    assert.throws(() => {
+      atomically(() => {
+        inevitable();
+      });
+    }, stateError('HEAP_UNKNOWN'));
+    other.close();
     assert.throws(() => atomically(() => retry()), stateError('RETRY_WITHOUT_READS'));
     assert.throws(
       () =>
-        atomically(() => {
+        heap.atomically(() => {
           inevitable();
           cell.get();
           retry();
