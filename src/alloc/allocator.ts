@@ -34,6 +34,7 @@ import {
   handleUnit,
   headerGeneration,
   headerTag,
+  generationMask,
   headerWord0,
   unitBytes,
 } from './block-header.js';
@@ -159,6 +160,7 @@ export class Allocator {
     const generation = headerGeneration(i32[unit * 2] ?? 0);
     i32[unit * 2] = headerWord0(tag, generation);
     i32[unit * 2 + 1] = 0;
+    this.raiseGenerationFloor(unit, generation);
     return handleOf(unit, generation);
   }
 
@@ -250,9 +252,9 @@ export class Allocator {
     if (bump + units > end) return 0;
     i32[descriptor + field.bumpUnit] = bump + units;
     i32[descriptor + field.usedBlocks] = (i32[descriptor + field.usedBlocks] ?? 0) + 1;
-    // Never handed out in this superblock's life: whatever lies there is old, so the new
-    // generation only has to differ from the one a stale handle to this offset may carry.
-    i32[bump * 2] = headerWord0(BlockTag.free, headerGeneration(i32[bump * 2] ?? 0) + 1);
+    // Never handed out in this superblock's life: whatever lies there is old data, so the
+    // generation comes from the floor (superblock-descriptor.ts), not from that data.
+    i32[bump * 2] = headerWord0(BlockTag.free, i32[descriptor + field.generationFloor] ?? 0);
     return bump;
   }
 
@@ -410,7 +412,7 @@ export class Allocator {
     i32[head + field.classOrRun] = run;
     i32[head + field.kind] = SuperblockKind.largeHead;
     const unit = this.areaUnit + first * unitsPerSuperblock;
-    i32[unit * 2] = headerWord0(BlockTag.free, headerGeneration(i32[unit * 2] ?? 0) + 1);
+    i32[unit * 2] = headerWord0(BlockTag.free, i32[head + field.generationFloor] ?? 0);
     return unit;
   }
 
@@ -425,6 +427,17 @@ export class Allocator {
   }
 
   // ---- shared helpers -------------------------------------------------------------------------
+
+  /** Keeps the superblock's floor above `generation`, just handed out at `unit`. */
+  private raiseGenerationFloor(unit: number, generation: number): void {
+    const descriptor = this.descriptorOf((unit - this.areaUnit) >>> unitsPerSuperblockLog2);
+    const floor = this.i32[descriptor + field.generationFloor] ?? 0;
+    const next = (generation + 1) & generationMask;
+    // Ahead of the floor in wrap-around order (less than half the generation space away).
+    if (((next - floor) & generationMask) <= generationMask >>> 1) {
+      this.i32[descriptor + field.generationFloor] = next;
+    }
+  }
 
   private claimRun(count: number, requestedBytes: number): number {
     const first = this.pages.claimRun(count);

@@ -17,7 +17,16 @@
  * |                 |      |        | owner (exchange to 0 = pop all)    | 0 = empty                  |
  * | remoteFreeCount | 7    | yes    | remote freers (+1 before push),    | ≥ blocks on remoteFree     |
  * |                 |      |        | owner (− blocks collected)         |                            |
- * | (reserved)      | 8–15 |        |                                    | zero                       |
+ * | generationFloor | 8    | no     | whoever hands out a block here     | above every generation     |
+ * |                 |      |        | (the owner; a large block's        | handed out here so far     |
+ * |                 |      |        | claimer); kept across lives        | (mod 2^24); see below      |
+ * | (reserved)      | 9–15 |        |                                    | zero                       |
+ *
+ * A block at an offset never used in the superblock's current life takes `generationFloor` as its
+ * generation: whatever lies at that offset is old data of an earlier life (other size class,
+ * large block), and a generation derived from it could repeat one that a stale handle or a
+ * worker's decode cache still carries for that offset. The floor survives reformatting, and the
+ * next claimer reads it after the page map's CAS that handed it the superblock.
  *
  * The owner's fast path touches only owner-only words (plain loads and stores, no shared
  * writes). Remote frees never take a lock: one atomic add and one CAS push. Pop-all by exchange
@@ -41,4 +50,5 @@ export const descriptorField = {
   usedBlocks: 5,
   remoteFree: 6,
   remoteFreeCount: 7,
+  generationFloor: 8,
 } as const;

@@ -344,6 +344,12 @@ export class TxEngine {
     if (counter <= (this.#clockCache[writer] ?? 0)) return false;
     this.#clockCache[writer] = this.records.clock(writer);
     this.#startClock();
+    // A preempted attempt has lost its locks: the cells it wrote or locked may have changed
+    // since, while their entries still match what it read. Checked after the refresh, so that
+    // an attempt still live here held its locks up to the new snapshot.
+    if (this.#lockTaking && Atomics.load(this.#i32, this.#statusIndex) !== this.#ownStatus()) {
+      this.fail('preempted');
+    }
     if (this.#reads === 0) return true;
     if (!this.#recording) {
       this.#recordCountdown = recordingStreak;
@@ -1055,6 +1061,10 @@ export class TxEngine {
 
   /** True if every read of the (failed) attempt still holds: a user error then propagates. */
   readsStillValid(): boolean {
+    // Preempted: what it read under its locks may have changed since. (An exception thrown after
+    // the decision leaves the status committing: the attempt stands and the error propagates.)
+    const status = Atomics.load(this.#i32, this.#statusIndex);
+    if (this.#lockTaking && status === statusWord(this.#seq, TxState.aborted)) return false;
     return !this.#recording || this.#readsStillValid();
   }
 
