@@ -48,6 +48,7 @@ import {
   smallBlockBytesMax,
 } from './size-classes.js';
 import {
+  abandonedOwner,
   descriptorField as field,
   descriptorWords,
   SuperblockKind,
@@ -103,7 +104,7 @@ export function abandonSuperblocksOf(memory: HeapMemory, ownerSlot: number): num
     abandoned.set(superblock);
     // ORDERING: the dead owner's plain writes were published by its last atomic operation; the
     // next adopter acquires them through its CAS on this word.
-    Atomics.compareExchange(i32, descriptor + field.owner, ownerSlot + 1, 0);
+    Atomics.compareExchange(i32, descriptor + field.owner, ownerSlot + 1, abandonedOwner);
     count += 1;
   }
   return count;
@@ -176,7 +177,7 @@ export class Allocator {
       return;
     }
     const owner = Atomics.load(i32, descriptor + field.owner);
-    if (owner === this.ownerToken || (owner === 0 && this.tryAdopt(superblock))) {
+    if (owner === this.ownerToken || (owner === abandonedOwner && this.tryAdopt(superblock))) {
       this.freeLocal(superblock, unit, freedWord0);
     } else {
       this.freeRemote(descriptor, unit, freedWord0);
@@ -217,19 +218,50 @@ export class Allocator {
    */
   abandonAll(): void {
     for (let sizeClass = 0; sizeClass < classCount; sizeClass += 1) {
+      this.current[sizeClass] = -1;
       for (const superblock of [...(this.owned[sizeClass] ?? [])]) {
-        const descriptor = this.descriptorBase + superblock * descriptorWords;
-        this.collectRemote(descriptor);
-        if (this.i32[descriptor + field.usedBlocks] === 0) {
-          this.releaseSuperblock(superblock, sizeClass);
-        } else {
-          this.abandoned.set(superblock);
-          // ORDERING: publishes the owner-only words (free list, counts) to the next adopter.
-          Atomics.store(this.i32, descriptor + field.owner, 0);
-        }
+        this.abandon(superblock, sizeClass);
       }
       (this.owned[sizeClass] ?? []).length = 0;
-      this.current[sizeClass] = -1;
+    }
+  }
+
+  /** Hands one owned superblock back (empty) or leaves it for adoption (not empty). */
+  private abandon(superblock: number, sizeClass: number): void {
+    const i32 = this.i32;
+    const descriptor = this.descriptorOf(superblock);
+    // Each round means a remote free landed while the superblock was being abandoned (bounded
+    // by its block count: every round collects at least one block).
+    for (let round = 0; round <= (classBlocksPerSuperblock[sizeClass] ?? 0); round += 1) {
+      this.collectRemote(descriptor);
+      if (i32[descriptor + field.usedBlocks] === 0) {
+        this.releaseSuperblock(superblock, sizeClass);
+        return;
+      }
+      this.abandoned.set(superblock);
+      // ORDERING: publishes the owner-only words (free list, counts) to the next adopter.
+      Atomics.store(i32, descriptor + field.owner, abandonedOwner);
+      // Dekker pairing with `freeRemote` (see there): a block pushed before the store above but
+      // after the collection is seen here, and then this worker takes the superblock back.
+      if (Atomics.load(i32, descriptor + field.remoteFree) === 0) return;
+      const reclaimed = Atomics.compareExchange(
+        i32,
+        descriptor + field.owner,
+        abandonedOwner,
+        this.ownerToken,
+      );
+      if (reclaimed !== abandonedOwner) return; // adopted by another worker meanwhile
+      this.abandoned.clear(superblock);
+    }
+  }
+
+  /** A remote free met an abandoned superblock: adopt it, and hand it back if now empty. */
+  private adoptFreed(descriptor: number): void {
+    const superblock = (descriptor - this.descriptorBase) / descriptorWords;
+    if (!this.tryAdopt(superblock)) return;
+    const sizeClass = this.i32[descriptor + field.classOrRun] ?? 0;
+    if (this.i32[descriptor + field.usedBlocks] === 0 && this.current[sizeClass] !== superblock) {
+      this.releaseSuperblock(superblock, sizeClass);
     }
   }
 
@@ -332,7 +364,16 @@ export class Allocator {
       const head = Atomics.load(i32, descriptor + field.remoteFree);
       i32[unit * 2 + 1] = head;
       // ORDERING: publishes the freed header and its link before the owner can pop the block.
-      if (Atomics.compareExchange(i32, descriptor + field.remoteFree, head, unit) === head) return;
+      if (Atomics.compareExchange(i32, descriptor + field.remoteFree, head, unit) === head) {
+        // The owner may have left after this worker saw it: then no one would collect the block
+        // (the superblock would stay claimed, all its blocks free). Dekker pairing with
+        // `abandonAll`: it stores owner 0, then looks at the stack; this pushed, then looks at
+        // the owner. One of the two sees the other and takes the superblock over.
+        if (Atomics.load(i32, descriptor + field.owner) === abandonedOwner) {
+          this.adoptFreed(descriptor);
+        }
+        return;
+      }
     }
     assert(false, 'remote free push starved: every attempt lost to another push');
   }
@@ -360,9 +401,13 @@ export class Allocator {
   private tryAdopt(superblock: number): boolean {
     const descriptor = this.descriptorOf(superblock);
     // ORDERING: the CAS acquires the owner-only words the previous owner published with its store.
-    if (Atomics.compareExchange(this.i32, descriptor + field.owner, 0, this.ownerToken) !== 0) {
-      return false;
-    }
+    const seen = Atomics.compareExchange(
+      this.i32,
+      descriptor + field.owner,
+      abandonedOwner,
+      this.ownerToken,
+    );
+    if (seen !== abandonedOwner) return false;
     this.abandoned.clear(superblock);
     const sizeClass = this.i32[descriptor + field.classOrRun] ?? 0;
     (this.owned[sizeClass] ?? []).push(superblock);

@@ -9,7 +9,9 @@
  * | kind            | 0    | no     | the claimer, before first block    | SuperblockKind             |
  * | classOrRun      | 1    | no     | the claimer                        | small: size class;         |
  * |                 |      |        |                                    | large head: run length     |
- * | owner           | 2    | yes    | owner (abandon), adopter (CAS 0→me) | worker slot + 1; 0 = none |
+ * | owner           | 2    | yes    | owner (abandon), adopter (CAS       | worker slot + 1; 0 = none |
+ * |                 |      |        | abandoned→me), claimer (store)      | (free, large); −1 =       |
+ * |                 |      |        |                                     | abandoned (`abandonedOwner`) |
  * | localFree       | 3    | no     | owner only                         | unit of first free block   |
  * | bumpUnit        | 4    | no     | owner only                         | first never-used unit      |
  * | usedBlocks      | 5    | no     | owner only                         | handed out − returned      |
@@ -40,6 +42,12 @@ export const SuperblockKind = {
 } as const;
 
 export const descriptorWords = 16;
+
+/**
+ * Owner word of an abandoned small superblock. Distinct from 0 (a free superblock's), so that an
+ * adopter's CAS can never take a superblock that was adopted, emptied and freed meanwhile (ABA).
+ */
+export const abandonedOwner = -1;
 
 export const descriptorField = {
   kind: 0,
