@@ -50,6 +50,13 @@ export const txReadSetMax = 1 << 22;
 export const conflictSpinMax = 64;
 
 /**
+ * Loads of a held lock's owner word before a writer that waits for it goes to sleep: about 2–3 µs,
+ * longer than the rest of a short transaction, far shorter than a futex sleep and wake-up
+ * (tens of µs), which would otherwise be paid on every hand-over of a contended cell.
+ */
+export const lockSpinMax = 256;
+
+/**
  * How long a worker waits on the transaction that holds a cell it needs before it aborts that
  * transaction (preemption). Longer than any commit phase or short user code; a worker stuck in
  * user code (or dead, unwatched) while holding locks delays others by at most this much.

@@ -105,6 +105,12 @@ const noWrite = 0;
 const hasWrite = 1;
 /** Write sets up to this size are searched by a scan of their units (cheaper than a Map). */
 const scannedEntriesMax = 8;
+/**
+ * Transactions that keep locking hot cells at their first read after the last validation failure
+ * on one: a worker that read-modify-writes a contended cell keeps queueing on its lock instead of
+ * failing validation once per transaction.
+ */
+const hotStreak = 64;
 /** Transactions run with a read log for this many transactions after one needed it. */
 const recordingStreak = 64;
 
@@ -165,8 +171,12 @@ export class TxEngine {
   #wNewValue = new BigInt64Array(16);
   #wState = new Uint8Array(16);
   #intentsPlaced = 0;
-  /** Cells whose change made an attempt of this transaction fail: reruns lock them when read. */
+  /**
+   * Cells whose change made a writing attempt of this worker fail: attempts lock them at their
+   * first read, for `hotStreak` transactions after the last such failure.
+   */
   readonly #hot = new Set<number>();
+  #hotCountdown = 0;
   /** Cells this transaction slept on: it takes their locks with the contended bit (wake chain). */
   readonly #contended = new Set<number>();
   #firstAttemptMs = 0;
@@ -420,6 +430,7 @@ export class TxEngine {
     let owner = 0;
     if (this.#lockTaking && contentionManager.enabled) {
       this.#hot.add(unit);
+      this.#hotCountdown = hotStreak;
       if (this.#entryOf(unit) === undefined) owner = Atomics.load(this.#i32, cellOwnerWord(unit));
     }
     return this.fail('write-read', unit, owner, owner === 0 ? writer : ownerSlot(owner));
@@ -568,14 +579,25 @@ export class TxEngine {
     }
   }
 
-  /** Wait-die between writers: the older (or inevitable) waits, then preempts; the younger dies. */
+  /**
+   * Wait-die between writers: the older (or inevitable) waits, then preempts; the younger dies.
+   * An attempt that holds no lock yet waits whatever its age: waits-for cycles need every waiter
+   * to hold something another waits for, so it cannot close one, and queueing on the lock costs
+   * one wake-up where dying costs a rerun as well.
+   */
   #lockConflict(unit: number, owner: number, state: LockState, deadline: number): void {
     const other = ownerSlot(owner);
-    const winner =
-      this.#inevitable ||
-      (state === LockState.active && contentionManager.enabled && this.#isOlderThan(other));
+    const mayWait =
+      state === LockState.active &&
+      contentionManager.enabled &&
+      (this.#entries === 0 || this.#isOlderThan(other));
+    const winner = this.#inevitable || mayWait;
     if (!winner) {
       this.fail(state === LockState.inevitable ? 'inevitable' : 'write-write', unit, owner, other);
+    }
+    const ownerIndex = cellOwnerWord(unit);
+    for (let spin = 0; spin < limits.lockSpinMax; spin += 1) {
+      if (Atomics.load(this.#i32, ownerIndex) !== owner) return;
     }
     if (!this.resolver.waitForOwner(unit, owner, deadline) && state === LockState.active) {
       this.resolver.preempt(other, statusSeq(this.records.status(other)));
@@ -969,7 +991,10 @@ export class TxEngine {
     this.#reads = 0;
     this.#logged = 0;
     if (this.#contended.size !== 0) this.#contended.clear();
-    if (this.#hot.size !== 0) this.#hot.clear();
+    if (this.#hotCountdown > 0) {
+      this.#hotCountdown -= 1;
+      if (this.#hotCountdown === 0) this.#hot.clear();
+    }
     this.#startInevitable = false;
   }
 
