@@ -175,6 +175,9 @@ export class HeapContext {
             dropWord: (word) => {
               this.lifetime.dropWord(word);
             },
+            discardUnpublished: (word) => {
+              this.discardUnpublished(word);
+            },
           },
           slot.index,
         );

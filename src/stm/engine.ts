@@ -171,6 +171,8 @@ export class TxEngine {
   #wNewValue = new BigInt64Array(16);
   #wState = new Uint8Array(16);
   #intentsPlaced = 0;
+  /** The shared log holds this attempt's entries (its count is set). */
+  #logHolds = false;
   /**
    * Cells whose change made a writing attempt of this worker fail: attempts lock them at their
    * first read, for `hotStreak` transactions after the last such failure.
@@ -218,6 +220,9 @@ export class TxEngine {
           reclaim: host.reclaim,
           dropWord: (word) => {
             host.dropWord(word);
+          },
+          discardUnpublished: (word) => {
+            host.discardUnpublished(word);
           },
         },
         this.slot,
@@ -810,6 +815,18 @@ export class TxEngine {
       at += 1;
     }
     this.#log.setCount(writes);
+    this.#logHolds = true;
+  }
+
+  /**
+   * Empties the shared log when an attempt ends, before its unpublished values are freed: a
+   * recoverer frees the new values of a dead worker's aborted attempt from its log (recovery.ts),
+   * so a count left over from an attempt that ended would free them twice.
+   */
+  #clearLog(): void {
+    if (!this.#logHolds) return;
+    this.#logHolds = false;
+    this.#log.setCount(0);
   }
 
   #placeIntents(): void {
@@ -927,6 +944,7 @@ export class TxEngine {
       }
       this.#releaseLocks();
     }
+    this.#clearLog();
     for (let index = 0; index < this.#entries; index += 1) {
       if (this.#wState[index] === hasWrite) {
         this.#host.discardUnpublished(this.#wNewValue[index] ?? 0n);
@@ -976,6 +994,7 @@ export class TxEngine {
   }
 
   #endAttempt(): void {
+    this.#clearLog();
     this.#lockTaking = false;
     this.#inevitable = false;
     this.#userInevitable = false;

@@ -4,6 +4,13 @@
  * is resolved and its log block retired. Everything here is a CAS from an exact old word or a
  * repeat of one, so recovery may run twice, or race with helpers, and change nothing the second
  * time. Locks it held need nothing: a lock of a finished attempt is free (words.ts).
+ *
+ * The new values of an aborted attempt were never published: whoever retires the log frees them
+ * too. The log's count is non-zero only while an attempt is in its commit phase (the owner sets it
+ * after writing the entries and clears it when the attempt ends, before freeing those values
+ * itself), so a count found with an aborted status belongs to that very attempt, and the CAS that
+ * takes the log makes its values freed exactly once. A worker that died holding new values not
+ * yet logged (in user code) leaks them: at most one transaction's.
  */
 import { handleOf, headerGeneration } from '../alloc/index.js';
 import { limits } from '../base/index.js';
@@ -21,6 +28,8 @@ export interface RecoveryHost {
   readonly resolver: ConflictResolver;
   readonly reclaim: ReclaimParticipant;
   dropWord(word: bigint): void;
+  /** Frees a word that was never published (its blocks and the references it holds). */
+  discardUnpublished(word: bigint): void;
 }
 
 export function recoverTransaction(host: RecoveryHost, slot: number): void {
@@ -58,6 +67,12 @@ export function recoverTransaction(host: RecoveryHost, slot: number): void {
   // The log block: retire it (a helper may still be reading it), once.
   const logUnitIndex = records.word(slot, recordField.logUnit);
   if (logUnit !== 0 && Atomics.compareExchange(i32, logUnitIndex, logUnit, 0) === logUnit) {
+    const final = Atomics.load(i32, statusIndex);
+    if (statusSeq(final) === seq && statusState(final) === TxState.aborted) {
+      for (let index = 0; index < count; index += 1) {
+        host.discardUnpublished(readLogEntry(memory, logUnit, index).newValue);
+      }
+    }
     Atomics.store(i32, records.word(slot, recordField.logCount), 0);
     const handle = handleOf(logUnit, headerGeneration(i32[logUnit * 2] ?? 0));
     // The header's aux word holds the block's capacity in entries (tx-record.ts).

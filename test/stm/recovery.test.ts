@@ -1,0 +1,47 @@
+// Recovery frees what a dead worker's transaction had allocated but never published: the new
+// values of an attempt it did not decide. The value here is a string of ~100 KB (a run of whole
+// superblocks), so a leak shows as at least 64 KiB in `usedBytes`, far above the few hundred
+// bytes that the worker's own bookkeeping may still hold after recovery.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import type { CrashPointName } from '../../src/base/index.js';
+import { Heap } from '../../src/index.js';
+import type { UnpublishedData } from './unpublished.worker.js';
+
+const script = new URL('./unpublished.worker.ts', import.meta.url);
+const leakBytesMax = 16 << 10;
+
+async function dieWithUnpublishedValue(crashAt: CrashPointName): Promise<void> {
+  const heap = Heap.create({ maxBytes: 16 << 20 });
+  const label = heap.cell('before');
+  heap.reclaim();
+  const baseline = heap.memoryUsage().usedBytes;
+  const data: UnpublishedData = {
+    heap: heap.handle,
+    label: label.ref,
+    crashAt,
+    text: 'x'.repeat(50_000),
+  };
+  const worker = new Worker(script, { workerData: data });
+  heap.watch(worker);
+  const said = await new Promise<unknown>((resolve) => worker.once('message', resolve));
+  assert.equal(said, 'dying', `the worker never reached ${crashAt}`);
+  await new Promise((resolve) => worker.once('exit', resolve));
+  // `heap.watch` recovers on the exit event; then two grace periods free what was retired.
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(label.get(), 'before', 'the undecided transaction stays invisible');
+  heap.reclaim();
+  heap.reclaim();
+  const leaked = heap.memoryUsage().usedBytes - baseline;
+  assert.ok(leaked < leakBytesMax, `${String(leaked)} bytes still used after recovery`);
+  heap.close();
+}
+
+describe("recovery frees a dead worker's unpublished values", () => {
+  for (const crashAt of ['commit.afterIntents', 'commit.beforeDecision'] as const) {
+    it(`dead at ${crashAt}`, async () => {
+      await dieWithUnpublishedValue(crashAt);
+    });
+  }
+});
