@@ -16,6 +16,7 @@ import { ValueCodec } from '../values/index.js';
 import { engineClosed, engineOpened } from './atomically.js';
 import { TxEngine } from './engine.js';
 import { ObjectLifetime } from './lifetime.js';
+import { PinRecord, recoverPins } from './pin-record.js';
 import { recoverTransaction } from './recovery.js';
 import { WrapperTable } from './wrapper-table.js';
 
@@ -46,6 +47,7 @@ export class HeapContext {
   /** This worker's transaction engine on this heap. */
   readonly engine: TxEngine;
   readonly #openShared: SharedOpener;
+  readonly #pins: PinRecord;
   closed = false;
 
   constructor(memory: HeapMemory, openShared: SharedOpener) {
@@ -90,7 +92,17 @@ export class HeapContext {
     }
     this.lifetime = new ObjectLifetime(memory, this.allocator, this.codec, this.reclaim);
     engineOpened(this.engine);
-    this.wrappers = new WrapperTable((handle) => {
+    // The slot's previous holder may have died with pins recorded (its slot recovered by reclaim/,
+    // which knows nothing of them): release them before this worker records its own.
+    this.#recoverPinsOf(this.slot.index);
+    this.#pins = new PinRecord(
+      memory,
+      this.engine.records,
+      this.slot.index,
+      this.allocator,
+      this.reclaim,
+    );
+    this.wrappers = new WrapperTable(this.#pins, (handle) => {
       if (this.closed) return;
       this.reclaim.enter();
       this.lifetime.release(handle);
@@ -181,6 +193,7 @@ export class HeapContext {
           },
           slot.index,
         );
+        this.#recoverPinsOf(slot.index);
       }
       if (recoverWorker(this.memory, this.registry, this.allocator, slot, this.slot)) {
         recovered += 1;
@@ -189,9 +202,26 @@ export class HeapContext {
     return recovered;
   }
 
+  /** Releases the pins a dead holder of slot `slot` recorded (pin-record.ts). */
+  #recoverPinsOf(slot: number): void {
+    recoverPins(
+      this.memory,
+      this.engine.records,
+      slot,
+      (handle) => {
+        this.lifetime.release(handle);
+      },
+      (handle, blockBytes) => {
+        this.reclaim.prepareRetire();
+        this.reclaim.retire(handle, blockBytes);
+      },
+    );
+  }
+
   close(): void {
     if (this.closed) return;
     this.wrappers.releaseAll();
+    this.#pins.dispose();
     this.closed = true;
     engineClosed(this.engine);
     this.engine.dispose();

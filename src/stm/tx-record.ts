@@ -21,7 +21,10 @@
  * |               |        |      |        |                                   | across slot reuse  |
  * | priority      | 32     | 8    | no     | owner, before status = active     | first-attempt time |
  * |               |        |      |        | (published by that store)         | (ms), f64          |
- * | (reserved)    | 40     | 24   |        |                                   | zero               |
+ * | pinRecordUnit | 40     | 4    | yes    | owner (its pin record grows or    | unit of the pin    |
+ * |               |        |      |        | goes), a recoverer (CAS → 0)      | record; 0 = none   |
+ * |               |        |      |        |                                   | (pin-record.ts)    |
+ * | (reserved)    | 44     | 20   |        |                                   | zero               |
  * | retryWake     | 64     | 4    | yes    | committers of cells this slot     | futex word of a    |
  * |               |        |      |        | watches (add + notify)            | sleeping `retry`   |
  * | (reserved)    | 68     | 60   |        |                                   | zero               |
@@ -58,6 +61,7 @@ export const recordField = {
   status: 0,
   logUnit: 1,
   logCount: 2,
+  pinRecordUnit: 10,
   retryWake: 16,
 } as const;
 /** 64-bit slot offsets (relative to the record's first 8-byte unit). */

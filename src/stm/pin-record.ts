@@ -1,0 +1,162 @@
+/**
+ * A worker's wrapper pins, mirrored in shared memory so that the pins of a worker that dies are
+ * not lost: recovery releases them, and the objects it had open can be freed again.
+ *
+ * The record is one block (tag `pinRecordTag`, its header's aux word = its capacity in entries),
+ * published in the worker's transaction record (`recordField.pinRecordUnit`, tx-record.ts), made
+ * at the worker's first pin and grown by doubling. Entries of 8 bytes:
+ *
+ * | field | offset | size | atomic | written by | meaning                                          |
+ * |-------|--------|------|--------|------------|--------------------------------------------------|
+ * | unit  | 0      | 4    | yes    | owner      | block unit of a pinned shared object; 0 = unused |
+ * | pins  | 4      | 4    | yes    | owner      | pins the owner holds on it, as far as recorded   |
+ *
+ * Invariant: an entry's pins never exceed the pins the owner really holds. The owner raises the
+ * recorded count after taking a pin (the reference count's +1) and lowers it before letting one go
+ * (the −1). A worker that dies between the two leaks one pin — the object stays alive — instead of
+ * having a pin released twice, which would free an object still in use. Since every recorded pin
+ * is real, a recorded object is alive, and its handle is its unit with the generation now in its
+ * header.
+ *
+ * Only the owner writes, only a recoverer of a dead owner reads (it takes the record with a CAS on
+ * the published word, so pins are released once even if two recover the same slot).
+ */
+import {
+  BlockTag,
+  blockHeaderBytes,
+  handleOf,
+  headerGeneration,
+  type Allocator,
+} from '../alloc/index.js';
+import type { Handle } from '../base/index.js';
+import type { HeapMemory } from '../memory/index.js';
+import type { ReclaimParticipant } from '../reclaim/index.js';
+import { recordField, type TxRecords } from './tx-record.js';
+
+export const pinRecordTag = 7 as BlockTag;
+const entryWords = 2;
+const entriesInitial = 64;
+
+export class PinRecord {
+  readonly #i32: Int32Array;
+  readonly #allocator: Allocator;
+  readonly #reclaim: ReclaimParticipant;
+  readonly #publishedWord: number;
+  #handle: Handle | undefined;
+  #unit = 0;
+  #capacity = 0;
+  /** Entries never used yet start here; freed ones are reused first. */
+  #fresh = 0;
+  readonly #free: number[] = [];
+
+  constructor(
+    memory: HeapMemory,
+    records: TxRecords,
+    slot: number,
+    allocator: Allocator,
+    reclaim: ReclaimParticipant,
+  ) {
+    this.#i32 = memory.i32;
+    this.#allocator = allocator;
+    this.#reclaim = reclaim;
+    this.#publishedWord = records.word(slot, recordField.pinRecordUnit);
+  }
+
+  /** A new entry for the object at `unit`, with 0 pins recorded; returns its index. */
+  claim(unit: number): number {
+    let index = this.#free.pop();
+    if (index === undefined) {
+      if (this.#fresh === this.#capacity) this.#grow();
+      index = this.#fresh;
+      this.#fresh += 1;
+    }
+    const at = this.#entryWord(index);
+    Atomics.store(this.#i32, at + 1, 0);
+    Atomics.store(this.#i32, at, unit);
+    return index;
+  }
+
+  /** Records `pins` pins in entry `index` (see the invariant above for when). */
+  setPins(index: number, pins: number): void {
+    Atomics.store(this.#i32, this.#entryWord(index) + 1, pins);
+  }
+
+  /** Empties entry `index` (its pins are about to be released). */
+  release(index: number): void {
+    const at = this.#entryWord(index);
+    Atomics.store(this.#i32, at + 1, 0);
+    Atomics.store(this.#i32, at, 0);
+    this.#free.push(index);
+  }
+
+  /** Frees the record (the worker leaves after releasing every pin). */
+  dispose(): void {
+    if (this.#handle === undefined) return;
+    Atomics.store(this.#i32, this.#publishedWord, 0);
+    this.#allocator.free(this.#handle);
+    this.#handle = undefined;
+    this.#capacity = 0;
+    this.#fresh = 0;
+    this.#free.length = 0;
+  }
+
+  #entryWord(index: number): number {
+    return (this.#unit + 1) * 2 + index * entryWords;
+  }
+
+  /** Makes a record twice as large, copies the entries, publishes it, retires the old one. */
+  #grow(): void {
+    const capacity = Math.max(this.#capacity * 2, entriesInitial);
+    const handle = this.#allocator.allocate(pinRecordTag, capacity * entryWords * 4);
+    const unit = this.#allocator.blockUnit(handle, pinRecordTag);
+    const i32 = this.#i32;
+    i32[unit * 2 + 1] = capacity;
+    const from = (this.#unit + 1) * 2;
+    const to = (unit + 1) * 2;
+    for (let word = 0; word < capacity * entryWords; word += 1) {
+      const value = word < this.#capacity * entryWords ? Atomics.load(i32, from + word) : 0;
+      Atomics.store(i32, to + word, value);
+    }
+    const old = this.#handle;
+    // ORDERING: the copy is complete before a recoverer can find the new record.
+    Atomics.store(i32, this.#publishedWord, unit);
+    this.#handle = handle;
+    this.#unit = unit;
+    this.#capacity = capacity;
+    if (old !== undefined) {
+      this.#reclaim.prepareRetire();
+      this.#reclaim.retire(old, this.#allocator.capacityOf(old) + blockHeaderBytes);
+    }
+  }
+}
+
+/**
+ * Releases the pins recorded by slot `slot`'s dead holder and frees its record; nothing if it
+ * has none or another recoverer took it first. `release` drops one pin of a live object.
+ */
+export function recoverPins(
+  memory: HeapMemory,
+  records: TxRecords,
+  slot: number,
+  release: (handle: Handle) => void,
+  retire: (handle: Handle, blockBytes: number) => void,
+): number {
+  const i32 = memory.i32;
+  const publishedWord = records.word(slot, recordField.pinRecordUnit);
+  const unit = Atomics.load(i32, publishedWord);
+  if (unit === 0 || Atomics.compareExchange(i32, publishedWord, unit, 0) !== unit) return 0;
+  const capacity = i32[unit * 2 + 1] ?? 0;
+  let released = 0;
+  for (let index = 0; index < capacity; index += 1) {
+    const at = (unit + 1) * 2 + index * entryWords;
+    const pinned = Atomics.load(i32, at);
+    const pins = Atomics.load(i32, at + 1);
+    if (pinned === 0) continue;
+    const handle = handleOf(pinned, headerGeneration(i32[pinned * 2] ?? 0));
+    for (let pin = 0; pin < pins; pin += 1) release(handle);
+    released += pins;
+  }
+  const blockBytes = capacity * entryWords * 4 + blockHeaderBytes;
+  retire(handleOf(unit, headerGeneration(i32[unit * 2] ?? 0)), blockBytes);
+  return released;
+}
