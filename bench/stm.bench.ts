@@ -166,31 +166,23 @@ async function highContention(samples: number, durationMs: number): Promise<Benc
         `aborts ${(ours.abortRate * 100).toFixed(1)} %, p99 attempts ${String(ours.p99)}, ` +
         `max ${String(ours.max)}; naive: aborts ${(naive.abortRate * 100).toFixed(1)} %, ` +
         `p99 ${String(naive.p99)}, max ${String(naive.max)}`;
+      const versus = (
+        against: string,
+        baseline: ContentionRun,
+        baselineName: string,
+        target: string,
+      ): BenchResult => ({
+        name: `hot counter (${shape}), ${String(workers)} workers: vs ${against} (tx/s)`,
+        value: ours.opsPerS,
+        baseline: baseline.opsPerS,
+        baselineName,
+        ratio: ours.opsPerS / baseline.opsPerS,
+        target,
+      });
       results.push(
-        {
-          name: `hot counter (${shape}), ${String(workers)} workers: vs 1 worker (tx/s; ${figures})`,
-          value: ours.opsPerS,
-          baseline: single.opsPerS,
-          baselineName: 'ours, 1 worker',
-          ratio: ours.opsPerS / single.opsPerS,
-          target: '≥ 0.9×',
-        },
-        {
-          name: `hot counter (${shape}), ${String(workers)} workers: vs global lock (tx/s)`,
-          value: ours.opsPerS,
-          baseline: lock.opsPerS,
-          baselineName: 'global lock',
-          ratio: ours.opsPerS / lock.opsPerS,
-          target: '≥ 1×',
-        },
-        {
-          name: `hot counter (${shape}), ${String(workers)} workers: vs naive retry (tx/s)`,
-          value: ours.opsPerS,
-          baseline: naive.opsPerS,
-          baselineName: 'naive retry',
-          ratio: ours.opsPerS / naive.opsPerS,
-          target: 'report',
-        },
+        versus(`1 worker; ${figures}`, single, 'ours, 1 worker', '≥ 0.9×'),
+        versus('global lock', lock, 'global lock', '≥ 1×'),
+        versus('naive retry', naive, 'naive retry', 'report'),
       );
     }
   }

@@ -367,8 +367,10 @@ export class Allocator {
       if (Atomics.compareExchange(i32, descriptor + field.remoteFree, head, unit) === head) {
         // The owner may have left after this worker saw it: then no one would collect the block
         // (the superblock would stay claimed, all its blocks free). Dekker pairing with
-        // `abandonAll`: it stores owner 0, then looks at the stack; this pushed, then looks at
-        // the owner. One of the two sees the other and takes the superblock over.
+        // `abandon`: it stores `abandonedOwner`, then looks at the stack; this pushed, then looks
+        // at the owner. One of the two sees the other and takes the superblock over. (A dead
+        // owner's superblocks are abandoned by recovery without that second look: a block pushed
+        // just before waits there until a worker of its class adopts the superblock.)
         if (Atomics.load(i32, descriptor + field.owner) === abandonedOwner) {
           this.adoptFreed(descriptor);
         }

@@ -9,9 +9,9 @@
  * | kind            | 0    | no     | the claimer, before first block    | SuperblockKind             |
  * | classOrRun      | 1    | no     | the claimer                        | small: size class;         |
  * |                 |      |        |                                    | large head: run length     |
- * | owner           | 2    | yes    | owner (abandon), adopter (CAS       | worker slot + 1; 0 = none |
- * |                 |      |        | abandoned→me), claimer (store)      | (free, large); −1 =       |
- * |                 |      |        |                                     | abandoned (`abandonedOwner`) |
+ * | owner           | 2    | yes    | owner (abandon), adopter (CAS      | worker slot + 1; 0 = none  |
+ * |                 |      |        | abandoned → me), claimer (store)   | (free, large); −1 =        |
+ * |                 |      |        |                                    | abandoned (abandonedOwner) |
  * | localFree       | 3    | no     | owner only                         | unit of first free block   |
  * | bumpUnit        | 4    | no     | owner only                         | first never-used unit      |
  * | usedBlocks      | 5    | no     | owner only                         | handed out − returned      |

@@ -4,7 +4,7 @@
  * its bags, and reclaiming — advancing the epoch, neutralising stalled workers, adopting orphaned
  * bags and freeing every bag whose grace period has passed.
  */
-import type { Allocator } from '../alloc/index.js';
+import { blockHeaderBytes, type Allocator } from '../alloc/index.js';
 import { crashPoint, limits, type Handle } from '../base/index.js';
 import { headerWord, type HeapMemory } from '../memory/index.js';
 import { epochAtLeast, nextEpoch, observedNeutralised, observedOffline } from './epoch.js';
@@ -120,6 +120,15 @@ export class ReclaimParticipant {
       crashPoint('retire.bagFull');
       this.reclaim();
     }
+  }
+
+  /**
+   * `prepareRetire` then `retire` of a whole block this worker allocated or owns, sized from its
+   * header. Throws HeapExhaustedError (nothing retired) if no bag can be had.
+   */
+  retireBlock(handle: Handle): void {
+    this.prepareRetire();
+    this.retire(handle, this.#allocator.capacityOf(handle) + blockHeaderBytes);
   }
 
   /**

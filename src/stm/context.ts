@@ -17,7 +17,6 @@ import { engineClosed, engineOpened } from './atomically.js';
 import { TxEngine } from './engine.js';
 import { ObjectLifetime } from './lifetime.js';
 import { PinRecord, recoverPins } from './pin-record.js';
-import { recoverTransaction } from './recovery.js';
 import { WrapperTable } from './wrapper-table.js';
 
 /** Makes this worker's wrapper for a live shared-object block (the pin is already taken). */
@@ -72,6 +71,8 @@ export class HeapContext {
         this.allocator,
         memory.reclaimStallMs,
       );
+      // Before the engine: recovering a previous holder's attempt may drop or free values.
+      this.lifetime = new ObjectLifetime(memory, this.allocator, this.codec, this.reclaim);
       this.engine = new TxEngine({
         memory,
         slotIndex: this.slot.index,
@@ -90,7 +91,6 @@ export class HeapContext {
       this.registry.release(this.slot);
       throw error;
     }
-    this.lifetime = new ObjectLifetime(memory, this.allocator, this.codec, this.reclaim);
     engineOpened(this.engine);
     // The slot's previous holder may have died with pins recorded (its slot recovered by reclaim/,
     // which knows nothing of them): release them before this worker records its own.
@@ -178,21 +178,7 @@ export class HeapContext {
         this.registry.zombieSlotAt(slot.index) !== undefined
       ) {
         this.reclaim.enter();
-        recoverTransaction(
-          {
-            memory: this.memory,
-            records: this.engine.records,
-            resolver: this.engine.resolver,
-            reclaim: this.reclaim,
-            dropWord: (word) => {
-              this.lifetime.dropWord(word);
-            },
-            discardUnpublished: (word) => {
-              this.discardUnpublished(word);
-            },
-          },
-          slot.index,
-        );
+        this.engine.recoverSlot(slot.index);
         this.#recoverPinsOf(slot.index);
       }
       if (recoverWorker(this.memory, this.registry, this.allocator, slot, this.slot)) {
@@ -211,10 +197,7 @@ export class HeapContext {
       (handle) => {
         this.lifetime.release(handle);
       },
-      (handle, blockBytes) => {
-        this.reclaim.prepareRetire();
-        this.reclaim.retire(handle, blockBytes);
-      },
+      this.reclaim,
     );
   }
 

@@ -29,7 +29,7 @@
  *   A transaction is serialised at the end of step 2 (all intents placed); read-only attempts at
  *   their start. docs/decisions/0005-stm.md proves that this order is a strict serialisation.
  */
-import { blockHeaderBytes, handleOf, headerGeneration, type Allocator } from '../alloc/index.js';
+import { handleOf, headerGeneration, type Allocator } from '../alloc/index.js';
 import { assert, BugError, crashPoint, limits, TransactionStateError } from '../base/index.js';
 import { headerWord, type HeapMemory } from '../memory/index.js';
 import { sleepWhileEqual } from '../platform/index.js';
@@ -114,19 +114,13 @@ const hotStreak = 64;
 /** Transactions run with a read log for this many transactions after one needed it. */
 const recordingStreak = 64;
 
-function grownInt32(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
-  const next = new Int32Array(Math.max(length, array.length * 2));
-  next.set(array);
-  return next;
-}
-function grownBig(array: BigInt64Array<ArrayBuffer>, length: number): BigInt64Array<ArrayBuffer> {
-  const next = new BigInt64Array(Math.max(length, array.length * 2));
-  next.set(array);
-  return next;
-}
-function grownBytes(array: Uint8Array<ArrayBuffer>, length: number): Uint8Array<ArrayBuffer> {
-  const next = new Uint8Array(Math.max(length, array.length * 2));
-  next.set(array);
+/** A copy of `array` with room for at least `length` elements (doubling). */
+function grown<
+  Typed extends Int32Array<ArrayBuffer> | BigInt64Array<ArrayBuffer> | Uint8Array<ArrayBuffer>,
+>(array: Typed, length: number): Typed {
+  const make = array.constructor as new (length: number) => Typed;
+  const next = new make(Math.max(length, array.length * 2));
+  (next as { set(source: Typed): void }).set(array);
   return next;
 }
 
@@ -211,23 +205,7 @@ export class TxEngine {
     const leftOver =
       holdsLocks(statusState(Atomics.load(this.#i32, this.#statusIndex))) ||
       Atomics.load(this.#i32, this.records.word(this.slot, recordField.logUnit)) !== 0;
-    if (leftOver) {
-      recoverTransaction(
-        {
-          memory,
-          records: this.records,
-          resolver: this.resolver,
-          reclaim: host.reclaim,
-          dropWord: (word) => {
-            host.dropWord(word);
-          },
-          discardUnpublished: (word) => {
-            host.discardUnpublished(word);
-          },
-        },
-        this.slot,
-      );
-    }
+    if (leftOver) this.recoverSlot(this.slot);
     // Made now, so that a worker's first commit allocates nothing (the log grows only for
     // transactions that write more cells than it holds).
     this.#log.reserve(logEntriesInitial);
@@ -237,6 +215,26 @@ export class TxEngine {
     for (let slot = 0; slot < limits.workerSlotsMax; slot += 1) {
       this.#clockCache[slot] = this.records.clock(slot);
     }
+  }
+
+  /** Finishes or aborts the attempt a dead holder of `slot` left, and retires its log. */
+  recoverSlot(slot: number): void {
+    const host = this.#host;
+    recoverTransaction(
+      {
+        memory: host.memory,
+        records: this.records,
+        resolver: this.resolver,
+        reclaim: host.reclaim,
+        dropWord: (word) => {
+          host.dropWord(word);
+        },
+        discardUnpublished: (word) => {
+          host.discardUnpublished(word);
+        },
+      },
+      slot,
+    );
   }
 
   // ---------------------------------------------------------------- attempts
@@ -336,8 +334,8 @@ export class TxEngine {
     const at = this.#logged;
     if (at >= this.#readUnits.length) {
       assert(at < limits.txReadSetMax, `a transaction read more than ${limits.txReadSetMax} cells`);
-      this.#readUnits = grownInt32(this.#readUnits, at + 1);
-      this.#readVersions = grownBig(this.#readVersions, at + 1);
+      this.#readUnits = grown(this.#readUnits, at + 1);
+      this.#readVersions = grown(this.#readVersions, at + 1);
     }
     this.#readUnits[at] = unit;
     this.#readVersions[at] = version;
@@ -362,9 +360,7 @@ export class TxEngine {
     // A preempted attempt has lost its locks: the cells it wrote or locked may have changed
     // since, while their entries still match what it read. Checked after the refresh, so that
     // an attempt still live here held its locks up to the new snapshot.
-    if (this.#lockTaking && Atomics.load(this.#i32, this.#statusIndex) !== this.#ownStatus()) {
-      this.fail('preempted');
-    }
+    if (this.#preempted()) this.fail('preempted');
     if (this.#reads === 0) return true;
     if (!this.#recording) {
       this.#recordCountdown = recordingStreak;
@@ -497,7 +493,7 @@ export class TxEngine {
     }
     if (waitStarted !== 0) this.#noteWait(unit, waitStarted);
     // A waiter may have preempted this attempt meanwhile: its locks are then not its own.
-    if (Atomics.load(this.#i32, this.#statusIndex) !== this.#ownStatus()) this.fail('preempted');
+    if (this.#preempted()) this.fail('preempted');
     const index = this.#addEntry(unit);
     this.#readCommitted(unit, index);
     return index;
@@ -523,11 +519,11 @@ export class TxEngine {
       throw new BugError(`a transaction wrote more than ${limits.txWriteSetMax} cells`);
     }
     if (index >= this.#wUnits.length) {
-      this.#wUnits = grownInt32(this.#wUnits, index + 1);
-      this.#wOldVersion = grownBig(this.#wOldVersion, index + 1);
-      this.#wOldValue = grownBig(this.#wOldValue, index + 1);
-      this.#wNewValue = grownBig(this.#wNewValue, index + 1);
-      this.#wState = grownBytes(this.#wState, index + 1);
+      this.#wUnits = grown(this.#wUnits, index + 1);
+      this.#wOldVersion = grown(this.#wOldVersion, index + 1);
+      this.#wOldValue = grown(this.#wOldValue, index + 1);
+      this.#wNewValue = grown(this.#wNewValue, index + 1);
+      this.#wState = grown(this.#wState, index + 1);
     }
     this.#wUnits[index] = unit;
     this.#wState[index] = noWrite;
@@ -645,6 +641,14 @@ export class TxEngine {
     // ORDERING: publishes the priority before any lock of this attempt can be seen.
     Atomics.store(this.#i32, this.#statusIndex, statusWord(this.#seq, TxState.active));
     this.#lockTaking = true;
+  }
+
+  /** True if another worker aborted this attempt (CAS active → aborted) after it took a lock. */
+  #preempted(): boolean {
+    return (
+      this.#lockTaking &&
+      Atomics.load(this.#i32, this.#statusIndex) === statusWord(this.#seq, TxState.aborted)
+    );
   }
 
   #ownStatus(): number {
@@ -797,11 +801,7 @@ export class TxEngine {
 
   #writeSharedLog(writes: number): void {
     const retired = this.#log.reserve(writes);
-    if (retired !== undefined) {
-      const reclaim = this.#host.reclaim;
-      reclaim.prepareRetire();
-      reclaim.retire(retired, this.#host.allocator.capacityOf(retired) + blockHeaderBytes);
-    }
+    if (retired !== undefined) this.#host.reclaim.retireBlock(retired);
     let at = 0;
     for (let index = 0; index < this.#entries; index += 1) {
       if (this.#wState[index] !== hasWrite) continue;
@@ -1107,8 +1107,7 @@ export class TxEngine {
   readsStillValid(): boolean {
     // Preempted: what it read under its locks may have changed since. (An exception thrown after
     // the decision leaves the status committing: the attempt stands and the error propagates.)
-    const status = Atomics.load(this.#i32, this.#statusIndex);
-    if (this.#lockTaking && status === statusWord(this.#seq, TxState.aborted)) return false;
+    if (this.#preempted()) return false;
     return !this.#recording || this.#readsStillValid();
   }
 

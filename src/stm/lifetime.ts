@@ -15,7 +15,7 @@
  * (`tryRetain`): 0 means the reference was dropped after it was read, and the read is redone.
  * Linearisation points: the add/sub/CAS on the count.
  */
-import { BlockTag, blockHeaderBytes, type Allocator } from '../alloc/index.js';
+import { BlockTag, type Allocator } from '../alloc/index.js';
 import { StaleHandleError, type Handle } from '../base/index.js';
 import type { HeapMemory } from '../memory/index.js';
 import type { ReclaimParticipant } from '../reclaim/index.js';
@@ -113,12 +113,10 @@ export class ObjectLifetime {
   #retireBlock(block: Handle | undefined): void {
     if (block === undefined) return;
     try {
-      this.#reclaim.prepareRetire();
+      this.#reclaim.retireBlock(block);
     } catch {
       // No memory even for a retire bag: leaking this block is the only safe choice left.
       this.leakedBlocks += 1;
-      return;
     }
-    this.#reclaim.retire(block, this.#allocator.capacityOf(block) + blockHeaderBytes);
   }
 }

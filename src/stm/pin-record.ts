@@ -21,13 +21,7 @@
  * Only the owner writes, only a recoverer of a dead owner reads (it takes the record with a CAS on
  * the published word, so pins are released once even if two recover the same slot).
  */
-import {
-  BlockTag,
-  blockHeaderBytes,
-  handleOf,
-  headerGeneration,
-  type Allocator,
-} from '../alloc/index.js';
+import { BlockTag, handleOf, headerGeneration, type Allocator } from '../alloc/index.js';
 import type { Handle } from '../base/index.js';
 import type { HeapMemory } from '../memory/index.js';
 import type { ReclaimParticipant } from '../reclaim/index.js';
@@ -123,10 +117,7 @@ export class PinRecord {
     this.#handle = handle;
     this.#unit = unit;
     this.#capacity = capacity;
-    if (old !== undefined) {
-      this.#reclaim.prepareRetire();
-      this.#reclaim.retire(old, this.#allocator.capacityOf(old) + blockHeaderBytes);
-    }
+    if (old !== undefined) this.#reclaim.retireBlock(old);
   }
 }
 
@@ -139,7 +130,7 @@ export function recoverPins(
   records: TxRecords,
   slot: number,
   release: (handle: Handle) => void,
-  retire: (handle: Handle, blockBytes: number) => void,
+  reclaim: ReclaimParticipant,
 ): number {
   const i32 = memory.i32;
   const publishedWord = records.word(slot, recordField.pinRecordUnit);
@@ -156,7 +147,6 @@ export function recoverPins(
     for (let pin = 0; pin < pins; pin += 1) release(handle);
     released += pins;
   }
-  const blockBytes = capacity * entryWords * 4 + blockHeaderBytes;
-  retire(handleOf(unit, headerGeneration(i32[unit * 2] ?? 0)), blockBytes);
+  reclaim.retireBlock(handleOf(unit, headerGeneration(i32[unit * 2] ?? 0)));
   return released;
 }

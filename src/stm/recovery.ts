@@ -19,7 +19,7 @@ import type { ReclaimParticipant } from '../reclaim/index.js';
 import { isIntentWord } from '../values/index.js';
 import { cellValueSlot } from './cell-block.js';
 import type { ConflictResolver } from './conflicts.js';
-import { logBlockBytes, readLogEntry, recordField, type TxRecords } from './tx-record.js';
+import { readLogEntry, recordField, type TxRecords } from './tx-record.js';
 import { statusSeq, statusState, statusWord, TxState } from './words.js';
 
 export interface RecoveryHost {
@@ -74,9 +74,6 @@ export function recoverTransaction(host: RecoveryHost, slot: number): void {
       }
     }
     Atomics.store(i32, records.word(slot, recordField.logCount), 0);
-    const handle = handleOf(logUnit, headerGeneration(i32[logUnit * 2] ?? 0));
-    // The header's aux word holds the block's capacity in entries (tx-record.ts).
-    host.reclaim.prepareRetire();
-    host.reclaim.retire(handle, logBlockBytes(i32[logUnit * 2 + 1] ?? 0));
+    host.reclaim.retireBlock(handleOf(logUnit, headerGeneration(i32[logUnit * 2] ?? 0)));
   }
 }

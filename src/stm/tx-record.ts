@@ -47,7 +47,7 @@
  * unchanged until its next attempt takes a lock (which first moves the status seq on), so a
  * helper that reads an entry and then sees the same status seq read the right attempt's entry.
  */
-import { BlockTag, blockHeaderBytes, type Allocator } from '../alloc/index.js';
+import { BlockTag, type Allocator } from '../alloc/index.js';
 import { limits, type Handle } from '../base/index.js';
 import { txRecordBytes, type HeapMemory } from '../memory/index.js';
 
@@ -223,6 +223,3 @@ export function readLogEntry(memory: HeapMemory, logUnit: number, index: number)
     newValue: Atomics.load(b64, at + 3),
   };
 }
-
-export const logBlockBytes = (capacity: number): number =>
-  capacity * logEntryBytes + blockHeaderBytes;
