@@ -3,20 +3,15 @@
 // between a pair whose sum is kept at zero; a transaction that ever saw x + y !== 0 would loop
 // forever or throw, so it reports instead).
 import { parentPort, workerData } from 'node:worker_threads';
-import {
-  atomically,
-  Heap,
-  type HeapHandle,
-  type SharedCell,
-  type SharedRef,
-} from '../../src/index.js';
+import { atomically, Heap, type HeapHandle, type SharedRef } from '../../src/index.js';
 import { seededRandom } from '../support/random.js';
+import { openNumbers, openPairs, picker, transferWithPair, type PairRefs } from './bank-cells.js';
 
 export interface BankData {
   readonly heap: HeapHandle;
   readonly accounts: readonly SharedRef[];
   /** Pairs (x, y) kept at x + y === 0. */
-  readonly pairs: readonly (readonly [SharedRef, SharedRef])[];
+  readonly pairs: PairRefs;
   readonly seed: number;
   readonly transfers: number;
   readonly auditEvery: number;
@@ -32,13 +27,11 @@ export interface BankResult {
 
 const data = workerData as BankData;
 const heap = Heap.attach(data.heap);
-const accounts = data.accounts.map((ref) => heap.open<SharedCell<number>>(ref));
-const pairs = data.pairs.map(
-  ([x, y]) => [heap.open<SharedCell<number>>(x), heap.open<SharedCell<number>>(y)] as const,
-);
+const accounts = openNumbers(heap, data.accounts);
+const pairs = openPairs(heap, data.pairs);
 
 const random = seededRandom(data.seed);
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+const pick = picker(random);
 
 let audits = 0;
 let opacityViolations = 0;
@@ -47,18 +40,9 @@ for (let i = 1; i <= data.transfers; i += 1) {
   const from = pick(accounts);
   const to = pick(accounts);
   const amount = 1 + Math.floor(random() * 10);
-  const [x, y] = pick(pairs);
+  const pair = pick(pairs);
   atomically(() => {
-    from.set(from.get() - amount);
-    to.set(to.get() + amount);
-    const xv = x.get();
-    const yv = y.get();
-    if (xv + yv !== 0) {
-      opacityViolations += 1; // an inconsistent snapshot reached user code
-      return;
-    }
-    x.set(xv + amount);
-    y.set(yv - amount);
+    if (!transferWithPair(from, to, pair, amount)) opacityViolations += 1;
   });
   if (i % data.auditEvery === 0) {
     const total = atomically(() => accounts.reduce((sum, account) => sum + account.get(), 0));

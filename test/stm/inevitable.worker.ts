@@ -17,6 +17,7 @@ import {
   type SharedRef,
 } from '../../src/index.js';
 import { seededRandom } from '../support/random.js';
+import { openPairs, type PairRefs } from './bank-cells.js';
 
 /**
  * How an inevitable transaction starts: `bound` is `heap.atomically`, `first` is `atomically`
@@ -28,7 +29,7 @@ export type InevitableForm = 'bound' | 'first' | 'afterRead';
 export interface InevitableData {
   readonly heap: HeapHandle;
   /** Pairs (x, y) kept at x + y === 0. */
-  readonly pairs: readonly (readonly [SharedRef, SharedRef])[];
+  readonly pairs: PairRefs;
   /** A string every transaction reads and rewrites: `w<worker>:<transaction>`. */
   readonly note: SharedRef;
   /** This worker's count of committed transactions. */
@@ -71,9 +72,7 @@ export interface InevitableResult {
 
 const data = workerData as InevitableData;
 const heap = Heap.attach(data.heap);
-const pairs = data.pairs.map(
-  ([x, y]) => [heap.open<SharedCell<number>>(x), heap.open<SharedCell<number>>(y)] as const,
-);
+const pairs = openPairs(heap, data.pairs);
 const note = heap.open<SharedCell<string>>(data.note);
 const count = heap.open<SharedCell<number>>(data.count);
 const inside = new Int32Array(data.inside);

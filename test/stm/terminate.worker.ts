@@ -19,6 +19,7 @@ import {
   type SharedRef,
 } from '../../src/index.js';
 import { seededRandom } from '../support/random.js';
+import { openNumbers, openPairs, picker, transferWithPair, type PairRefs } from './bank-cells.js';
 import {
   noAim,
   phaseCode,
@@ -32,7 +33,7 @@ export interface TerminateData {
   readonly heap: HeapHandle;
   readonly accounts: readonly SharedRef[];
   /** Pairs (x, y) kept at x + y === 0. */
-  readonly pairs: readonly (readonly [SharedRef, SharedRef])[];
+  readonly pairs: PairRefs;
   /** This worker's count of committed transfers. */
   readonly done: SharedRef;
   /** Plain shared words, laid out in terminate-progress.ts. */
@@ -57,10 +58,8 @@ export interface TerminateResult {
 
 const data = workerData as TerminateData;
 const heap = Heap.attach(data.heap);
-const accounts = data.accounts.map((ref) => heap.open<SharedCell<number>>(ref));
-const pairs = data.pairs.map(
-  ([x, y]) => [heap.open<SharedCell<number>>(x), heap.open<SharedCell<number>>(y)] as const,
-);
+const accounts = openNumbers(heap, data.accounts);
+const pairs = openPairs(heap, data.pairs);
 const done = heap.open<SharedCell<number>>(data.done);
 const words = new Int32Array(data.progress);
 const base = data.index * progressWords;
@@ -83,7 +82,7 @@ faults.atCrashPoint = (name) => {
 };
 
 const random = seededRandom(data.seed);
-const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
+const pick = picker(random);
 const idle = phaseCode('idle');
 const user = phaseCode('user');
 const locked = phaseCode('user.locked');
@@ -97,22 +96,16 @@ for (let i = 1; i <= data.transfers; i += 1) {
   const from = pick(accounts);
   const to = pick(accounts);
   const amount = 1 + Math.floor(random() * 10);
-  const [x, y] = pick(pairs);
+  const pair = pick(pairs);
   const asInevitable = random() < data.inevitableShare;
   atomically(() => {
     if (asInevitable) inevitable();
     reach(user);
-    from.set(from.get() - amount);
-    to.set(to.get() + amount);
     done.set(done.get() + 1);
-    const xv = x.get();
-    const yv = y.get();
-    if (xv + yv !== 0) {
-      opacityViolations += 1; // an inconsistent snapshot reached user code
+    if (!transferWithPair(from, to, pair, amount)) {
+      opacityViolations += 1;
       return;
     }
-    x.set(xv + amount);
-    y.set(yv - amount);
     // Every lock of the transfer is held here (and the token, for an inevitable one).
     reach(asInevitable ? lockedInevitable : locked);
   });
