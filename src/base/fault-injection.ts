@@ -4,6 +4,16 @@
  * Unarmed, a crash point costs one property load and one comparison, and none sits on a fast path.
  */
 
+/** The crash points of a transaction's commit, in the order a commit passes them. */
+export const commitCrashPoints = [
+  'commit.beforeIntents',
+  'commit.midIntents',
+  'commit.afterIntents',
+  'commit.beforeDecision',
+  'commit.afterDecision',
+  'commit.midWriteBack',
+] as const;
+
 export type CrashPointName =
   | 'retire.bagFull'
   | 'reclaim.afterAdopt'
@@ -12,13 +22,7 @@ export type CrashPointName =
   | 'leave.beforeOrphan'
   | 'recover.afterZombie'
   | 'recover.afterOrphan'
-  | 'commit.beforeIntents'
-  | 'commit.midIntents'
-  | 'commit.afterIntents'
-  | 'commit.beforeDecision'
-  | 'commit.afterDecision'
-  | 'commit.midWriteBack'
-  | 'tx.userCode';
+  | (typeof commitCrashPoints)[number];
 
 export const faults: { atCrashPoint: ((name: CrashPointName) => void) | undefined } = {
   atCrashPoint: undefined,

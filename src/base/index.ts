@@ -3,4 +3,4 @@ export * from './errors.js';
 export * from './assert.js';
 export * from './units.js';
 export * as limits from './limits.js';
-export { crashPoint, faults, type CrashPointName } from './fault-injection.js';
+export { commitCrashPoints, crashPoint, faults, type CrashPointName } from './fault-injection.js';

@@ -5,20 +5,12 @@
 import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { describe, it } from 'node:test';
-import { limits, type CrashPointName } from '../../src/base/index.js';
+import { commitCrashPoints, limits, type CrashPointName } from '../../src/base/index.js';
 import { atomically, Heap } from '../../src/index.js';
 import type { DeathMode, FaultData } from './fault.worker.js';
 
 const script = new URL('./fault.worker.ts', import.meta.url);
-const points: readonly (CrashPointName | 'user')[] = [
-  'user',
-  'commit.beforeIntents',
-  'commit.midIntents',
-  'commit.afterIntents',
-  'commit.beforeDecision',
-  'commit.afterDecision',
-  'commit.midWriteBack',
-];
+const points: readonly (CrashPointName | 'user')[] = ['user', ...commitCrashPoints];
 const modes: readonly DeathMode[] = ['exit', 'throw', 'hang'];
 /** A hanging victim is terminated after this long, while a survivor is already working. */
 const hangMs = 150;

@@ -11,6 +11,8 @@
 //
 // Word offsets are per worker: worker i's fields start at word i × `progressWords`.
 
+import { commitCrashPoints } from '../../src/base/index.js';
+
 /** Where a worker is: its own marks in user code, and the engine's commit crash points. */
 export const phases = [
   'idle',
@@ -18,12 +20,7 @@ export const phases = [
   'user.locked',
   'user.inevitable',
   'audit',
-  'commit.beforeIntents',
-  'commit.midIntents',
-  'commit.afterIntents',
-  'commit.beforeDecision',
-  'commit.afterDecision',
-  'commit.midWriteBack',
+  ...commitCrashPoints,
 ] as const;
 export type PhaseName = (typeof phases)[number];
 

@@ -23,7 +23,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { limits } from '../../src/base/index.js';
+import { commitCrashPoints, limits } from '../../src/base/index.js';
 import { Heap } from '../../src/index.js';
 import { seededRandom } from '../support/random.js';
 import { within } from '../support/time-limit.js';
@@ -48,16 +48,7 @@ const auditEvery = 25;
 const inevitableShare = 0.03;
 /** Share of kills aimed at a chosen step; the rest land wherever the victim happens to be. */
 const aimedShare = 0.6;
-const aimedPhases: readonly PhaseName[] = [
-  'user.locked',
-  'user.inevitable',
-  'commit.beforeIntents',
-  'commit.midIntents',
-  'commit.afterIntents',
-  'commit.beforeDecision',
-  'commit.afterDecision',
-  'commit.midWriteBack',
-];
+const aimedPhases: readonly PhaseName[] = ['user.locked', 'user.inevitable', ...commitCrashPoints];
 /** A victim parks this long at most; the main thread normally kills it within a few ms. */
 const parkMsMax = 500;
 /** How long the main thread waits for an aimed victim to reach its step before killing anyway. */

@@ -20,6 +20,7 @@ import {
 } from '../../src/index.js';
 import { seededRandom } from '../support/random.js';
 import { openNumbers, openPairs, picker, transferWithPair, type PairRefs } from './bank-cells.js';
+import type { BankResult } from './bank.worker.js';
 import {
   noAim,
   phaseCode,
@@ -49,12 +50,8 @@ export interface TerminateData {
   readonly expectedTotal: number;
 }
 
-export interface TerminateResult {
-  readonly audits: number;
-  readonly badAudits: readonly number[];
-  readonly opacityViolations: number;
-  readonly transfers: number;
-}
+/** What a worker that finished reports: the bank worker's result. */
+export type TerminateResult = BankResult;
 
 const data = workerData as TerminateData;
 const heap = Heap.attach(data.heap);
