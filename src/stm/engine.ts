@@ -250,13 +250,9 @@ export class TxEngine {
     this.#reads = 0;
     this.#logged = 0;
     this.#attempts = attempt + 1;
-    if (attempt === 0) {
-      this.#firstAttemptMs = 0;
-      this.#attemptStartMs = 0;
-    } else {
-      this.#attemptStartMs = performance.now();
-      if (this.#firstAttemptMs === 0) this.#firstAttemptMs = this.#attemptStartMs;
-    }
+    this.#attemptStartMs = 0;
+    if (attempt === 0) this.#firstAttemptMs = 0;
+    else this.#startClock();
     // (A rerun that locks hot cells at their first read must log its reads.)
     this.#recording = this.#recordCountdown > 0 || this.#hot.size !== 0;
     if (this.#recordCountdown > 0) this.#recordCountdown -= 1;
@@ -408,7 +404,7 @@ export class TxEngine {
     for (let index = 0; index < this.#logged; index += 1) {
       const unit = this.#readUnits[index] ?? 0;
       const version = this.#readVersions[index] ?? 0n;
-      const own = this.#entries === 0 ? undefined : this.#entryOf(unit);
+      const own = this.#entryOf(unit);
       if (own !== undefined) {
         if (this.#wOldVersion[own] !== version) return unit;
         continue;
@@ -466,7 +462,7 @@ export class TxEngine {
    * `setValue`.
    */
   lockCell(unit: number): number {
-    const known = this.#entries === 0 ? undefined : this.#entryOf(unit);
+    const known = this.#entryOf(unit);
     if (known !== undefined) return known;
     this.#beginLocking();
     const me = ownerWord(this.slot, this.#seq);
