@@ -19,19 +19,22 @@ export function canBlock(): boolean {
   return blockingAllowed;
 }
 
-/** Sleeps while `i32[index] === expected`, at most `timeoutMs`. */
+/**
+ * Sleeps while `i32[index] === expected`, at most `timeoutMs`. Returns true if a notify woke this
+ * thread: it then used up a wake-up meant for one of the word's sleepers, which a caller that does
+ * not go on to take what it waited for must pass on (`Atomics.notify(i32, index, 1)`). A spinning
+ * thread is never in the word's queue, so it returns false.
+ */
 export function sleepWhileEqual(
   i32: Int32Array,
   index: number,
   expected: number,
   timeoutMs: number,
-): void {
-  if (canBlock()) {
-    Atomics.wait(i32, index, expected, timeoutMs);
-    return;
-  }
+): boolean {
+  if (canBlock()) return Atomics.wait(i32, index, expected, timeoutMs) === 'ok';
   const deadline = performance.now() + timeoutMs;
   while (Atomics.load(i32, index) === expected && performance.now() < deadline) {
     // Spin: this thread must not block (a browser's main thread).
   }
+  return false;
 }

@@ -11,6 +11,11 @@
  * - A live attempt that is still active is waited for: futex-style on the cell's owner word (the
  *   waiter sets its contended bit, the releaser wakes one waiter). After `ownerWaitMsMax` a
  *   waiter preempts it: CAS active → aborted, after which its locks and intents are free.
+ * - The wake-up chain (Drepper's futex mutex): a release wakes one sleeper, and clears the word,
+ *   bit and all. So a woken waiter that takes the lock takes it with the contended bit set (other
+ *   sleepers may remain: its own release must wake the next), and one that does not take it — a
+ *   reader waiting for an intent, an aborted attempt waiting to rerun — passes its wake-up on.
+ *   Without this, every sleeper but the first waited out its whole slice (`waitSliceMs`).
  *   Inevitable attempts are never preempted (only recovery of a dead worker aborts them).
  */
 import { limits } from '../base/index.js';
@@ -37,6 +42,17 @@ import {
 /** What a live lock's owner is doing. */
 export const LockState = { free: 0, active: 1, inevitable: 2 } as const;
 export type LockState = (typeof LockState)[keyof typeof LockState];
+
+/** How one bounded wait for a lock ended. */
+export const WaitEnd = {
+  /** The deadline had passed: nothing was waited; the caller may preempt. */
+  expired: 0,
+  /** Slept (or could not: the word changed first) without taking a wake-up. */
+  slept: 1,
+  /** Woken by a release's notify: see the wake-up chain above. */
+  woken: 2,
+} as const;
+export type WaitEnd = (typeof WaitEnd)[keyof typeof WaitEnd];
 
 export class ConflictResolver {
   readonly #memory: HeapMemory;
@@ -84,7 +100,8 @@ export class ConflictResolver {
     const state = statusState(status);
     if (state === TxState.active || state === TxState.inevitable) return false;
     const entry = findLogEntry(this.#memory, this.records, slot, unit);
-    const counter = this.records.commitCounter(slot);
+    // The clock is the decided attempt's commit counter until the slot's next attempt commits.
+    const counter = this.records.clock(slot);
     // ORDERING: the entry and counter belong to attempt `seq` only if the status still says so.
     if (this.records.status(slot) !== status || entry === undefined) return true;
     const valueSlot = cellValueSlot(unit);
@@ -105,28 +122,37 @@ export class ConflictResolver {
   }
 
   /**
-   * Waits (one slice) for the live lock `owner` on cell `unit` to go. Returns false once the
+   * Waits (one slice) for the live lock `owner` on cell `unit` to go. Returns `expired` once the
    * wait has lasted past `deadlineMs` and the owner is still active: the caller may preempt.
    */
-  waitForOwner(unit: number, owner: number, deadlineMs: number): boolean {
+  waitForOwner(unit: number, owner: number, deadlineMs: number): WaitEnd {
     const ownerIndex = cellOwnerWord(unit);
     const now = performance.now();
-    if (now >= deadlineMs) return false;
-    this.sleepOnWord(ownerIndex, owner, Math.min(limits.waitSliceMs, deadlineMs - now));
-    return true;
+    if (now >= deadlineMs) return WaitEnd.expired;
+    const woken = this.sleepOnWord(
+      ownerIndex,
+      owner,
+      Math.min(limits.waitSliceMs, deadlineMs - now),
+    );
+    return woken ? WaitEnd.woken : WaitEnd.slept;
   }
 
   /**
    * One bounded sleep on a futex word (an owner word or the inevitability token) while it still
    * holds `seen`, with its contended bit set so that the releaser wakes a sleeper. Returns at once
-   * if the word changed before the bit could be set.
+   * if the word changed before the bit could be set. True if a release's notify woke it.
    */
-  sleepOnWord(index: number, seen: number, timeoutMs: number): void {
+  sleepOnWord(index: number, seen: number, timeoutMs: number): boolean {
     const contended = seen | contendedBit;
     if (seen !== contended && Atomics.compareExchange(this.#i32, index, seen, contended) !== seen) {
-      return;
+      return false;
     }
-    sleepWhileEqual(this.#i32, index, contended, timeoutMs);
+    return sleepWhileEqual(this.#i32, index, contended, timeoutMs);
+  }
+
+  /** Passes a wake-up on to the next sleeper of futex word `index` (see the wake-up chain). */
+  passWakeUp(index: number): void {
+    Atomics.notify(this.#i32, index, 1);
   }
 
   /** Aborts attempt `seq` of `slot` if it is still active. True if it is no longer live. */

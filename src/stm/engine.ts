@@ -36,7 +36,7 @@ import { sleepWhileEqual } from '../platform/index.js';
 import type { ReclaimParticipant } from '../reclaim/index.js';
 import { intentWord, isIntentWord } from '../values/index.js';
 import { cellOwnerWord, cellValueSlot, cellVersionSlot, cellWatchersSlot } from './cell-block.js';
-import { ConflictResolver, LockState } from './conflicts.js';
+import { ConflictResolver, LockState, WaitEnd } from './conflicts.js';
 import { recoverTransaction } from './recovery.js';
 import {
   abortStat,
@@ -115,13 +115,31 @@ const hotStreak = 64;
 const recordingStreak = 64;
 
 /** A copy of `array` with room for at least `length` elements (doubling). */
-function grown<
-  Typed extends Int32Array<ArrayBuffer> | BigInt64Array<ArrayBuffer> | Uint8Array<ArrayBuffer>,
->(array: Typed, length: number): Typed {
+function grown<Typed extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(
+  array: Typed,
+  length: number,
+): Typed {
   const make = array.constructor as new (length: number) => Typed;
   const next = new make(Math.max(length, array.length * 2));
   (next as { set(source: Typed): void }).set(array);
   return next;
+}
+
+/**
+ * Words (cell versions and values) kept by the engine between loading and storing them. A plain
+ * array holds the BigInt that the load made; a BigInt64Array would make a new one on every read
+ * (an allocation each), and an attempt reads its entries several times.
+ */
+function wordArray(length: number): bigint[] {
+  return new Array<bigint>(length).fill(0n);
+}
+
+/** Makes room for index `length - 1` in each of `arrays` (doubling). */
+function growWords(arrays: readonly bigint[][], length: number): void {
+  for (const array of arrays) {
+    const size = Math.max(length, array.length * 2);
+    while (array.length < size) array.push(0n);
+  }
 }
 
 export class TxEngine {
@@ -135,10 +153,15 @@ export class TxEngine {
   readonly slot: number;
   readonly #statusIndex: number;
   readonly #statsBase: number;
+  readonly #priorityIndex: number;
   /** This worker's cache of every slot's clock (TLC): the snapshot reads are checked against. */
   readonly #clockCache = new Float64Array(limits.workerSlotsMax);
   #clock: number;
+  /** `#clock` as the BigInt stored in the record (kept alongside: a conversion costs ~20 ns). */
+  #clockWord: bigint;
   #seq: number;
+  /** This attempt's intent word (made once per attempt that takes a lock). */
+  #intent = 0n;
   readonly abortSignal = new TxAbort();
   onConflict: ((event: ConflictEvent) => void) | undefined;
 
@@ -155,14 +178,14 @@ export class TxEngine {
   /** Reads in the read log (all reads, once the attempt records). */
   #logged = 0;
   #readUnits = new Int32Array(64);
-  #readVersions = new BigInt64Array(64);
+  readonly #readVersions = wordArray(64);
   /** Entry index by cell, kept only for write sets larger than `scannedEntriesMax`. */
   readonly #writeIndex = new Map<number, number>();
   #entries = 0;
   #wUnits = new Int32Array(16);
-  #wOldVersion = new BigInt64Array(16);
-  #wOldValue = new BigInt64Array(16);
-  #wNewValue = new BigInt64Array(16);
+  readonly #wOldVersion = wordArray(16);
+  readonly #wOldValue = wordArray(16);
+  readonly #wNewValue = wordArray(16);
   #wState = new Uint8Array(16);
   #intentsPlaced = 0;
   /** The shared log holds this attempt's entries (its count is set). */
@@ -197,8 +220,10 @@ export class TxEngine {
     this.#log = new SharedLog(memory, this.records, this.slot, host.allocator);
     this.#statusIndex = this.records.word(this.slot, recordField.status);
     this.#statsBase = this.records.slot64(this.slot, recordSlot.statsFirst);
+    this.#priorityIndex = this.records.slot64(this.slot, recordSlot.priority);
     // The slot's clock and seq carry on from its previous holders: versions never recur.
     this.#clock = this.records.clock(this.slot);
+    this.#clockWord = BigInt(this.#clock);
     // A slot can come back with its previous holder's attempt undecided or unfinished, or its log
     // (reclaim/ recovers zombie slots without knowing about transactions): finish or abort the
     // attempt and retire the log first.
@@ -331,7 +356,7 @@ export class TxEngine {
     if (at >= this.#readUnits.length) {
       assert(at < limits.txReadSetMax, `a transaction read more than ${limits.txReadSetMax} cells`);
       this.#readUnits = grown(this.#readUnits, at + 1);
-      this.#readVersions = grown(this.#readVersions, at + 1);
+      growWords([this.#readVersions], at + 1);
     }
     this.#readUnits[at] = unit;
     this.#readVersions[at] = version;
@@ -352,7 +377,6 @@ export class TxEngine {
     const counter = versionCounter(version);
     if (counter <= (this.#clockCache[writer] ?? 0)) return false;
     this.#clockCache[writer] = this.records.clock(writer);
-    this.#startClock();
     // A preempted attempt has lost its locks: the cells it wrote or locked may have changed
     // since, while their entries still match what it read. Checked after the refresh, so that
     // an attempt still live here held its locks up to the new snapshot.
@@ -378,18 +402,26 @@ export class TxEngine {
     for (let spin = 0; spin < limits.conflictSpinMax; spin += 1) {
       if (Atomics.load(this.#b64, valueIndex) !== intent) return;
     }
+    let woken = false;
     for (let round = 0; round < limits.txAttemptsMax; round += 1) {
       if (Atomics.load(this.#b64, valueIndex) !== intent) break;
       if (resolver.resolveFinished(unit, intent)) break;
       const owner = Atomics.load(this.#i32, ownerIndex);
-      if (owner !== 0 && resolver.waitForOwner(unit, owner, deadline)) continue;
-      if (owner === 0 && performance.now() < deadline) continue;
+      if (owner !== 0) {
+        const end = resolver.waitForOwner(unit, owner, deadline);
+        if (end === WaitEnd.woken) woken = true;
+        if (end !== WaitEnd.expired) continue;
+      } else if (performance.now() < deadline) {
+        continue;
+      }
       // Stuck in its commit phase past the bound: dead or stalled. Abort it if still active.
       const slot = ownerSlot(owner);
       if (owner !== 0) resolver.preempt(slot, statusSeq(this.records.status(slot)));
       resolver.resolveFinished(unit, intent);
       break;
     }
+    // A reader does not take the lock it was woken from: the next sleeper gets the wake-up.
+    if (woken) resolver.passWakeUp(ownerIndex);
     this.#noteWait(unit, started);
   }
 
@@ -469,7 +501,12 @@ export class TxEngine {
     const ownerIndex = cellOwnerWord(unit);
     let deadline = 0;
     let waitStarted = 0;
-    for (let attempt = 0; ; attempt += 1) {
+    // Slept on this lock (now or before this attempt's abort): other sleepers may remain, so the
+    // lock is taken with the contended bit and its release wakes the next (wake-up chain).
+    let slept = this.#contended.size !== 0 && this.#contended.has(unit);
+    // Uncontended, the lock is one CAS from the free word.
+    let taken = !slept && Atomics.compareExchange(this.#i32, ownerIndex, 0, me) === 0;
+    for (let attempt = 0; !taken; attempt += 1) {
       if (attempt >= limits.txAttemptsMax) throw new BugError(`lock of cell ${unit} stuck`);
       const owner = Atomics.load(this.#i32, ownerIndex);
       if (owner !== 0) {
@@ -479,13 +516,12 @@ export class TxEngine {
             deadline = performance.now() + limits.ownerWaitMsMax;
             waitStarted = performance.now();
           }
-          this.#lockConflict(unit, owner, state, deadline);
+          if (this.#lockConflict(unit, owner, state, deadline)) slept = true;
           continue;
         }
       }
-      const slept = this.#contended.size !== 0 && this.#contended.has(unit);
       const wanted = me | (owner & contendedBit) | (slept ? contendedBit : 0);
-      if (Atomics.compareExchange(this.#i32, ownerIndex, owner, wanted) === owner) break;
+      taken = Atomics.compareExchange(this.#i32, ownerIndex, owner, wanted) === owner;
     }
     if (waitStarted !== 0) this.#noteWait(unit, waitStarted);
     // A waiter may have preempted this attempt meanwhile: its locks are then not its own.
@@ -516,9 +552,7 @@ export class TxEngine {
     }
     if (index >= this.#wUnits.length) {
       this.#wUnits = grown(this.#wUnits, index + 1);
-      this.#wOldVersion = grown(this.#wOldVersion, index + 1);
-      this.#wOldValue = grown(this.#wOldValue, index + 1);
-      this.#wNewValue = grown(this.#wNewValue, index + 1);
+      growWords([this.#wOldVersion, this.#wOldValue, this.#wNewValue], index + 1);
       this.#wState = grown(this.#wState, index + 1);
     }
     this.#wUnits[index] = unit;
@@ -580,9 +614,9 @@ export class TxEngine {
    * Wait-die between writers: the older (or inevitable) waits, then preempts; the younger dies.
    * An attempt that holds no lock yet waits whatever its age: waits-for cycles need every waiter
    * to hold something another waits for, so it cannot close one, and queueing on the lock costs
-   * one wake-up where dying costs a rerun as well.
+   * one wake-up where dying costs a rerun as well. Returns true if it slept on the lock.
    */
-  #lockConflict(unit: number, owner: number, state: LockState, deadline: number): void {
+  #lockConflict(unit: number, owner: number, state: LockState, deadline: number): boolean {
     const other = ownerSlot(owner);
     const mayWait =
       state === LockState.active &&
@@ -594,11 +628,13 @@ export class TxEngine {
     }
     const ownerIndex = cellOwnerWord(unit);
     for (let spin = 0; spin < limits.lockSpinMax; spin += 1) {
-      if (Atomics.load(this.#i32, ownerIndex) !== owner) return;
+      if (Atomics.load(this.#i32, ownerIndex) !== owner) return false;
     }
-    if (!this.resolver.waitForOwner(unit, owner, deadline) && state === LockState.active) {
+    const end = this.resolver.waitForOwner(unit, owner, deadline);
+    if (end === WaitEnd.expired && state === LockState.active) {
       this.resolver.preempt(other, statusSeq(this.records.status(other)));
     }
+    return end !== WaitEnd.expired;
   }
 
   /** True if this transaction's first attempt is older than slot `other`'s current one. */
@@ -608,11 +644,23 @@ export class TxEngine {
     return this.#firstAttemptMs < theirs || (this.#firstAttemptMs === theirs && this.slot < other);
   }
 
-  /** Takes the attempt's start time (and the transaction's age) if not taken yet. */
+  /**
+   * Takes the attempt's start time, and the transaction's age if it has none yet. Lazy, because a
+   * clock read costs about 100 ns here, a tenth of a small transaction: a first attempt reads it
+   * only when it must compare ages (a conflict); reruns read it at their start. The age is wall
+   * time (time origin + now), so that workers with different time origins (browsers) compare.
+   */
   #startClock(): void {
     if (this.#attemptStartMs !== 0) return;
-    this.#attemptStartMs = performance.now();
-    if (this.#firstAttemptMs === 0) this.#firstAttemptMs = this.#attemptStartMs;
+    const now = performance.now();
+    this.#attemptStartMs = now;
+    if (this.#firstAttemptMs !== 0) return;
+    this.#firstAttemptMs = performance.timeOrigin + now;
+    // Published while this attempt's locks may be seen. Until now it counted as the youngest; the
+    // age it takes is younger than any a waiter has compared against so far, so no waiter that
+    // chose to wait for it (being older) would now have to die, nor the other way round: no
+    // waits-for cycle can come of it.
+    if (this.#lockTaking) this.#f64[this.#priorityIndex] = this.#firstAttemptMs;
   }
 
   /** Milliseconds since the attempt started (0 if it never needed its start time). */
@@ -632,8 +680,9 @@ export class TxEngine {
       this.#recording = true;
     }
     this.#seq = (this.#seq + 1) & seqMask;
-    this.#startClock();
-    this.#f64[this.records.slot64(this.slot, recordSlot.priority)] = this.#firstAttemptMs;
+    this.#intent = intentWord(intentPayloadOf(this.slot, this.#seq));
+    // An attempt without an age yet (a first attempt that met nobody) counts as the youngest.
+    this.#f64[this.#priorityIndex] = this.#firstAttemptMs === 0 ? Infinity : this.#firstAttemptMs;
     // ORDERING: publishes the priority before any lock of this attempt can be seen.
     Atomics.store(this.#i32, this.#statusIndex, statusWord(this.#seq, TxState.active));
     this.#lockTaking = true;
@@ -697,14 +746,14 @@ export class TxEngine {
   #takeToken(): void {
     const tokenIndex = headerWord.inevitableOwner;
     const me = ownerWord(this.slot, this.#seq);
+    let slept = false;
     for (let attempt = 0; ; attempt += 1) {
       assert(attempt < limits.txAttemptsMax, 'inevitability token never became free');
       const holder = Atomics.load(this.#i32, tokenIndex);
       if (holder === 0 || !this.#tokenLive(holder)) {
-        if (
-          Atomics.compareExchange(this.#i32, tokenIndex, holder, me | (holder & contendedBit)) ===
-          holder
-        ) {
+        // After sleeping on the token, taken with the contended bit (wake-up chain, conflicts.ts).
+        const wanted = me | (holder & contendedBit) | (slept ? contendedBit : 0);
+        if (Atomics.compareExchange(this.#i32, tokenIndex, holder, wanted) === holder) {
           this.#holdsToken = true;
           return;
         }
@@ -715,6 +764,7 @@ export class TxEngine {
         this.fail('inevitable', 0, holder, ownerSlot(holder));
       }
       this.#sleepOnToken(holder);
+      slept = true;
     }
   }
 
@@ -751,12 +801,12 @@ export class TxEngine {
     crashPoint('commit.afterIntents');
     const counter = this.#clock + 1;
     this.#clock = counter;
-    const big = BigInt(counter);
+    this.#clockWord += 1n;
     // ORDERING: the clock is published after every intent is placed (the serialisation point)
     // and before any cell shows the new version, so a reader that sees the version can refresh
-    // its cache to cover it, and a snapshot that covers it was taken after the intents.
-    Atomics.store(this.#b64, this.records.slot64(this.slot, recordSlot.clock), big);
-    Atomics.store(this.#b64, this.records.slot64(this.slot, recordSlot.commitCounter), big);
+    // its cache to cover it, and a snapshot that covers it was taken after the intents. It is
+    // also the attempt's commit counter for helpers (it stays put until the next attempt).
+    Atomics.store(this.#b64, this.records.slot64(this.slot, recordSlot.clock), this.#clockWord);
     // This worker's own commits are in its snapshot (it placed their intents itself): without
     // this, its next read of a cell it wrote would refresh and validate for nothing.
     this.#clockCache[this.slot] = counter;
@@ -826,7 +876,7 @@ export class TxEngine {
   }
 
   #placeIntents(): void {
-    const intent = intentWord(intentPayloadOf(this.slot, this.#seq));
+    const intent = this.#intent;
     const b64 = this.#b64;
     for (let index = 0; index < this.#entries; index += 1) {
       if (this.#wState[index] !== hasWrite) continue;
@@ -864,7 +914,7 @@ export class TxEngine {
 
   #writeBack(counter: number): void {
     const b64 = this.#b64;
-    const intent = intentWord(intentPayloadOf(this.slot, this.#seq));
+    const intent = this.#intent;
     const version = versionWord(counter, this.slot);
     let done = 0;
     for (let index = 0; index < this.#entries; index += 1) {
@@ -886,14 +936,18 @@ export class TxEngine {
     const i32 = this.#i32;
     for (let index = 0; index < this.#entries; index += 1) {
       const ownerIndex = cellOwnerWord(this.#wUnits[index] ?? 0);
-      // A waiter may set the contended bit between the load and the CAS: try again then.
+      // ORDERING: after the write-back; a waiter woken here sees the new value. The plain word
+      // (nobody sleeping) is tried first; a waiter may set the contended bit at any moment.
+      let expected = me;
       for (let attempt = 0; attempt < limits.conflictSpinMax; attempt += 1) {
-        const owner = Atomics.load(i32, ownerIndex);
-        if ((owner & ~contendedBit) !== me) break;
-        // ORDERING: after the write-back; a waiter woken here sees the new value.
-        if (Atomics.compareExchange(i32, ownerIndex, owner, 0) !== owner) continue;
-        if (owner !== me) Atomics.notify(i32, ownerIndex, 1);
-        break;
+        const seen = Atomics.compareExchange(i32, ownerIndex, expected, 0);
+        if (seen === expected) {
+          if (expected !== me) Atomics.notify(i32, ownerIndex, 1);
+          break;
+        }
+        // Taken over already (a finished attempt's lock is free: lazy release), or contended.
+        if ((seen & ~contendedBit) !== me) break;
+        expected = seen;
       }
     }
   }
@@ -927,7 +981,7 @@ export class TxEngine {
     if (this.#lockTaking) {
       const aborted = statusWord(this.#seq, TxState.aborted);
       Atomics.compareExchange(this.#i32, this.#statusIndex, this.#ownStatus(), aborted);
-      const intent = intentWord(intentPayloadOf(this.slot, this.#seq));
+      const intent = this.#intent;
       for (let index = 0; index < this.#intentsPlaced; index += 1) {
         if (this.#wState[index] !== hasWrite) continue;
         const unit = this.#wUnits[index] ?? 0;
@@ -976,16 +1030,21 @@ export class TxEngine {
     const started = performance.now();
     this.#host.reclaim.quiesce();
     const ownerIndex = cellOwnerWord(unit);
+    let woken = false;
     for (let round = 0; round < limits.txAttemptsMax; round += 1) {
       const owner = Atomics.load(this.#i32, ownerIndex);
       if ((owner & ~contendedBit) !== (signal.waitOwner & ~contendedBit)) break;
       if (this.resolver.lockState(owner, unit) === LockState.free) break;
-      if (!this.resolver.waitForOwner(unit, owner, deadline)) {
+      const end = this.resolver.waitForOwner(unit, owner, deadline);
+      if (end === WaitEnd.woken) woken = true;
+      if (end === WaitEnd.expired) {
         const other = ownerSlot(owner);
         this.resolver.preempt(other, statusSeq(this.records.status(other)));
         break;
       }
     }
+    // The rerun may not lock this cell at all: the next sleeper gets the wake-up now.
+    if (woken) this.resolver.passWakeUp(ownerIndex);
     this.#noteWait(unit, started);
   }
 

@@ -18,11 +18,16 @@
  * | retries            | 64                | 8    | `retry()` sleeps                              |
  * | waits              | 72                | 8    | times it waited on another transaction        |
  * | waitMs             | 80                | 8    | time spent in those waits                     |
- * | lostMs             | 88                | 8    | time spent in attempts that aborted           |
+ * | lostMs             | 88                | 8    | time spent in attempts that aborted (*)       |
  * | preemptions        | 96                | 8    | attempts of others this worker preempted      |
  * | attemptsMax        | 104               | 8    | most attempts one transaction needed          |
  * | upgrades           | 112               | 8    | read-only attempts rerun to record reads      |
  * | (reserved)         | 120               | 8    |                                               |
+ *
+ * (*) Of attempts that had read the clock: every rerun, and a first attempt once it met another
+ * transaction (a wait or an age comparison). A first attempt that fails its commit validation
+ * without having met anyone counts in its abort kind but adds no time: reading the clock at
+ * every start would cost a tenth of a small transaction (engine.ts, `#startClock`).
  */
 export const statField = {
   commits: 0,
@@ -72,7 +77,7 @@ export interface ConflictEvent {
   readonly kind: AbortKind | 'wait';
   /** Handle of the cell where it happened (0 when not tied to a cell). */
   readonly cell: number;
-  /** This worker's slot and the attempt's first-attempt time (ms). */
+  /** This worker's slot. */
   readonly slot: number;
   /** The other transaction's worker slot, or -1 when there is none (e.g. user exceptions). */
   readonly otherSlot: number;

@@ -14,11 +14,12 @@
  * | logCount      | 8      | 4    | yes    | owner, before its intents         | entries of the     |
  * |               |        |      |        |                                   | current attempt    |
  * | (pad)         | 12     | 4    |        |                                   | zero               |
- * | commitCounter | 16     | 8    | yes    | owner, before committing          | version counter of |
- * |               |        |      |        |                                   | the attempt        |
- * | clock         | 24     | 8    | yes    | owner, before its write-back      | last counter used; |
- * |               |        |      |        |                                   | only grows, kept   |
- * |               |        |      |        |                                   | across slot reuse  |
+ * | (reserved)    | 16     | 8    |        |                                   | zero               |
+ * | clock         | 24     | 8    | yes    | owner, after its intents, before  | last counter used; |
+ * |               |        |      |        | its decision                      | only grows, kept   |
+ * |               |        |      |        |                                   | across slot reuse; |
+ * |               |        |      |        |                                   | a decided attempt's|
+ * |               |        |      |        |                                   | commit counter     |
  * | priority      | 32     | 8    | no     | owner, before status = active     | first-attempt time |
  * |               |        |      |        | (published by that store)         | (ms), f64          |
  * | pinRecordUnit | 40     | 4    | yes    | owner (its pin record grows or    | unit of the pin    |
@@ -35,17 +36,21 @@
  *
  * The log block (tag `txLog`, its header's aux word = its capacity in entries) holds the attempt's redo log from its commit on: 32-byte entries
  *
- * | field      | offset | size | atomic | meaning                                                |
- * |------------|--------|------|--------|--------------------------------------------------------|
- * | unit       | 0      | 4    | yes    | the cell's block unit                                  |
- * | (pad)      | 4      | 4    |        |                                                        |
- * | oldVersion | 8      | 8    | yes    | the cell's version when the attempt locked it           |
- * | oldValue   | 16     | 8    | yes    | its value then: what an abort puts back               |
- * | newValue   | 24     | 8    | yes    | the value the commit writes                            |
+ * | field      | offset | size | atomic          | meaning                                       |
+ * |------------|--------|------|-----------------|-----------------------------------------------|
+ * | unit       | 0      | 4    | plain store,    | the cell's block unit                         |
+ * |            |        |      | atomic loads    |                                               |
+ * | (pad)      | 4      | 4    |                 |                                               |
+ * | oldVersion | 8      | 8    | same            | the cell's version when the attempt locked it |
+ * | oldValue   | 16     | 8    | same            | its value then: what an abort puts back       |
+ * | newValue   | 24     | 8    | same            | the value the commit writes                   |
  *
- * Entries are written (atomically) by the owner before it places its first intent and stay
- * unchanged until its next attempt takes a lock (which first moves the status seq on), so a
- * helper that reads an entry and then sees the same status seq read the right attempt's entry.
+ * Entries are written by the owner with plain stores before it publishes the count (SeqCst
+ * store) and places its first intent (SeqCst CAS): whoever reaches an entry through an intent or
+ * the count reads it after those, so it sees the whole entry. They stay unchanged until the
+ * owner's next attempt takes a lock (which first moves the status seq on), so a helper that reads
+ * an entry and then sees the same status word read the right attempt's entry; a read that raced
+ * with the next attempt's rewrite (even a torn one) is thrown away by that check.
  */
 import { BlockTag, type Allocator } from '../alloc/index.js';
 import { limits, type Handle } from '../base/index.js';
@@ -66,7 +71,6 @@ export const recordField = {
 } as const;
 /** 64-bit slot offsets (relative to the record's first 8-byte unit). */
 export const recordSlot = {
-  commitCounter: 2,
   clock: 3,
   priority: 4,
   statsFirst: 16,
@@ -98,10 +102,6 @@ export class TxRecords {
 
   clock(slot: number): number {
     return Number(Atomics.load(this.#memory.b64, this.slot64(slot, recordSlot.clock)));
-  }
-
-  commitCounter(slot: number): number {
-    return Number(Atomics.load(this.#memory.b64, this.slot64(slot, recordSlot.commitCounter)));
   }
 
   priority(slot: number): number {
@@ -151,13 +151,13 @@ export class SharedLog {
     return old;
   }
 
-  /** Writes entry `index`. */
+  /** Writes entry `index` (plain stores: `setCount` publishes them, see the entry table). */
   write(index: number, unit: number, oldVersion: bigint, oldValue: bigint, newValue: bigint): void {
     const at = logEntryUnit(this.#unit, index);
-    Atomics.store(this.#i32, at * 2, unit);
-    Atomics.store(this.#b64, at + 1, oldVersion);
-    Atomics.store(this.#b64, at + 2, oldValue);
-    Atomics.store(this.#b64, at + 3, newValue);
+    this.#i32[at * 2] = unit;
+    this.#b64[at + 1] = oldVersion;
+    this.#b64[at + 2] = oldValue;
+    this.#b64[at + 3] = newValue;
   }
 
   setCount(count: number): void {

@@ -63,7 +63,7 @@ describe('transaction record layout', () => {
     );
     assert.deepEqual(
       Object.values(recordSlot).map((field) => records.slot64(0, field) * 8 - start),
-      [16, 24, 32, 128],
+      [24, 32, 128],
     );
     assert.equal(records.word(1, 0) * 4 - start, txRecordBytes);
     assert.ok(Object.keys(statField).length <= statFieldCount);
