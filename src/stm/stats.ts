@@ -24,10 +24,10 @@
  * | upgrades           | 112               | 8    | read-only attempts rerun to record reads      |
  * | (reserved)         | 120               | 8    |                                               |
  *
- * (*) Of attempts that had read the clock: every rerun, and a first attempt once it met another
- * transaction (a wait or an age comparison). A first attempt that fails its commit validation
- * without having met anyone counts in its abort kind but adds no time: reading the clock at
- * every start would cost a tenth of a small transaction (engine.ts, `#startClock`).
+ * (*) Counted from when the attempt read the clock: a rerun at its start, a first attempt when it
+ * first met another transaction (a wait or an age comparison). A first attempt that fails its
+ * commit validation without having met anyone counts in its abort kind but adds no time: reading
+ * the clock at every start would cost a tenth of a small transaction (engine.ts, `#startClock`).
  */
 export const statField = {
   commits: 0,
