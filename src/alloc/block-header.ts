@@ -51,6 +51,12 @@ export const headerWord0 = (tag: number, generation: number): number =>
 export const handleOf = (unit: number, generation: number): Handle =>
   ((generation & handleGenerationMask) * unitsPerHandleGeneration + unit) as Handle;
 export const handleUnit = (handle: Handle): number => handle % unitsPerHandleGeneration;
+/**
+ * The handle of the block whose header is at `unit`, with the generation its header has now: for
+ * a block the caller knows to be live (recorded, published), which makes that generation its own.
+ */
+export const currentHandleAt = (i32: Int32Array, unit: number): Handle =>
+  handleOf(unit, headerGeneration(i32[unit * 2] ?? 0));
 export const handleGeneration = (handle: Handle): number =>
   Math.floor(handle / unitsPerHandleGeneration);
 

@@ -3,6 +3,7 @@ export { abandonSuperblocksOf, Allocator, formatAllocatorRegions } from './alloc
 export {
   BlockTag,
   blockHeaderBytes,
+  currentHandleAt,
   handleGeneration,
   handleOf,
   handleUnit,

@@ -29,7 +29,7 @@
  *   A transaction is serialised at the end of step 2 (all intents placed); read-only attempts at
  *   their start. docs/decisions/0005-stm.md proves that this order is a strict serialisation.
  */
-import { handleOf, headerGeneration, type Allocator } from '../alloc/index.js';
+import { currentHandleAt, type Allocator } from '../alloc/index.js';
 import { assert, BugError, crashPoint, limits, TransactionStateError } from '../base/index.js';
 import { headerWord, type HeapMemory } from '../memory/index.js';
 import { sleepWhileEqual } from '../platform/index.js';
@@ -1011,7 +1011,7 @@ export class TxEngine {
       const signal = this.abortSignal;
       this.onConflict({
         kind,
-        cell: signal.waitUnit === 0 ? 0 : this.#handleOf(signal.waitUnit),
+        cell: signal.waitUnit === 0 ? 0 : currentHandleAt(this.#i32, signal.waitUnit),
         slot: this.slot,
         otherSlot: kind === 'exception' ? -1 : signal.otherSlot,
         lostMs,
@@ -1190,16 +1190,12 @@ export class TxEngine {
     if (this.onConflict !== undefined) {
       this.onConflict({
         kind: 'wait',
-        cell: unit === 0 ? 0 : this.#handleOf(unit),
+        cell: unit === 0 ? 0 : currentHandleAt(this.#i32, unit),
         slot: this.slot,
         otherSlot: -1,
         lostMs: lost,
       });
     }
-  }
-
-  #handleOf(unit: number): number {
-    return handleOf(unit, headerGeneration(this.#i32[unit * 2] ?? 0));
   }
 
   /** Gives the shared log back (the worker leaves). */

@@ -21,7 +21,7 @@
  * Only the owner writes, only a recoverer of a dead owner reads (it takes the record with a CAS on
  * the published word, so pins are released once even if two recover the same slot).
  */
-import { BlockTag, handleOf, headerGeneration, type Allocator } from '../alloc/index.js';
+import { BlockTag, currentHandleAt, type Allocator } from '../alloc/index.js';
 import type { Handle } from '../base/index.js';
 import type { HeapMemory } from '../memory/index.js';
 import type { ReclaimParticipant } from '../reclaim/index.js';
@@ -30,6 +30,9 @@ import { recordField, type TxRecords } from './tx-record.js';
 export const pinRecordTag = 7 as BlockTag;
 const entryWords = 2;
 const entriesInitial = 64;
+
+/** i32 index of the first word of entry `index` of the record block at `unit`. */
+const entryWordOf = (unit: number, index: number): number => (unit + 1) * 2 + index * entryWords;
 
 export class PinRecord {
   readonly #i32: Int32Array;
@@ -95,7 +98,7 @@ export class PinRecord {
   }
 
   #entryWord(index: number): number {
-    return (this.#unit + 1) * 2 + index * entryWords;
+    return entryWordOf(this.#unit, index);
   }
 
   /** Makes a record twice as large, copies the entries, publishes it, retires the old one. */
@@ -105,8 +108,8 @@ export class PinRecord {
     const unit = this.#allocator.blockUnit(handle, pinRecordTag);
     const i32 = this.#i32;
     i32[unit * 2 + 1] = capacity;
-    const from = (this.#unit + 1) * 2;
-    const to = (unit + 1) * 2;
+    const from = entryWordOf(this.#unit, 0);
+    const to = entryWordOf(unit, 0);
     for (let word = 0; word < capacity * entryWords; word += 1) {
       const value = word < this.#capacity * entryWords ? Atomics.load(i32, from + word) : 0;
       Atomics.store(i32, to + word, value);
@@ -139,14 +142,14 @@ export function recoverPins(
   const capacity = i32[unit * 2 + 1] ?? 0;
   let released = 0;
   for (let index = 0; index < capacity; index += 1) {
-    const at = (unit + 1) * 2 + index * entryWords;
+    const at = entryWordOf(unit, index);
     const pinned = Atomics.load(i32, at);
     const pins = Atomics.load(i32, at + 1);
     if (pinned === 0) continue;
-    const handle = handleOf(pinned, headerGeneration(i32[pinned * 2] ?? 0));
+    const handle = currentHandleAt(i32, pinned);
     for (let pin = 0; pin < pins; pin += 1) release(handle);
     released += pins;
   }
-  reclaim.retireBlock(handleOf(unit, headerGeneration(i32[unit * 2] ?? 0)));
+  reclaim.retireBlock(currentHandleAt(i32, unit));
   return released;
 }

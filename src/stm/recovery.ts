@@ -12,7 +12,7 @@
  * takes the log makes its values freed exactly once. A worker that died holding new values not
  * yet logged (in user code) leaks them: at most one transaction's.
  */
-import { handleOf, headerGeneration } from '../alloc/index.js';
+import { currentHandleAt } from '../alloc/index.js';
 import { limits } from '../base/index.js';
 import type { HeapMemory } from '../memory/index.js';
 import type { ReclaimParticipant } from '../reclaim/index.js';
@@ -74,6 +74,6 @@ export function recoverTransaction(host: RecoveryHost, slot: number): void {
       }
     }
     Atomics.store(i32, records.word(slot, recordField.logCount), 0);
-    host.reclaim.retireBlock(handleOf(logUnit, headerGeneration(i32[logUnit * 2] ?? 0)));
+    host.reclaim.retireBlock(currentHandleAt(i32, logUnit));
   }
 }

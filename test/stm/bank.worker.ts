@@ -5,7 +5,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { atomically, Heap, type HeapHandle, type SharedRef } from '../../src/index.js';
 import { seededRandom } from '../support/random.js';
-import { openNumbers, openPairs, picker, transferWithPair, type PairRefs } from './bank-cells.js';
+import {
+  openNumbers,
+  openPairs,
+  randomTransfer,
+  transferWithPair,
+  type PairRefs,
+} from './bank-cells.js';
 
 export interface BankData {
   readonly heap: HeapHandle;
@@ -31,16 +37,12 @@ const accounts = openNumbers(heap, data.accounts);
 const pairs = openPairs(heap, data.pairs);
 
 const random = seededRandom(data.seed);
-const pick = picker(random);
 
 let audits = 0;
 let opacityViolations = 0;
 const badAudits: number[] = [];
 for (let i = 1; i <= data.transfers; i += 1) {
-  const from = pick(accounts);
-  const to = pick(accounts);
-  const amount = 1 + Math.floor(random() * 10);
-  const pair = pick(pairs);
+  const { from, to, amount, pair } = randomTransfer(random, accounts, pairs);
   atomically(() => {
     if (!transferWithPair(from, to, pair, amount)) opacityViolations += 1;
   });

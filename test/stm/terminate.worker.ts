@@ -19,7 +19,13 @@ import {
   type SharedRef,
 } from '../../src/index.js';
 import { seededRandom } from '../support/random.js';
-import { openNumbers, openPairs, picker, transferWithPair, type PairRefs } from './bank-cells.js';
+import {
+  openNumbers,
+  openPairs,
+  randomTransfer,
+  transferWithPair,
+  type PairRefs,
+} from './bank-cells.js';
 import type { BankResult } from './bank.worker.js';
 import {
   noAim,
@@ -79,7 +85,6 @@ faults.atCrashPoint = (name) => {
 };
 
 const random = seededRandom(data.seed);
-const pick = picker(random);
 const idle = phaseCode('idle');
 const user = phaseCode('user');
 const locked = phaseCode('user.locked');
@@ -90,10 +95,7 @@ let audits = 0;
 let opacityViolations = 0;
 const badAudits: number[] = [];
 for (let i = 1; i <= data.transfers; i += 1) {
-  const from = pick(accounts);
-  const to = pick(accounts);
-  const amount = 1 + Math.floor(random() * 10);
-  const pair = pick(pairs);
+  const { from, to, amount, pair } = randomTransfer(random, accounts, pairs);
   const asInevitable = random() < data.inevitableShare;
   atomically(() => {
     if (asInevitable) inevitable();
