@@ -328,8 +328,8 @@ export class TxEngine {
       const index = this.lockCell(unit);
       return this.#wOldValue[index] ?? 0n;
     }
-    // A cell that made an earlier attempt fail is locked first (then read below, as locked).
-    if (this.#hot.size !== 0 && this.#hot.has(unit)) this.lockCell(unit);
+    // A cell that made an earlier attempt fail is locked first, and read as locked.
+    if (this.#hot.size !== 0 && this.#hot.has(unit)) return this.#readLocked(unit);
     const b64 = this.#b64;
     const versionIndex = cellVersionSlot(unit);
     const valueIndex = cellValueSlot(unit);
@@ -349,6 +349,24 @@ export class TxEngine {
       return word;
     }
     return this.fail('write-read', unit);
+  }
+
+  /**
+   * Reads a cell by locking it: the value and version `lockCell` read under the lock (a
+   * consistent committed pair), checked against the snapshot like any read. No reload after a
+   * snapshot extension: the cell cannot have changed since that pair was read unless this attempt
+   * was preempted, and an extension fails a preempted attempt (after refreshing, so that a
+   * preemption before it is seen). Saves the three loads of an unlocked read, on the path where a
+   * contended cell is held.
+   */
+  #readLocked(unit: number): bigint {
+    const index = this.lockCell(unit);
+    const version = this.#wOldVersion[index] ?? 0n;
+    this.#extendSnapshot(version);
+    if (this.#recording) this.#logRead(unit, version);
+    this.#reads += 1;
+    // (read() returned earlier for a cell this attempt has written.)
+    return this.#wOldValue[index] ?? 0n;
   }
 
   #logRead(unit: number, version: bigint): void {
