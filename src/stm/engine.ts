@@ -413,8 +413,8 @@ export class TxEngine {
   meetIntent(unit: number, intent: bigint): void {
     const resolver = this.resolver;
     if (resolver.resolveFinished(unit, intent)) return;
-    const deadline = performance.now() + limits.ownerWaitMsMax;
     const started = performance.now();
+    const deadline = started + limits.ownerWaitMsMax;
     const valueIndex = cellValueSlot(unit);
     const ownerIndex = cellOwnerWord(unit);
     for (let spin = 0; spin < limits.conflictSpinMax; spin += 1) {
@@ -531,8 +531,8 @@ export class TxEngine {
         const state = this.resolver.lockState(owner, unit);
         if (state !== LockState.free) {
           if (deadline === 0) {
-            deadline = performance.now() + limits.ownerWaitMsMax;
             waitStarted = performance.now();
+            deadline = waitStarted + limits.ownerWaitMsMax;
           }
           if (this.#lockConflict(unit, owner, state, deadline)) slept = true;
           continue;
@@ -1044,8 +1044,8 @@ export class TxEngine {
     if (signal.waitUnit === 0 || signal.waitOwner === 0 || !contentionManager.enabled) return;
     const unit = signal.waitUnit;
     this.#contended.add(unit);
-    const deadline = performance.now() + limits.ownerWaitMsMax;
     const started = performance.now();
+    const deadline = started + limits.ownerWaitMsMax;
     this.#host.reclaim.quiesce();
     const ownerIndex = cellOwnerWord(unit);
     let woken = false;

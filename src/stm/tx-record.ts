@@ -20,8 +20,11 @@
  * |               |        |      |        |                                   | across slot reuse; |
  * |               |        |      |        |                                   | a decided attempt's|
  * |               |        |      |        |                                   | commit counter     |
- * | priority      | 32     | 8    | no     | owner, before status = active     | first-attempt time |
- * |               |        |      |        | (published by that store)         | (ms), f64          |
+ * | priority      | 32     | 8    | no     | owner: before status = active     | first-attempt wall |
+ * |               |        |      |        | (published by that store); later, | time (ms, time     |
+ * |               |        |      |        | once, when a first attempt takes  | origin + now), f64;|
+ * |               |        |      |        | its age at a conflict (plain      | +∞ until taken     |
+ * |               |        |      |        | store, read plainly by waiters)   | (the youngest)     |
  * | pinRecordUnit | 40     | 4    | yes    | owner (its pin record grows or    | unit of the pin    |
  * |               |        |      |        | goes), a recoverer (CAS → 0)      | record; 0 = none   |
  * |               |        |      |        |                                   | (pin-record.ts)    |
