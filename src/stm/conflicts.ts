@@ -155,6 +155,20 @@ export class ConflictResolver {
     Atomics.notify(this.#i32, index, 1);
   }
 
+  /**
+   * Aborts the attempt that holds lock `owner` if it is still active. The slot's status is read
+   * here, after the wait that led to it: by then the lock's attempt may have ended and its slot
+   * begun another, which must not be aborted for what the old one did (a spurious abort of an
+   * attempt that may hold nothing this waiter wants). So the status's seq must be the lock's.
+   * True if that attempt is no longer live.
+   */
+  preemptOwner(owner: number): boolean {
+    const slot = ownerSlot(owner);
+    const seq = statusSeq(this.records.status(slot));
+    if (!ownerSeqMatches(owner, seq)) return true;
+    return this.preempt(slot, seq);
+  }
+
   /** Aborts attempt `seq` of `slot` if it is still active. True if it is no longer live. */
   preempt(slot: number, seq: number): boolean {
     const statusIndex = this.records.word(slot, recordField.status);

@@ -433,8 +433,7 @@ export class TxEngine {
         continue;
       }
       // Stuck in its commit phase past the bound: dead or stalled. Abort it if still active.
-      const slot = ownerSlot(owner);
-      if (owner !== 0) resolver.preempt(slot, statusSeq(this.records.status(slot)));
+      if (owner !== 0) resolver.preemptOwner(owner);
       resolver.resolveFinished(unit, intent);
       break;
     }
@@ -496,6 +495,8 @@ export class TxEngine {
       const owner = Atomics.load(this.#i32, cellOwnerWord(unit));
       const other = ownerSlot(owner);
       const status = this.records.status(other);
+      // The status of a later attempt of that slot: the intent's attempt ended meanwhile.
+      if (owner !== 0 && !ownerSeqMatches(owner, statusSeq(status))) continue;
       if (owner === 0 || statusState(status) !== TxState.active || !this.#isOlderThan(other)) {
         return false;
       }
@@ -649,9 +650,7 @@ export class TxEngine {
       if (Atomics.load(this.#i32, ownerIndex) !== owner) return false;
     }
     const end = this.resolver.waitForOwner(unit, owner, deadline);
-    if (end === WaitEnd.expired && state === LockState.active) {
-      this.resolver.preempt(other, statusSeq(this.records.status(other)));
-    }
+    if (end === WaitEnd.expired && state === LockState.active) this.resolver.preemptOwner(owner);
     return end !== WaitEnd.expired;
   }
 
@@ -1056,8 +1055,7 @@ export class TxEngine {
       const end = this.resolver.waitForOwner(unit, owner, deadline);
       if (end === WaitEnd.woken) woken = true;
       if (end === WaitEnd.expired) {
-        const other = ownerSlot(owner);
-        this.resolver.preempt(other, statusSeq(this.records.status(other)));
+        this.resolver.preemptOwner(owner);
         break;
       }
     }
