@@ -1,7 +1,8 @@
-// Transaction benchmarks (issue 4). Main thread: the fixed cost of a transaction (empty, and
-// read-only over 10 cells against 10 plain JS properties). Workers: a large bank with 2 workers
-// against 1 (low contention), one hot counter at 1, 2, 4 and 8 workers against a global lock and
-// against our own engine with its contention manager off (high contention), and one long reader
+// Transaction benchmarks (issue 4). Main thread: the fixed cost of a transaction (a one-cell
+// increment against the protocol's floor, bench/lib/commit-floor.ts; empty; read-only over 10
+// cells against 10 plain JS properties). Workers: a large bank with 2 workers against 1 (low
+// contention), one hot counter at 1, 2, 4 and 8 workers against a global lock and against our own
+// engine with its contention manager off (high contention; three shapes), and one long reader
 // against three writers (starvation).
 import { availableParallelism } from 'node:os';
 import { atomically, Heap, type SharedCell } from '../src/index.js';
