@@ -46,6 +46,13 @@ test('1 000 worker start/exit cycles on 64 slots lose no slot', async (t) => {
   heap.reclaim();
   // The workers' superblocks went back (abandoned, then adopted and emptied) or stay abandoned
   // with nothing live: only this worker's cells, bag and log remain live.
-  const used = heap.memoryUsage().usedBytes;
-  assert.ok(used <= usedAtStart + 512, `used ${String(used)}, ${String(usedAtStart)} at start`);
+  const usage = heap.memoryUsage();
+  const used = usage.usedBytes;
+  assert.ok(
+    used <= usedAtStart + 512,
+    `used ${String(used)}, ${String(usedAtStart)} at start; ` +
+      `retired ${JSON.stringify(usage.retiredByWorker.filter((r) => r.retiredBytes !== 0))}, ` +
+      `epoch ${String(usage.epoch)}, oldest observed ${String(usage.oldestObservedEpoch)} ` +
+      `(slot ${String(usage.oldestObservedSlot)})`,
+  );
 });
