@@ -8,7 +8,10 @@
  * | state        | 0      | 4    | yes    | claimer (CAS free→held), holder  | bit 0 held, bit 1 zombie |
  * |              |        |      |        | (store free), recoverer (CAS     | (holder dead, recovery   |
  * |              |        |      |        | held→zombie, store free)         | pending); bits 2–31 gen  |
- * | threadId     | 4      | 4    | yes    | holder at claim                  | `currentThreadId()`      |
+ * | threadId     | 4      | 4    | yes    | holder right after its claim;    | `currentThreadId()` of   |
+ * |              |        |      |        | releaser (store −1) before the   | the holder; −1 after a   |
+ * |              |        |      |        | state's release                  | release (and till the    |
+ * |              |        |      |        |                                  | next claimer stores it)  |
  * | observed     | 8      | 4    | yes    | holder (store), reclaimers (CAS  | 0 offline, 1 neutralised,|
  * |              |        |      |        | v→1: neutralise)                 | else an epoch (even)     |
  * | retireHead   | 12     | 4    | yes    | holder (plain), recoverer        | unit of the newest retire|
@@ -23,12 +26,21 @@
  * One slot per 64-byte line, so a worker's writes to its own slot never disturb another's.
  * Claim: CAS the state from `gen << 2` (free) to `(gen + 1) << 2 | held`. Linearisation point:
  * that CAS. Release: store `gen << 2`, keeping the generation for the next claimer.
+ *
+ * Thread ids (`slotsOfThread`, which `heap.watch` uses to recover a worker that exited): a slot
+ * names the thread that holds it, or none. The claimer stores its id just after its CAS, so a
+ * freshly claimed slot briefly shows the id it had before; release therefore clears the id
+ * (−1) before it frees the state. Without that, a worker that closed and exited could be
+ * "recovered" from the slot a new worker had just claimed: the new worker's pins released and
+ * its slot freed under it (seen in the 1 000-cycle slot-reuse test, under load).
  */
 import { LimitExceededError, limits, type WordIndex } from '../base/index.js';
 import { registrySlotBytes, type HeapMemory } from '../memory/index.js';
 import { currentThreadId } from '../platform/index.js';
 
 const heldBit = 1;
+/** The thread id of a slot that has no holder (thread ids are never negative). */
+const noThread = -1;
 const zombieBit = 2;
 const generationShift = 2;
 const generationMask = 0x3fffffff;
@@ -89,6 +101,8 @@ export class WorkerRegistry {
 
   /** Gives a slot back (its holder on close, or its recoverer). */
   release(slot: WorkerSlot): void {
+    // ORDERING: the id goes first, so a claimer's slot never shows its previous holder's id.
+    Atomics.store(this.i32, this.word(slot.index, slotField.threadId), noThread);
     // ORDERING: publishes every write the holder (or recoverer) made before the slot is reused.
     Atomics.store(this.i32, this.word(slot.index, slotField.state), slot.generation << 2);
   }

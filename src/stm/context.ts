@@ -173,10 +173,10 @@ export class HeapContext {
     let recovered = 0;
     for (const slot of this.registry.slotsOfThread(threadId)) {
       if (slot.index === this.slot.index) continue;
-      if (
-        this.registry.heldSlotAt(slot.index) !== undefined ||
-        this.registry.zombieSlotAt(slot.index) !== undefined
-      ) {
+      // Still the same holder's (its generation): a slot given back and claimed again since the
+      // scan belongs to a live worker, whose attempt and pins are not ours to take.
+      const now = this.registry.heldSlotAt(slot.index) ?? this.registry.zombieSlotAt(slot.index);
+      if (now?.generation === slot.generation) {
         this.reclaim.enter();
         this.engine.recoverSlot(slot.index);
         this.#recoverPinsOf(slot.index);
