@@ -177,19 +177,19 @@ async function medianCounterRun(
 interface CounterShape {
   readonly workBetween: boolean;
   readonly workNs: number;
-  readonly naive: boolean;
+  readonly withNaive: boolean;
 }
 
 const counterShapes: readonly CounterShape[] = [
-  { workBetween: false, workNs: 1000, naive: true },
-  { workBetween: true, workNs: 1000, naive: true },
+  { workBetween: false, workNs: 1000, withNaive: true },
+  { workBetween: true, workNs: 1000, withNaive: true },
   // Where the global lock stops winning: work three times a transaction's own cost (0008).
-  { workBetween: false, workNs: 3000, naive: false },
+  { workBetween: false, workNs: 3000, withNaive: false },
 ];
 
 async function highContention(samples: number, durationMs: number): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
-  for (const { workBetween, workNs, naive: withNaive } of counterShapes) {
+  for (const { workBetween, workNs, withNaive } of counterShapes) {
     const workIterations = calibrateBusyWork(workNs);
     const micros = String(workNs / 1000);
     const shape = workBetween ? `read, ${micros} µs, write` : `${micros} µs, then increment`;

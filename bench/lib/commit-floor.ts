@@ -5,32 +5,57 @@
 // (20 atomic operations, each a builtin call in V8). Kept in step with engine.ts by hand: when
 // the commit gains or loses a shared-memory step, so must this.
 //
+// The words are made by the engine's own encodings (src/stm/words.ts, src/values/slot-word.ts),
+// so the floor pays for them as the engine does.
+//
 // Layout of its private buffer, in 8-byte words (a one-cell heap in miniature):
 //
-// | word | meaning                                   | in the real heap                     |
-// |------|-------------------------------------------|--------------------------------------|
-// | 0    | the reclamation epoch (read per attempt)  | header: epoch                         |
-// | 8    | i32 [16]: owner word; [17]: unused         | cell: owner (i32 at byte 12)          |
-// | 9    | value (slot word, an int boxed as a NaN)  | cell: value                           |
-// | 10   | version                                   | cell: version                         |
-// | 11   | watchers                                  | cell: watchers                        |
-// | 16–17| i32 [32]: status; [34]: log count          | tx record: status, log count          |
-// | 18   | priority (f64)                            | tx record: priority                   |
-// | 19   | clock                                     | tx record: clock                      |
-// | 20   | commits counter (f64)                     | tx record: statistics                 |
-// | 24   | log entry: unit, old version, old, new    | shared log block                      |
+// | word  | meaning                                  | in the real heap                      |
+// |-------|------------------------------------------|---------------------------------------|
+// | 0     | the reclamation epoch (read per attempt) | header: epoch                         |
+// | 8     | i32 [16]: owner word; [17]: unused       | cell: owner (i32 at byte 12)          |
+// | 9     | value (slot word of a number)            | cell: value                           |
+// | 10    | version                                  | cell: version                         |
+// | 11    | watchers                                 | cell: watchers                        |
+// | 16–17 | i32 [32]: status; [34]: log count        | tx record: status, log count          |
+// | 18    | priority (f64)                           | tx record: priority                   |
+// | 19    | clock                                    | tx record: clock                      |
+// | 20    | commits counter (f64)                    | tx record: statistics                 |
+// | 24–27 | log entry: unit, old version, old, new   | shared log block                      |
+import {
+  intentPayloadOf,
+  ownerWord,
+  seqMask,
+  statusWord,
+  TxState,
+  versionCounter,
+  versionSlot,
+  versionWord,
+} from '../../src/stm/words.js';
+import {
+  intentWord,
+  isIntentWord,
+  numberWord,
+  scratchFloat,
+  scratchWord,
+} from '../../src/values/slot-word.js';
+
 const cellWord = 8;
 const recordWord = 16;
 const logWord = 24;
-const boxedIntHigh = 0x7ff80001;
-const intentHigh = 0x7ff00000;
+/** The worker slot the floor plays. */
+const slot = 1;
+
+/** The number a slot word holds (the codec's decoding of a number word). */
+function numberOf(word: bigint): number {
+  scratchWord[0] = word;
+  return scratchFloat[0] ?? 0;
+}
 
 export class CommitFloor {
   readonly #i32: Int32Array;
   readonly #b64: BigInt64Array;
   readonly #f64: Float64Array;
-  readonly #scratch = new BigInt64Array(1);
-  readonly #halves = new Int32Array(this.#scratch.buffer);
   readonly #clockCache = new Float64Array(64);
   #seq = 0;
   #clock = 0;
@@ -41,18 +66,7 @@ export class CommitFloor {
     this.#i32 = new Int32Array(buffer);
     this.#b64 = new BigInt64Array(buffer);
     this.#f64 = new Float64Array(buffer);
-    this.#b64[cellWord + 1] = this.#word(boxedIntHigh, 0);
-  }
-
-  #word(high: number, low: number): bigint {
-    this.#halves[0] = low;
-    this.#halves[1] = high;
-    return this.#scratch[0] ?? 0n;
-  }
-
-  #low(word: bigint): number {
-    this.#scratch[0] = word;
-    return this.#halves[0] ?? 0;
+    this.#b64[cellWord + 1] = numberWord(0);
   }
 
   /** One transaction: read the counter, lock it, write it back plus one, commit. */
@@ -66,24 +80,27 @@ export class CommitFloor {
     // Read: version, value, version; the version against the snapshot.
     const version = Atomics.load(b64, cellWord + 2);
     const word = Atomics.load(b64, cellWord + 1);
-    if (Atomics.load(b64, cellWord + 2) !== version) throw new Error('torn read');
-    if ((this.#clockCache[this.#low(version) & 63] ?? 0) < 0) throw new Error('stale');
-    // First lock: the priority, the status (active), the owner word, the preemption check.
-    this.#seq = (this.#seq + 1) & 0xffffff;
-    const seq = this.#seq;
-    const intent = this.#word(intentHigh, seq << 6);
-    f64[recordWord + 2] = Infinity;
-    const active = (seq << 3) | 1;
-    Atomics.store(i32, statusIndex, active);
-    if (Atomics.compareExchange(i32, cellWord * 2, 0, (seq << 8) | 2) !== 0) {
-      throw new Error('lock taken');
+    if (isIntentWord(word) || Atomics.load(b64, cellWord + 2) !== version) {
+      throw new Error('torn read');
     }
+    if (versionCounter(version) > (this.#clockCache[versionSlot(version)] ?? 0)) {
+      throw new Error('outside the snapshot');
+    }
+    // First lock: the priority, the status (active), the owner word, the preemption check.
+    this.#seq = (this.#seq + 1) & seqMask;
+    const seq = this.#seq;
+    const intent = intentWord(intentPayloadOf(slot, seq));
+    const me = ownerWord(slot, seq);
+    f64[recordWord + 2] = Infinity;
+    const active = statusWord(seq, TxState.active);
+    Atomics.store(i32, statusIndex, active);
+    if (Atomics.compareExchange(i32, cellWord * 2, 0, me) !== 0) throw new Error('lock taken');
     if (Atomics.load(i32, statusIndex) !== active) throw new Error('preempted');
     // The committed pair under the lock.
     const oldValue = Atomics.load(b64, cellWord + 1);
     const oldVersion = Atomics.load(b64, cellWord + 2);
     if (oldValue !== word) throw new Error('changed under the lock');
-    const newValue = this.#word(boxedIntHigh, this.#low(oldValue) + 1);
+    const newValue = numberWord(numberOf(oldValue) + 1);
     // Commit: the redo log, the intent, the clock, the decision.
     i32[logWord * 2] = cellWord;
     b64[logWord + 1] = oldVersion;
@@ -96,24 +113,24 @@ export class CommitFloor {
     this.#clock += 1;
     this.#clockWord += 1n;
     Atomics.store(b64, recordWord + 3, this.#clockWord);
-    this.#clockCache[0] = this.#clock;
-    const committing = (seq << 3) | 3;
+    this.#clockCache[slot] = this.#clock;
+    const committing = statusWord(seq, TxState.committing);
     if (Atomics.compareExchange(i32, statusIndex, active, committing) !== active) {
       throw new Error('decision lost');
     }
     // Write-back, watchers, committed, release, statistics, log emptied.
-    Atomics.compareExchange(b64, cellWord + 2, oldVersion, this.#word(0, (this.#clock << 6) | 0));
+    Atomics.compareExchange(b64, cellWord + 2, oldVersion, versionWord(this.#clock, slot));
     if (Atomics.compareExchange(b64, cellWord + 1, intent, newValue) === intent) {
       if (Atomics.load(b64, cellWord + 3) !== 0n) throw new Error('watchers');
     }
-    Atomics.compareExchange(i32, statusIndex, committing, (seq << 3) | 4);
-    Atomics.compareExchange(i32, cellWord * 2, (seq << 8) | 2, 0);
+    Atomics.compareExchange(i32, statusIndex, committing, statusWord(seq, TxState.committed));
+    Atomics.compareExchange(i32, cellWord * 2, me, 0);
     f64[recordWord + 4] = (f64[recordWord + 4] ?? 0) + 1;
     Atomics.store(i32, statusIndex + 2, 0);
   }
 
   /** The counter's value (to check that the increments happened). */
   get value(): number {
-    return this.#low(Atomics.load(this.#b64, cellWord + 1));
+    return numberOf(Atomics.load(this.#b64, cellWord + 1));
   }
 }

@@ -39,11 +39,11 @@ import { registrySlotBytes, type HeapMemory } from '../memory/index.js';
 import { currentThreadId } from '../platform/index.js';
 
 const heldBit = 1;
-/** The thread id of a slot that has no holder (thread ids are never negative). */
-const noThread = -1;
 const zombieBit = 2;
 const generationShift = 2;
 const generationMask = 0x3fffffff;
+/** The thread id of a slot that has no holder (thread ids are never negative). */
+const noThread = -1;
 
 export const slotField = {
   state: 0,

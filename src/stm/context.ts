@@ -175,8 +175,9 @@ export class HeapContext {
       if (slot.index === this.slot.index) continue;
       // Still the same holder's (its generation): a slot given back and claimed again since the
       // scan belongs to a live worker, whose attempt and pins are not ours to take.
-      const now = this.registry.heldSlotAt(slot.index) ?? this.registry.zombieSlotAt(slot.index);
-      if (now?.generation === slot.generation) {
+      const current =
+        this.registry.heldSlotAt(slot.index) ?? this.registry.zombieSlotAt(slot.index);
+      if (current?.generation === slot.generation) {
         this.reclaim.enter();
         this.engine.recoverSlot(slot.index);
         this.#recoverPinsOf(slot.index);
