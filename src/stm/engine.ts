@@ -58,7 +58,7 @@ import {
   statusState,
   statusWord,
   TxState,
-  versionCounter,
+  versionCovered,
   versionSlot,
   versionWord,
 } from './words.js';
@@ -154,14 +154,17 @@ export class TxEngine {
   readonly #statusIndex: number;
   readonly #statsBase: number;
   readonly #priorityIndex: number;
+  readonly #clockIndex: number;
   /** This worker's cache of every slot's clock (TLC): the snapshot reads are checked against. */
   readonly #clockCache = new Float64Array(limits.workerSlotsMax);
   #clock: number;
   /** `#clock` as the BigInt stored in the record (kept alongside: a conversion costs ~20 ns). */
   #clockWord: bigint;
   #seq: number;
-  /** This attempt's intent word (made once per attempt that takes a lock). */
+  /** This attempt's intent word, owner word and aborted status (made when it takes a lock). */
   #intent = 0n;
+  #ownerWord = 0;
+  #abortedStatus = 0;
   readonly abortSignal = new TxAbort();
   onConflict: ((event: ConflictEvent) => void) | undefined;
 
@@ -221,6 +224,7 @@ export class TxEngine {
     this.#statusIndex = this.records.word(this.slot, recordField.status);
     this.#statsBase = this.records.slot64(this.slot, recordSlot.statsFirst);
     this.#priorityIndex = this.records.slot64(this.slot, recordSlot.priority);
+    this.#clockIndex = this.records.slot64(this.slot, recordSlot.clock);
     // The slot's clock and seq carry on from its previous holders: versions never recur.
     this.#clock = this.records.clock(this.slot);
     this.#clockWord = BigInt(this.#clock);
@@ -311,8 +315,33 @@ export class TxEngine {
 
   // ---------------------------------------------------------------- reads
 
-  /** The slot word of cell `unit` as this attempt sees it. */
+  /**
+   * The slot word of cell `unit` as this attempt sees it. The common case — a cell this attempt
+   * has not locked, no commit in progress on it, a version inside the snapshot — is kept small
+   * so that the compiler inlines it into its callers; every other case is a call away.
+   */
   read(unit: number): bigint {
+    if (this.#entries !== 0 || this.#inevitable || this.#hot.size !== 0) {
+      return this.#readOwnOrLocked(unit);
+    }
+    const b64 = this.#b64;
+    const versionIndex = cellVersionSlot(unit);
+    const version = Atomics.load(b64, versionIndex);
+    const word = Atomics.load(b64, cellValueSlot(unit));
+    if (
+      isIntentWord(word) ||
+      Atomics.load(b64, versionIndex) !== version ||
+      !versionCovered(version, this.#clockCache)
+    ) {
+      return this.#readShared(unit);
+    }
+    if (this.#recording) this.#logRead(unit, version);
+    this.#reads += 1;
+    return word;
+  }
+
+  /** `read` of a cell when this attempt has locked cells, is inevitable, or has hot cells. */
+  #readOwnOrLocked(unit: number): bigint {
     if (this.#entries !== 0) {
       const index = this.#entryOf(unit);
       if (index !== undefined) {
@@ -330,6 +359,11 @@ export class TxEngine {
     }
     // A cell that made an earlier attempt fail is locked first, and read as locked.
     if (this.#hot.size !== 0 && this.#hot.has(unit)) return this.#readLocked(unit);
+    return this.#readShared(unit);
+  }
+
+  /** Reads a cell this attempt has not locked: a consistent pair inside the snapshot. */
+  #readShared(unit: number): bigint {
     const b64 = this.#b64;
     const versionIndex = cellVersionSlot(unit);
     const valueIndex = cellValueSlot(unit);
@@ -391,9 +425,8 @@ export class TxEngine {
    * exactly an inconsistent read).
    */
   #extendSnapshot(version: bigint): boolean {
+    if (versionCovered(version, this.#clockCache)) return false;
     const writer = versionSlot(version);
-    const counter = versionCounter(version);
-    if (counter <= (this.#clockCache[writer] ?? 0)) return false;
     this.#clockCache[writer] = this.records.clock(writer);
     // A preempted attempt has lost its locks: the cells it wrote or locked may have changed
     // since, while their entries still match what it read. Checked after the refresh, so that
@@ -513,19 +546,33 @@ export class TxEngine {
    * `setValue`.
    */
   lockCell(unit: number): number {
-    const known = this.#entryOf(unit);
-    if (known !== undefined) return known;
-    this.#beginLocking();
-    const me = ownerWord(this.slot, this.#seq);
+    if (this.#entries !== 0) {
+      const known = this.#entryOf(unit);
+      if (known !== undefined) return known;
+    }
+    if (!this.#lockTaking) this.#beginLocking();
+    // Uncontended, the lock is one CAS from the free word. After sleeping on this lock (now or
+    // before this attempt's abort) other sleepers may remain, so it is taken with the contended
+    // bit and its release wakes the next (wake-up chain): that is the slow path's to do.
+    const free =
+      (this.#contended.size === 0 || !this.#contended.has(unit)) &&
+      Atomics.compareExchange(this.#i32, cellOwnerWord(unit), 0, this.#ownerWord) === 0;
+    if (!free) this.#lockContended(unit);
+    // A waiter may have preempted this attempt meanwhile: its locks are then not its own.
+    if (this.#preempted()) this.fail('preempted');
+    const index = this.#addEntry(unit);
+    this.#readCommitted(unit, index);
+    return index;
+  }
+
+  /** Takes the lock of cell `unit` against other owners: wait-die, sleeping, preemption. */
+  #lockContended(unit: number): void {
+    const me = this.#ownerWord;
     const ownerIndex = cellOwnerWord(unit);
     let deadline = 0;
     let waitStarted = 0;
-    // Slept on this lock (now or before this attempt's abort): other sleepers may remain, so the
-    // lock is taken with the contended bit and its release wakes the next (wake-up chain).
     let slept = this.#contended.size !== 0 && this.#contended.has(unit);
-    // Uncontended, the lock is one CAS from the free word.
-    let taken = !slept && Atomics.compareExchange(this.#i32, ownerIndex, 0, me) === 0;
-    for (let attempt = 0; !taken; attempt += 1) {
+    for (let attempt = 0; ; attempt += 1) {
       if (attempt >= limits.txAttemptsMax) throw new BugError(`lock of cell ${unit} stuck`);
       const owner = Atomics.load(this.#i32, ownerIndex);
       if (owner !== 0) {
@@ -540,14 +587,9 @@ export class TxEngine {
         }
       }
       const wanted = me | (owner & contendedBit) | (slept ? contendedBit : 0);
-      taken = Atomics.compareExchange(this.#i32, ownerIndex, owner, wanted) === owner;
+      if (Atomics.compareExchange(this.#i32, ownerIndex, owner, wanted) === owner) break;
     }
     if (waitStarted !== 0) this.#noteWait(unit, waitStarted);
-    // A waiter may have preempted this attempt meanwhile: its locks are then not its own.
-    if (this.#preempted()) this.fail('preempted');
-    const index = this.#addEntry(unit);
-    this.#readCommitted(unit, index);
-    return index;
   }
 
   /** Buffers the new value of a locked cell (a word encoded for storing, owned by the log). */
@@ -565,24 +607,30 @@ export class TxEngine {
 
   #addEntry(unit: number): number {
     const index = this.#entries;
-    // (Hot path: a message built on every call would cost more than the entry itself.)
-    if (index >= limits.txWriteSetMax) {
-      throw new BugError(`a transaction wrote more than ${limits.txWriteSetMax} cells`);
-    }
-    if (index >= this.#wUnits.length) {
-      this.#wUnits = grown(this.#wUnits, index + 1);
-      growWords([this.#wOldVersion, this.#wOldValue, this.#wNewValue], index + 1);
-      this.#wState = grown(this.#wState, index + 1);
-    }
+    if (index >= this.#wUnits.length) this.#growEntries(index);
     this.#wUnits[index] = unit;
     this.#wState[index] = noWrite;
     this.#entries = index + 1;
+    if (index >= scannedEntriesMax) this.#indexEntry(unit, index);
+    return index;
+  }
+
+  #growEntries(index: number): void {
+    if (index >= limits.txWriteSetMax) {
+      throw new BugError(`a transaction wrote more than ${limits.txWriteSetMax} cells`);
+    }
+    this.#wUnits = grown(this.#wUnits, index + 1);
+    growWords([this.#wOldVersion, this.#wOldValue, this.#wNewValue], index + 1);
+    this.#wState = grown(this.#wState, index + 1);
+  }
+
+  /** Write sets larger than `scannedEntriesMax` are searched through a map. */
+  #indexEntry(unit: number, index: number): void {
     if (index === scannedEntriesMax) {
       for (let at = 0; at <= index; at += 1) this.#writeIndex.set(this.#wUnits[at] ?? 0, at);
-    } else if (index > scannedEntriesMax) {
+    } else {
       this.#writeIndex.set(unit, index);
     }
-    return index;
   }
 
   /** The write-set entry of cell `unit`, if this attempt has locked it. */
@@ -623,10 +671,9 @@ export class TxEngine {
 
   /** An inevitable attempt reads locked cells: it only keeps its clock cache fresh. */
   #checkSnapshotLocked(version: bigint): void {
+    if (versionCovered(version, this.#clockCache)) return;
     const writer = versionSlot(version);
-    if (versionCounter(version) > (this.#clockCache[writer] ?? 0)) {
-      this.#clockCache[writer] = this.records.clock(writer);
-    }
+    this.#clockCache[writer] = this.records.clock(writer);
   }
 
   /**
@@ -698,6 +745,8 @@ export class TxEngine {
     }
     this.#seq = (this.#seq + 1) & seqMask;
     this.#intent = intentWord(intentPayloadOf(this.slot, this.#seq));
+    this.#ownerWord = ownerWord(this.slot, this.#seq);
+    this.#abortedStatus = statusWord(this.#seq, TxState.aborted);
     // An attempt without an age yet (a first attempt that met nobody) counts as the youngest.
     this.#f64[this.#priorityIndex] = this.#firstAttemptMs === 0 ? Infinity : this.#firstAttemptMs;
     // ORDERING: publishes the priority before any lock of this attempt can be seen.
@@ -707,10 +756,7 @@ export class TxEngine {
 
   /** True if another worker aborted this attempt (CAS active → aborted) after it took a lock. */
   #preempted(): boolean {
-    return (
-      this.#lockTaking &&
-      Atomics.load(this.#i32, this.#statusIndex) === statusWord(this.#seq, TxState.aborted)
-    );
+    return this.#lockTaking && Atomics.load(this.#i32, this.#statusIndex) === this.#abortedStatus;
   }
 
   #ownStatus(): number {
@@ -762,7 +808,7 @@ export class TxEngine {
   /** Takes the inevitability token, waiting for a live holder only while this attempt is empty. */
   #takeToken(): void {
     const tokenIndex = headerWord.inevitableOwner;
-    const me = ownerWord(this.slot, this.#seq);
+    const me = this.#ownerWord;
     let slept = false;
     for (let attempt = 0; ; attempt += 1) {
       assert(attempt < limits.txAttemptsMax, 'inevitability token never became free');
@@ -823,7 +869,7 @@ export class TxEngine {
     // and before any cell shows the new version, so a reader that sees the version can refresh
     // its cache to cover it, and a snapshot that covers it was taken after the intents. It is
     // also the attempt's commit counter for helpers (it stays put until the next attempt).
-    Atomics.store(this.#b64, this.records.slot64(this.slot, recordSlot.clock), this.#clockWord);
+    Atomics.store(this.#b64, this.#clockIndex, this.#clockWord);
     // This worker's own commits are in its snapshot (it placed their intents itself): without
     // this, its next read of a cell it wrote would refresh and validate for nothing.
     this.#clockCache[this.slot] = counter;
@@ -900,18 +946,26 @@ export class TxEngine {
       this.#intentsPlaced = index + 1;
       const unit = this.#wUnits[index] ?? 0;
       const old = this.#wOldValue[index] ?? 0n;
-      for (let attempt = 0; ; attempt += 1) {
-        if (attempt >= limits.txAttemptsMax) throw new BugError(`intent on ${unit} never placed`);
-        const seen = Atomics.compareExchange(b64, cellValueSlot(unit), old, intent);
-        if (seen === old) break;
-        // A stale intent of an aborted earlier holder (resolved, then try again), or the cell
-        // changed: this attempt lost its lock (it was preempted).
-        if (!isIntentWord(seen) || !this.resolver.resolveFinished(unit, seen)) {
-          this.fail('preempted', unit);
-        }
-      }
+      const seen = Atomics.compareExchange(b64, cellValueSlot(unit), old, intent);
+      if (seen !== old) this.#placeIntentAfter(unit, old, seen);
       crashPoint('commit.midIntents');
     }
+  }
+
+  /**
+   * The cell held `seen`, not the value read under the lock: a stale intent of an aborted earlier
+   * holder (resolved, then try again), or the cell changed — this attempt lost its lock (it was
+   * preempted).
+   */
+  #placeIntentAfter(unit: number, old: bigint, seen: bigint): void {
+    for (let attempt = 0; attempt < limits.txAttemptsMax; attempt += 1) {
+      if (!isIntentWord(seen) || !this.resolver.resolveFinished(unit, seen)) {
+        this.fail('preempted', unit);
+      }
+      seen = Atomics.compareExchange(this.#b64, cellValueSlot(unit), old, this.#intent);
+      if (seen === old) return;
+    }
+    throw new BugError(`intent on ${unit} never placed`);
   }
 
   /** Steps 6–7 of the commit: write back, mark committed, retire old values, release. */
@@ -949,23 +1003,30 @@ export class TxEngine {
   }
 
   #releaseLocks(): void {
-    const me = ownerWord(this.slot, this.#seq);
+    const me = this.#ownerWord;
     const i32 = this.#i32;
     for (let index = 0; index < this.#entries; index += 1) {
       const ownerIndex = cellOwnerWord(this.#wUnits[index] ?? 0);
       // ORDERING: after the write-back; a waiter woken here sees the new value. The plain word
       // (nobody sleeping) is tried first; a waiter may set the contended bit at any moment.
-      let expected = me;
-      for (let attempt = 0; attempt < limits.conflictSpinMax; attempt += 1) {
-        const seen = Atomics.compareExchange(i32, ownerIndex, expected, 0);
-        if (seen === expected) {
-          if (expected !== me) Atomics.notify(i32, ownerIndex, 1);
-          break;
-        }
-        // Taken over already (a finished attempt's lock is free: lazy release), or contended.
-        if ((seen & ~contendedBit) !== me) break;
-        expected = seen;
+      const seen = Atomics.compareExchange(i32, ownerIndex, me, 0);
+      // Otherwise taken over already (a finished attempt's lock is free: lazy release).
+      if (seen !== me && (seen & ~contendedBit) === me) this.#releaseContended(ownerIndex, seen);
+    }
+  }
+
+  /** Releases a lock that a waiter marked contended, and wakes one sleeper. */
+  #releaseContended(ownerIndex: number, contended: number): void {
+    const i32 = this.#i32;
+    let expected = contended;
+    for (let attempt = 0; attempt < limits.conflictSpinMax; attempt += 1) {
+      const seen = Atomics.compareExchange(i32, ownerIndex, expected, 0);
+      if (seen === expected) {
+        Atomics.notify(i32, ownerIndex, 1);
+        return;
       }
+      if ((seen & ~contendedBit) !== this.#ownerWord) return;
+      expected = seen;
     }
   }
 
@@ -973,7 +1034,7 @@ export class TxEngine {
     if (!this.#holdsToken) return;
     this.#holdsToken = false;
     const tokenIndex = headerWord.inevitableOwner;
-    const me = ownerWord(this.slot, this.#seq);
+    const me = this.#ownerWord;
     const holder = Atomics.load(this.#i32, tokenIndex);
     if ((holder & ~contendedBit) !== me) return;
     if (Atomics.compareExchange(this.#i32, tokenIndex, holder, 0) === holder && holder !== me) {

@@ -103,5 +103,16 @@ export function versionSlot(version: bigint): number {
   return (halves[0] ?? 0) & 63;
 }
 
+/**
+ * True if the commit that wrote `version` is in the snapshot `clocks` (a clock per worker slot):
+ * its counter is at most its writer's clock there. One split of the word, for the read path.
+ */
+export function versionCovered(version: bigint, clocks: Float64Array): boolean {
+  scratch[0] = version;
+  const low = halves[0] ?? 0;
+  const counter = (halves[1] ?? 0) * versionCounterLowSpan + (low >>> 6);
+  return counter <= (clocks[low & 63] ?? 0);
+}
+
 /** Checked at build time: the encodings above pack a worker slot in 6 bits. */
 export const workerSlotsFitSixBits: typeof limits.workerSlotsMax extends 64 ? true : never = true;
