@@ -28,8 +28,7 @@ import {
   seqMask,
   statusWord,
   TxState,
-  versionCounter,
-  versionSlot,
+  versionCovered,
   versionWord,
 } from '../../src/stm/words.js';
 import {
@@ -83,9 +82,7 @@ export class CommitFloor {
     if (isIntentWord(word) || Atomics.load(b64, cellWord + 2) !== version) {
       throw new Error('torn read');
     }
-    if (versionCounter(version) > (this.#clockCache[versionSlot(version)] ?? 0)) {
-      throw new Error('outside the snapshot');
-    }
+    if (!versionCovered(version, this.#clockCache)) throw new Error('outside the snapshot');
     // First lock: the priority, the status (active), the owner word, the preemption check.
     this.#seq = (this.#seq + 1) & seqMask;
     const seq = this.#seq;

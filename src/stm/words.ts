@@ -91,10 +91,14 @@ export function versionWord(counter: number, slot: number): bigint {
   return scratch[0] ?? 0n;
 }
 
+/** The commit counter of the version word last written to `scratch`. */
+const scratchCounter = (): number =>
+  (halves[1] ?? 0) * versionCounterLowSpan + ((halves[0] ?? 0) >>> 6);
+
 /** The commit counter of a version word. */
 export function versionCounter(version: bigint): number {
   scratch[0] = version;
-  return (halves[1] ?? 0) * versionCounterLowSpan + ((halves[0] ?? 0) >>> 6);
+  return scratchCounter();
 }
 
 /** The worker slot that wrote a version word. */
@@ -109,9 +113,7 @@ export function versionSlot(version: bigint): number {
  */
 export function versionCovered(version: bigint, clocks: Float64Array): boolean {
   scratch[0] = version;
-  const low = halves[0] ?? 0;
-  const counter = (halves[1] ?? 0) * versionCounterLowSpan + (low >>> 6);
-  return counter <= (clocks[low & 63] ?? 0);
+  return scratchCounter() <= (clocks[(halves[0] ?? 0) & 63] ?? 0);
 }
 
 /** Checked at build time: the encodings above pack a worker slot in 6 bits. */
