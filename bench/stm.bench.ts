@@ -1,13 +1,14 @@
 // Transaction benchmarks (issue 4). Main thread: the fixed cost of a transaction (a one-cell
 // increment against the protocol's floor, bench/lib/commit-floor.ts; empty; read-only over 10
 // cells against 10 plain JS properties). Workers: a large bank with 2 workers against 1 (low
-// contention), one hot counter at 1, 2, 4 and 8 workers against a global lock and against our own
-// engine with its contention manager off (high contention; three shapes), and one long reader
-// against three writers (starvation).
+// contention), one hot counter at 1, 2, 4 and 8 workers against a global lock, against our own
+// engine with its contention manager off, and against the shared-memory steps of our protocol
+// alone — the bound of any implementation of it, bench/lib/commit-floor.ts (high contention;
+// three shapes), and one long reader against three writers (starvation).
 import { availableParallelism } from 'node:os';
 import { atomically, Heap, type SharedCell } from '../src/index.js';
 import { AttemptHistogram } from './lib/attempts.js';
-import { CommitFloor } from './lib/commit-floor.js';
+import { CommitFloor, commitFloorBytes } from './lib/commit-floor.js';
 import { calibrateBusyWork } from './lib/busy-work.js';
 import { blackhole, median, nsPerOp, pairedThroughput, workerRun } from './lib/measure.js';
 import type { BenchResult } from './run.js';
@@ -149,6 +150,7 @@ async function counterRun(
     heap: heap.handle,
     counter: counter.ref,
     lockBuffer: new SharedArrayBuffer(128),
+    floorBuffer: new SharedArrayBuffer(commitFloorBytes),
     workIterations,
     workBetween,
     warmupMs: warmupFor(workers),
@@ -201,6 +203,7 @@ async function highContention(samples: number, durationMs: number): Promise<Benc
     for (const workers of [1, 2, 4, 8]) {
       const ours = workers === 1 ? single : await measure('stm', workers);
       const lock = await measure('lock', workers);
+      const floor = await measure('floor', workers);
       const naive = withNaive ? await measure('naive', workers) : undefined;
       const figures =
         `aborts ${(ours.abortRate * 100).toFixed(1)} %, p99 attempts ${String(ours.p99)}, ` +
@@ -225,6 +228,15 @@ async function highContention(samples: number, durationMs: number): Promise<Benc
       results.push(
         versus(`1 worker; ${figures}`, single, 'ours, 1 worker', '≥ 0.9×'),
         versus('global lock', lock, 'global lock', '≥ 1×'),
+        versus('the protocol alone', floor, 'the floor under contention', 'report'),
+        {
+          name: `hot counter (${shape}), ${String(workers)} workers: the protocol alone vs global lock (tx/s)`,
+          value: floor.opsPerS,
+          baseline: lock.opsPerS,
+          baselineName: 'global lock',
+          ratio: floor.opsPerS / lock.opsPerS,
+          target: 'bound',
+        },
       );
       if (naive !== undefined) results.push(versus('naive retry', naive, 'naive retry', 'report'));
     }

@@ -2,7 +2,9 @@
 // counter and does about a microsecond of other work. Three ways to run it:
 // - 'stm': our transactions, contention manager on (wait-die, sleep on the cell, inevitable);
 // - 'naive': our transactions with the contention manager off (abort and rerun at once);
-// - 'lock': one global spin-then-wait mutex held for the whole transaction.
+// - 'lock': one global spin-then-wait mutex held for the whole transaction;
+// - 'floor': the shared-memory steps of our commit protocol alone, on a counter of their own
+//   (bench/lib/commit-floor.ts, lockedIncrement): the bound of any implementation of it.
 // `workBetween` puts the work between reading and writing the counter (a read-modify-write that
 // conflicts for its whole length); otherwise the work comes first and the increment is short.
 import {
@@ -15,10 +17,11 @@ import {
 import { contentionManager } from '../../src/stm/engine.js';
 import { AttemptHistogram } from '../lib/attempts.js';
 import { busyWork } from '../lib/busy-work.js';
+import { CommitFloor } from '../lib/commit-floor.js';
 import { lockGlobal, unlockGlobal } from '../lib/global-lock.js';
 import { runHeapLoop, workerParams } from '../lib/worker-loop.js';
 
-export type CounterMode = 'stm' | 'naive' | 'lock';
+export type CounterMode = 'stm' | 'naive' | 'lock' | 'floor';
 
 export interface CounterParams {
   readonly mode: CounterMode;
@@ -26,6 +29,8 @@ export interface CounterParams {
   readonly counter: SharedRef;
   /** [0]: the global lock word; the baseline's counter is a float at byte 64 (its own line). */
   readonly lockBuffer: SharedArrayBuffer;
+  /** The floor's one-cell heap in miniature (`commitFloorBytes`). */
+  readonly floorBuffer: SharedArrayBuffer;
   readonly workIterations: number;
   readonly workBetween: boolean;
   readonly warmupMs: number;
@@ -35,13 +40,18 @@ export interface CounterReport {
   readonly attempts: readonly number[];
 }
 
-const params = workerParams().params as CounterParams;
+const { params: rawParams, workerIndex } = workerParams();
+const params = rawParams as CounterParams;
 const heap = Heap.attach(params.heap);
 const counter = heap.open<SharedCell<number>>(params.counter);
 const lockWord = new Int32Array(params.lockBuffer, 0, 1);
 const lockedCounter = new Float64Array(params.lockBuffer, 64, 1);
 const histogram = new AttemptHistogram();
 const work = params.workIterations;
+const floor = new CommitFloor(params.floorBuffer, workerIndex);
+const doWork = (): void => {
+  busyWork(work);
+};
 contentionManager.enabled = params.mode !== 'naive';
 
 let runs = 0;
@@ -78,6 +88,10 @@ await runHeapLoop({
     for (let i = 0; i < batchTransactions; i += 1) {
       if (params.mode === 'lock') {
         lockedIncrement();
+        continue;
+      }
+      if (params.mode === 'floor') {
+        floor.lockedIncrement(doWork, params.workBetween);
         continue;
       }
       runs = 0;
