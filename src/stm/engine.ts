@@ -567,6 +567,9 @@ export class TxEngine {
 
   /** Takes the lock of cell `unit` against other owners: wait-die, sleeping, preemption. */
   #lockContended(unit: number): void {
+    // A hot cell still contended stays hot: reading it unlocked again would fail validation
+    // against the next writer and cost a rerun (the transaction's work again) and a sleep.
+    if (this.#hot.size !== 0 && this.#hot.has(unit)) this.#hotCountdown = hotStreak;
     const me = this.#ownerWord;
     const ownerIndex = cellOwnerWord(unit);
     let deadline = 0;
