@@ -162,7 +162,7 @@ export class CommitFloor {
   #wait(me: number): void {
     const i32 = this.#i32;
     let slept = false;
-    for (;;) {
+    for (let round = 0; round < limits.txAttemptsMax; round += 1) {
       const owner = Atomics.load(i32, ownerIndex);
       if (owner === 0) {
         const wanted = slept ? me | contendedBit : me;
@@ -183,6 +183,7 @@ export class CommitFloor {
         slept = true;
       }
     }
+    throw new Error('the counter lock never became free');
   }
 
   /** Redo log, intent, clock, decision, write-back, watchers, committed, release, statistics. */

@@ -1,5 +1,5 @@
 // Worker of the high-contention benchmark (stm.bench.ts): every transaction increments one shared
-// counter and does about a microsecond of other work. Three ways to run it:
+// counter and does about a microsecond of other work. Four ways to run it:
 // - 'stm': our transactions, contention manager on (wait-die, sleep on the cell, inevitable);
 // - 'naive': our transactions with the contention manager off (abort and rerun at once);
 // - 'lock': one global spin-then-wait mutex held for the whole transaction;
