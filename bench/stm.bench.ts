@@ -212,31 +212,32 @@ async function highContention(samples: number, durationMs: number): Promise<Benc
           ? ''
           : `; naive: aborts ${(naive.abortRate * 100).toFixed(1)} %, ` +
             `p99 ${String(naive.p99)}, max ${String(naive.max)}`);
-      const versus = (
+      const row = (
+        subject: ContentionRun,
+        subjectName: string,
         against: string,
         baseline: ContentionRun,
         baselineName: string,
         target: string,
       ): BenchResult => ({
-        name: `hot counter (${shape}), ${String(workers)} workers: vs ${against} (tx/s)`,
-        value: ours.opsPerS,
+        name: `hot counter (${shape}), ${String(workers)} workers: ${subjectName}vs ${against} (tx/s)`,
+        value: subject.opsPerS,
         baseline: baseline.opsPerS,
         baselineName,
-        ratio: ours.opsPerS / baseline.opsPerS,
+        ratio: subject.opsPerS / baseline.opsPerS,
         target,
       });
+      const versus = (
+        against: string,
+        baseline: ContentionRun,
+        baselineName: string,
+        target: string,
+      ): BenchResult => row(ours, '', against, baseline, baselineName, target);
       results.push(
         versus(`1 worker; ${figures}`, single, 'ours, 1 worker', '≥ 0.9×'),
         versus('global lock', lock, 'global lock', '≥ 1×'),
         versus('the protocol alone', floor, 'the floor under contention', 'report'),
-        {
-          name: `hot counter (${shape}), ${String(workers)} workers: the protocol alone vs global lock (tx/s)`,
-          value: floor.opsPerS,
-          baseline: lock.opsPerS,
-          baselineName: 'global lock',
-          ratio: floor.opsPerS / lock.opsPerS,
-          target: 'bound',
-        },
+        row(floor, 'the protocol alone ', 'global lock', lock, 'global lock', 'bound'),
       );
       if (naive !== undefined) results.push(versus('naive retry', naive, 'naive retry', 'report'));
     }

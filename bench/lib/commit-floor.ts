@@ -76,6 +76,8 @@ export class CommitFloor {
   readonly #logWord: number;
   readonly #clockCache = new Float64Array(64);
   #seq = 0;
+  /** This attempt's owner word (made when it takes its lock, as the engine does). */
+  #ownerWord = 0;
   #clock = 0;
   #clockWord = 0n;
 
@@ -104,7 +106,7 @@ export class CommitFloor {
     if (!versionCovered(version, this.#clockCache)) throw new Error('outside the snapshot');
     // First lock: the priority, the status (active), the owner word, the preemption check.
     const active = this.#beginLocking();
-    if (Atomics.compareExchange(this.#i32, ownerIndex, 0, this.#ownerWord()) !== 0) {
+    if (Atomics.compareExchange(this.#i32, ownerIndex, 0, this.#ownerWord) !== 0) {
       throw new Error('lock taken');
     }
     this.#checkActive(active);
@@ -124,7 +126,7 @@ export class CommitFloor {
     Atomics.load(this.#i32, 0);
     if (!workBetween) work();
     const active = this.#beginLocking();
-    const me = this.#ownerWord();
+    const me = this.#ownerWord;
     if (Atomics.compareExchange(this.#i32, ownerIndex, 0, me) !== 0) this.#wait(me);
     this.#checkActive(active);
     const oldValue = Atomics.load(b64, cellWord + 1);
@@ -138,13 +140,10 @@ export class CommitFloor {
     this.#commit(active, oldVersion, oldValue, numberWord(numberOf(oldValue) + 1));
   }
 
-  #ownerWord(): number {
-    return ownerWord(this.#slot, this.#seq);
-  }
-
   /** A new attempt's priority and status (active), published before any of its locks. */
   #beginLocking(): number {
     this.#seq = (this.#seq + 1) & seqMask;
+    this.#ownerWord = ownerWord(this.#slot, this.#seq);
     this.#f64[this.#recordWord + 2] = Infinity;
     const active = statusWord(this.#seq, TxState.active);
     Atomics.store(this.#i32, this.#recordWord * 2, active);
@@ -214,7 +213,7 @@ export class CommitFloor {
       if (Atomics.load(b64, cellWord + 3) !== 0n) throw new Error('watchers');
     }
     Atomics.compareExchange(i32, statusIndex, committing, statusWord(this.#seq, TxState.committed));
-    const me = this.#ownerWord();
+    const me = this.#ownerWord;
     if (Atomics.compareExchange(i32, ownerIndex, me, 0) !== me) {
       // Contended (a waiter set the bit, or this attempt took the lock with it): wake one.
       Atomics.compareExchange(i32, ownerIndex, me | contendedBit, 0);

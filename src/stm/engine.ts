@@ -425,9 +425,8 @@ export class TxEngine {
    * exactly an inconsistent read).
    */
   #extendSnapshot(version: bigint): boolean {
-    if (versionCovered(version, this.#clockCache)) return false;
-    const writer = versionSlot(version);
-    this.#clockCache[writer] = this.records.clock(writer);
+    const writer = this.#refreshClockFor(version);
+    if (writer < 0) return false;
     // A preempted attempt has lost its locks: the cells it wrote or locked may have changed
     // since, while their entries still match what it read. Checked after the refresh, so that
     // an attempt still live here held its locks up to the new snapshot.
@@ -666,17 +665,22 @@ export class TxEngine {
       const version = Atomics.load(b64, cellVersionSlot(unit));
       this.#wOldVersion[index] = version;
       this.#wOldValue[index] = word;
-      if (this.#inevitable) this.#checkSnapshotLocked(version);
+      // An inevitable attempt reads locked cells: it only keeps its clock cache fresh.
+      if (this.#inevitable) this.#refreshClockFor(version);
       return;
     }
     this.fail('write-read', unit);
   }
 
-  /** An inevitable attempt reads locked cells: it only keeps its clock cache fresh. */
-  #checkSnapshotLocked(version: bigint): void {
-    if (versionCovered(version, this.#clockCache)) return;
+  /**
+   * Refreshes the clock-cache entry of the commit that wrote `version` if the snapshot does not
+   * cover it yet; returns the writer's slot, or −1 if it was covered already.
+   */
+  #refreshClockFor(version: bigint): number {
+    if (versionCovered(version, this.#clockCache)) return -1;
     const writer = versionSlot(version);
     this.#clockCache[writer] = this.records.clock(writer);
+    return writer;
   }
 
   /**

@@ -94,6 +94,8 @@ export function versionWord(counter: number, slot: number): bigint {
 /** The commit counter of the version word last written to `scratch`. */
 const scratchCounter = (): number =>
   (halves[1] ?? 0) * versionCounterLowSpan + ((halves[0] ?? 0) >>> 6);
+/** The writer's slot of the version word last written to `scratch`. */
+const scratchSlot = (): number => (halves[0] ?? 0) & 63;
 
 /** The commit counter of a version word. */
 export function versionCounter(version: bigint): number {
@@ -104,7 +106,7 @@ export function versionCounter(version: bigint): number {
 /** The worker slot that wrote a version word. */
 export function versionSlot(version: bigint): number {
   scratch[0] = version;
-  return (halves[0] ?? 0) & 63;
+  return scratchSlot();
 }
 
 /**
@@ -113,7 +115,7 @@ export function versionSlot(version: bigint): number {
  */
 export function versionCovered(version: bigint, clocks: Float64Array): boolean {
   scratch[0] = version;
-  return scratchCounter() <= (clocks[(halves[0] ?? 0) & 63] ?? 0);
+  return scratchCounter() <= (clocks[scratchSlot()] ?? 0);
 }
 
 /** Checked at build time: the encodings above pack a worker slot in 6 bits. */
