@@ -4,6 +4,7 @@
  */
 export {
   Heap,
+  type AttachOptions,
   type HeapHandle,
   type HeapOptions,
   type MemoryUsage,
@@ -12,7 +13,7 @@ export {
 } from './api/index.js';
 export type { SharedObject, SharedRef } from './values/index.js';
 export type { SharedCell, AbortKind, ConflictEvent, TxStats, WorkerTxStats } from './stm/index.js';
-export { atomically, inevitable, orElse, retry } from './stm/index.js';
+export { atomically, atomicallyAsync, inevitable, orElse, retry } from './stm/index.js';
 export {
   ClosedError,
   HeapExhaustedError,

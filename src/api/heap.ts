@@ -14,6 +14,7 @@ import { limits, StaleHandleError, type Handle } from '../base/index.js';
 import { headerWord, HeapMemory } from '../memory/index.js';
 import { slotField } from '../reclaim/index.js';
 import {
+  atomicallyAsyncOn,
   atomicallyOn,
   createCell,
   HeapContext,
@@ -21,6 +22,7 @@ import {
   ReferenceDied,
   SharedCell,
   type ConflictEvent,
+  type TxLimits,
   type TxStats,
 } from '../stm/index.js';
 import type { SharedRef } from '../values/index.js';
@@ -40,6 +42,33 @@ export interface HeapOptions {
    * Default 1000 ms.
    */
   readonly reclaimStallMs?: number;
+  /**
+   * Cells one transaction of this worker may write (or lock), and read; past them the
+   * transaction throws LimitExceededError and commits nothing. Defaults 2^20 and 2^22, which are
+   * also the largest accepted. Per worker: `Heap.attach` takes them too.
+   */
+  readonly txWriteSetMax?: number;
+  readonly txReadSetMax?: number;
+}
+
+/** The options `Heap.attach` takes: the per-worker ones. */
+export type AttachOptions = Pick<HeapOptions, 'txWriteSetMax' | 'txReadSetMax'>;
+
+function txLimitsOf(options: AttachOptions): TxLimits {
+  return {
+    txWriteSetMax: limitOption('txWriteSetMax', options.txWriteSetMax, limits.txWriteSetMax),
+    txReadSetMax: limitOption('txReadSetMax', options.txReadSetMax, limits.txReadSetMax),
+  };
+}
+
+function limitOption(name: string, value: number | undefined, max: number): number {
+  if (value === undefined) return max;
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new RangeError(
+      `${name} must be an integer from 1 to ${String(max)} (got ${String(value)})`,
+    );
+  }
+  return value;
 }
 
 /** What `heap.watch` needs of a worker: Node's `Worker` has it. */
@@ -83,23 +112,25 @@ function openShared(context: HeapContext, handle: Handle, tag: number): object {
 export class Heap {
   readonly #context: HeapContext;
 
-  private constructor(memory: HeapMemory) {
-    this.#context = new HeapContext(memory, openShared);
+  private constructor(memory: HeapMemory, txLimits: TxLimits) {
+    this.#context = new HeapContext(memory, openShared, txLimits);
   }
 
   /** A new heap. `maxBytes` is a reservation: memory is committed as it is used. */
   static create(options: HeapOptions = {}): Heap {
+    const txLimits = txLimitsOf(options);
     const memory = HeapMemory.create(
       options.maxBytes ?? limits.heapBytesDefault,
       options.reclaimStallMs ?? limits.reclaimStallMsDefault,
     );
     formatAllocatorRegions(memory);
-    return new Heap(memory);
+    return new Heap(memory, txLimits);
   }
 
   /** The same heap, in this worker. Throws HeapLayoutError for memory that is not a heap. */
-  static attach(handle: HeapHandle): Heap {
-    return new Heap(HeapMemory.attach(handle.buffer));
+  static attach(handle: HeapHandle, options: AttachOptions = {}): Heap {
+    const txLimits = txLimitsOf(options);
+    return new Heap(HeapMemory.attach(handle.buffer), txLimits);
   }
 
   get handle(): HeapHandle {
@@ -171,6 +202,16 @@ export class Heap {
   atomically<T>(fn: () => T): T {
     this.#context.checkOpen('heap.atomically');
     return atomicallyOn(this.#context.engine, fn);
+  }
+
+  /**
+   * `atomically` on this heap for a thread that must keep serving its event loop: every wait of
+   * the transaction (retry, a lock held by another worker, the inevitability token) goes through
+   * `Atomics.waitAsync`. `fn` stays synchronous.
+   */
+  atomicallyAsync<T>(fn: () => T): Promise<T> {
+    this.#context.checkOpen('heap.atomicallyAsync');
+    return atomicallyAsyncOn(this.#context.engine, fn);
   }
 
   /**

@@ -1,6 +1,7 @@
 /** api/: the public facade that composes the layers (see docs/decisions/0001-api-layer.md). */
 export {
   Heap,
+  type AttachOptions,
   type HeapHandle,
   type HeapOptions,
   type MemoryUsage,

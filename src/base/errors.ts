@@ -23,7 +23,8 @@ export type TransactionStateCode =
   | 'RETRY_WITHOUT_READS'
   | 'RETRY_IN_INEVITABLE'
   | 'MIXED_HEAPS'
-  | 'HEAP_UNKNOWN';
+  | 'HEAP_UNKNOWN'
+  | 'ASYNC_IN_TRANSACTION';
 
 /** A value that cannot live in shared memory. Names the path of the offending part. */
 export class NotShareableError extends TypeError {
@@ -95,7 +96,8 @@ export class LimitExceededError extends Error {
 /**
  * A transaction operation used where it cannot work: `retry()` or `inevitable()` outside a
  * transaction, `inevitable()` twice, `retry()` in an inevitable transaction or before reading
- * anything, one transaction touching two heaps. The `code` says which.
+ * anything, one transaction touching two heaps, `atomicallyAsync` inside a transaction. The
+ * `code` says which.
  */
 export class TransactionStateError extends Error {
   readonly code: TransactionStateCode;

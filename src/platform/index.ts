@@ -1,3 +1,3 @@
 /** platform/: what differs between runtimes, behind one web-standard-only interface. */
 export { currentThreadId } from './thread-identity.js';
-export { canBlock, sleepWhileEqual } from './wait.js';
+export { canBlock, sleepWhileEqual, sleepWhileEqualAsync } from './wait.js';

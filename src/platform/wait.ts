@@ -38,3 +38,44 @@ export function sleepWhileEqual(
   }
   return false;
 }
+
+interface WaitAsyncResult {
+  readonly async: boolean;
+  readonly value: 'ok' | 'not-equal' | 'timed-out' | Promise<'ok' | 'timed-out'>;
+}
+type WaitAsync = (
+  i32: Int32Array,
+  index: number,
+  expected: number,
+  timeoutMs: number,
+) => WaitAsyncResult;
+
+/** `Atomics.waitAsync` where the runtime has it (Node ≥ 16, Chromium, Deno, Bun), else undefined. */
+const waitAsync = (Atomics as unknown as { waitAsync?: WaitAsync }).waitAsync;
+
+/** Polling step of the fallback for runtimes without `Atomics.waitAsync`. */
+const pollStepMs = 1;
+
+/**
+ * `sleepWhileEqual` for a thread that must keep serving its event loop: the wait goes through
+ * `Atomics.waitAsync`, so timers, I/O and other promises run meanwhile. Resolves to true if a
+ * notify woke it (the same wake-up accounting as `sleepWhileEqual`). Without `waitAsync` it polls
+ * the word on timers, never blocking.
+ */
+export async function sleepWhileEqualAsync(
+  i32: Int32Array,
+  index: number,
+  expected: number,
+  timeoutMs: number,
+): Promise<boolean> {
+  if (waitAsync !== undefined) {
+    const result = waitAsync(i32, index, expected, timeoutMs);
+    if (!result.async) return false;
+    return (await result.value) === 'ok';
+  }
+  const deadline = performance.now() + timeoutMs;
+  while (Atomics.load(i32, index) === expected && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, pollStepMs));
+  }
+  return false;
+}

@@ -20,7 +20,7 @@
  */
 import { limits } from '../base/index.js';
 import type { HeapMemory } from '../memory/index.js';
-import { sleepWhileEqual } from '../platform/index.js';
+import { sleepWhileEqual, sleepWhileEqualAsync } from '../platform/index.js';
 import { intentPayload, isIntentWord } from '../values/index.js';
 import { cellOwnerWord, cellValueSlot, cellVersionSlot, cellWatchersSlot } from './cell-block.js';
 import { findLogEntry, recordField, type TxRecords } from './tx-record.js';
@@ -150,6 +150,15 @@ export class ConflictResolver {
     return sleepWhileEqual(this.#i32, index, contended, timeoutMs);
   }
 
+  /** `sleepOnWord` through `Atomics.waitAsync`, for a thread that must not block. */
+  async sleepOnWordAsync(index: number, seen: number, timeoutMs: number): Promise<boolean> {
+    const contended = seen | contendedBit;
+    if (seen !== contended && Atomics.compareExchange(this.#i32, index, seen, contended) !== seen) {
+      return false;
+    }
+    return sleepWhileEqualAsync(this.#i32, index, contended, timeoutMs);
+  }
+
   /** Passes a wake-up on to the next sleeper of futex word `index` (see the wake-up chain). */
   passWakeUp(index: number): void {
     Atomics.notify(this.#i32, index, 1);
@@ -198,7 +207,8 @@ export class ConflictResolver {
         bits &= ~(1 << bit);
         const wakeIndex = this.records.word(half * 32 + bit, recordField.retryWake);
         Atomics.add(this.#i32, wakeIndex, 1);
-        Atomics.notify(this.#i32, wakeIndex, 1);
+        // Every sleeper of the slot: a thread may have several async transactions in `retry`.
+        Atomics.notify(this.#i32, wakeIndex);
       }
     }
   }

@@ -4,7 +4,13 @@
  * points to the same context, so closing the heap is seen by all of them through one flag.
  */
 import { Allocator, type BlockTag } from '../alloc/index.js';
-import { ClosedError, HeapExhaustedError, type Handle, type WordIndex } from '../base/index.js';
+import {
+  ClosedError,
+  HeapExhaustedError,
+  limits,
+  type Handle,
+  type WordIndex,
+} from '../base/index.js';
 import { headerWord, type HeapMemory } from '../memory/index.js';
 import {
   ReclaimParticipant,
@@ -33,6 +39,17 @@ export class ReferenceDied extends Error {
   }
 }
 
+/** Per-worker limits of this worker's transactions on one heap (STYLE.md §4: tests shrink them). */
+export interface TxLimits {
+  readonly txWriteSetMax: number;
+  readonly txReadSetMax: number;
+}
+
+export const defaultTxLimits: TxLimits = {
+  txWriteSetMax: limits.txWriteSetMax,
+  txReadSetMax: limits.txReadSetMax,
+};
+
 export class HeapContext {
   readonly memory: HeapMemory;
   readonly heapId: number;
@@ -49,7 +66,7 @@ export class HeapContext {
   readonly #pins: PinRecord;
   closed = false;
 
-  constructor(memory: HeapMemory, openShared: SharedOpener) {
+  constructor(memory: HeapMemory, openShared: SharedOpener, txLimits: TxLimits = defaultTxLimits) {
     this.#openShared = openShared;
     this.memory = memory;
     this.heapId = memory.heapId;
@@ -78,6 +95,8 @@ export class HeapContext {
         slotIndex: this.slot.index,
         reclaim: this.reclaim,
         allocator: this.allocator,
+        txWriteSetMax: txLimits.txWriteSetMax,
+        txReadSetMax: txLimits.txReadSetMax,
         discardUnpublished: (word) => {
           this.discardUnpublished(word);
         },

@@ -30,9 +30,16 @@
  *   their start. docs/decisions/0005-stm.md proves that this order is a strict serialisation.
  */
 import { currentHandleAt, type Allocator } from '../alloc/index.js';
-import { assert, BugError, crashPoint, limits, TransactionStateError } from '../base/index.js';
+import {
+  assert,
+  BugError,
+  crashPoint,
+  LimitExceededError,
+  limits,
+  TransactionStateError,
+} from '../base/index.js';
 import { headerWord, type HeapMemory } from '../memory/index.js';
-import { sleepWhileEqual } from '../platform/index.js';
+import { sleepWhileEqual, sleepWhileEqualAsync } from '../platform/index.js';
 import type { ReclaimParticipant } from '../reclaim/index.js';
 import { intentWord, isIntentWord } from '../values/index.js';
 import { cellOwnerWord, cellValueSlot, cellVersionSlot, cellWatchersSlot } from './cell-block.js';
@@ -73,6 +80,9 @@ export interface EngineHost {
   /** Drops a word that left shared memory: its references released, its block retired. */
   dropWord(word: bigint): void;
   readonly allocator: Allocator;
+  /** Cells one transaction may write or lock, and read (`limits` by default; tests shrink them). */
+  readonly txWriteSetMax: number;
+  readonly txReadSetMax: number;
 }
 
 /**
@@ -85,12 +95,45 @@ export class TxAbort extends Error {
   waitUnit = 0;
   waitOwner = 0;
   otherSlot = -1;
+  /** The futex word an async attempt waits on before its rerun (-1: none): see `pendingWait`. */
+  waitIndex = -1;
 
   constructor() {
     super('transaction attempt aborted (internal signal; reruns automatically)');
     this.name = 'TxAbort';
   }
 }
+
+/**
+ * What a transaction carries from one attempt to the next: its age (wait-die priority), whether
+ * its next attempt starts inevitable, and the cells it slept on (it takes their locks with the
+ * contended bit: the wake-up chain). A synchronous transaction keeps it in the engine; an async
+ * one keeps its own between attempts, since other transactions of this thread run while it waits.
+ */
+export interface TxCarry {
+  firstAttemptMs: number;
+  startInevitable: boolean;
+  contended: Set<number>;
+}
+
+/** What an async transaction waits for between an aborted attempt and its rerun. */
+export type PendingWait =
+  | {
+      readonly kind: 'lock';
+      /** The futex word: a cell's owner word or the inevitability token. */
+      readonly index: number;
+      /** The cell (0 for the token), and the owner seen there. */
+      readonly unit: number;
+      readonly owner: number;
+    }
+  | {
+      readonly kind: 'reads';
+      /** The cells read, and the version each was read at. */
+      readonly units: Int32Array;
+      readonly versions: readonly bigint[];
+      /** The slot's wake counter before the watches were set. */
+      readonly seen: number;
+    };
 
 /**
  * Benchmarks only (not exported by the library): with `enabled` false, a conflict aborts the
@@ -114,13 +157,14 @@ const hotStreak = 64;
 /** Transactions run with a read log for this many transactions after one needed it. */
 const recordingStreak = 64;
 
-/** A copy of `array` with room for at least `length` elements (doubling). */
+/** A copy of `array` with room for at least `length` elements (doubling, up to `cap`). */
 function grown<Typed extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(
   array: Typed,
   length: number,
+  cap = Infinity,
 ): Typed {
   const make = array.constructor as new (length: number) => Typed;
-  const next = new make(Math.max(length, array.length * 2));
+  const next = new make(Math.max(length, Math.min(array.length * 2, cap)));
   (next as { set(source: Typed): void }).set(array);
   return next;
 }
@@ -154,6 +198,8 @@ export class TxEngine {
   readonly #statusIndex: number;
   readonly #statsBase: number;
   readonly #priorityIndex: number;
+  readonly #writeSetMax: number;
+  readonly #readSetMax: number;
   readonly #clockIndex: number;
   /** This worker's cache of every slot's clock (TLC): the snapshot reads are checked against. */
   readonly #clockCache = new Float64Array(limits.workerSlotsMax);
@@ -177,6 +223,8 @@ export class TxEngine {
   #userInevitable = false;
   #startInevitable = false;
   #holdsToken = false;
+  /** The attempt runs in `atomicallyAsync`: where it would block, it aborts and waits async. */
+  #waitsAsync = false;
   #reads = 0;
   /** Reads in the read log (all reads, once the attempt records). */
   #logged = 0;
@@ -200,7 +248,11 @@ export class TxEngine {
   readonly #hot = new Set<number>();
   #hotCountdown = 0;
   /** Cells this transaction slept on: it takes their locks with the contended bit (wake chain). */
-  readonly #contended = new Set<number>();
+  #contended = new Set<number>();
+  /** The synchronous transactions' set (an async one swaps its own in for each attempt). */
+  readonly #ownContended = this.#contended;
+  /** Retry watches this thread holds per cell (several async transactions may watch one cell). */
+  readonly #watches = new Map<number, number>();
   #firstAttemptMs = 0;
   #attemptStartMs = 0;
   #attempts = 0;
@@ -210,6 +262,11 @@ export class TxEngine {
 
   constructor(host: EngineHost) {
     this.#host = host;
+    this.#writeSetMax = host.txWriteSetMax;
+    this.#readSetMax = host.txReadSetMax;
+    // The log is checked against its limit only when it grows: it never holds more.
+    if (this.#readSetMax < this.#readUnits.length)
+      this.#readUnits = new Int32Array(this.#readSetMax);
     const { memory } = host;
     this.#i32 = memory.i32;
     this.#b64 = memory.b64;
@@ -273,8 +330,9 @@ export class TxEngine {
    * costs as much as a small transaction): a first attempt takes its start time when it first
    * needs it — its first lock (the age that wait-die compares) or its first snapshot extension.
    */
-  begin(attempt: number): void {
+  begin(attempt: number, waitsAsync = false): void {
     this.#host.reclaim.enter();
+    this.#waitsAsync = waitsAsync;
     this.#doomed = false;
     this.#reads = 0;
     this.#logged = 0;
@@ -293,12 +351,19 @@ export class TxEngine {
   }
 
   /** Aborts the attempt: the caller catches the signal and reruns (or propagates). */
-  fail(kind: AbortKind, waitUnit = 0, waitOwner = 0, otherSlot = -1): never {
+  fail(
+    kind: AbortKind,
+    waitUnit = 0,
+    waitOwner = 0,
+    otherSlot = -1,
+    waitIndex = waitUnit === 0 ? -1 : cellOwnerWord(waitUnit),
+  ): never {
     const signal = this.abortSignal;
     signal.kind = kind;
     signal.waitUnit = waitUnit;
     signal.waitOwner = waitOwner;
     signal.otherSlot = otherSlot;
+    signal.waitIndex = waitIndex;
     this.#doomed = true;
     throw signal;
   }
@@ -406,8 +471,14 @@ export class TxEngine {
   #logRead(unit: number, version: bigint): void {
     const at = this.#logged;
     if (at >= this.#readUnits.length) {
-      assert(at < limits.txReadSetMax, `a transaction read more than ${limits.txReadSetMax} cells`);
-      this.#readUnits = grown(this.#readUnits, at + 1);
+      if (at >= this.#readSetMax) {
+        throw new LimitExceededError(
+          'txReadSetMax',
+          `a transaction may read at most ${String(this.#readSetMax)} cells; ` +
+            'split it into smaller transactions',
+        );
+      }
+      this.#readUnits = grown(this.#readUnits, at + 1, this.#readSetMax);
       growWords([this.#readVersions], at + 1);
     }
     this.#readUnits[at] = unit;
@@ -457,6 +528,8 @@ export class TxEngine {
       if (Atomics.load(this.#b64, valueIndex) !== intent) break;
       if (resolver.resolveFinished(unit, intent)) break;
       const owner = Atomics.load(this.#i32, ownerIndex);
+      // An async attempt does not block: it gives way and waits for the owner outside.
+      if (owner !== 0 && this.#waitsAsync) this.fail('write-read', unit, owner, ownerSlot(owner));
       if (owner !== 0) {
         const end = resolver.waitForOwner(unit, owner, deadline);
         if (end === WaitEnd.woken) woken = true;
@@ -549,6 +622,7 @@ export class TxEngine {
       const known = this.#entryOf(unit);
       if (known !== undefined) return known;
     }
+    if (this.#entries >= this.#writeSetMax) this.#refuseWriteSet();
     if (!this.#lockTaking) this.#beginLocking();
     // Uncontended, the lock is one CAS from the free word. After sleeping on this lock (now or
     // before this attempt's abort) other sleepers may remain, so it is taken with the contended
@@ -617,10 +691,17 @@ export class TxEngine {
     return index;
   }
 
+  /** Before a lock is taken (none is left without its entry): a typed error, nothing committed. */
+  #refuseWriteSet(): never {
+    throw new LimitExceededError(
+      'txWriteSetMax',
+      `a transaction may write or lock at most ${String(this.#writeSetMax)} cells; ` +
+        'split it into smaller transactions',
+    );
+  }
+
   #growEntries(index: number): void {
-    if (index >= limits.txWriteSetMax) {
-      throw new BugError(`a transaction wrote more than ${limits.txWriteSetMax} cells`);
-    }
+    assert(index < this.#writeSetMax, 'the write set grew past its checked limit');
     this.#wUnits = grown(this.#wUnits, index + 1);
     growWords([this.#wOldVersion, this.#wOldValue, this.#wNewValue], index + 1);
     this.#wState = grown(this.#wState, index + 1);
@@ -702,6 +783,9 @@ export class TxEngine {
     const ownerIndex = cellOwnerWord(unit);
     for (let spin = 0; spin < limits.lockSpinMax; spin += 1) {
       if (Atomics.load(this.#i32, ownerIndex) !== owner) return false;
+    }
+    if (this.#waitsAsync) {
+      this.fail(state === LockState.inevitable ? 'inevitable' : 'write-write', unit, owner, other);
     }
     const end = this.resolver.waitForOwner(unit, owner, deadline);
     if (end === WaitEnd.expired && state === LockState.active) this.resolver.preemptOwner(owner);
@@ -829,9 +913,9 @@ export class TxEngine {
         }
         continue;
       }
-      if (this.#reads > 0 || this.#entries > 0) {
+      if (this.#reads > 0 || this.#entries > 0 || this.#waitsAsync) {
         this.#startInevitable = true;
-        this.fail('inevitable', 0, holder, ownerSlot(holder));
+        this.fail('inevitable', 0, holder, ownerSlot(holder), tokenIndex);
       }
       this.#sleepOnToken(holder);
       slept = true;
@@ -1134,6 +1218,7 @@ export class TxEngine {
 
   #endAttempt(): void {
     this.#clearLog();
+    this.#waitsAsync = false;
     this.#lockTaking = false;
     this.#inevitable = false;
     this.#userInevitable = false;
@@ -1171,10 +1256,7 @@ export class TxEngine {
     }
     const wakeIndex = this.records.word(this.slot, recordField.retryWake);
     const seen = Atomics.load(this.#i32, wakeIndex);
-    const bit = 1n << BigInt(this.slot);
-    for (let index = 0; index < this.#logged; index += 1) {
-      Atomics.or(this.#b64, cellWatchersSlot(this.#readUnits[index] ?? 0), bit);
-    }
+    this.#watchAll(this.#readUnits, this.#logged);
     const started = performance.now();
     this.#host.reclaim.quiesce();
     // ORDERING: the watcher bits are set (SeqCst) before this validation; a committer writes its
@@ -1185,12 +1267,161 @@ export class TxEngine {
       sleepWhileEqual(this.#i32, wakeIndex, seen, limits.retrySleepMsMax);
       if (Atomics.load(this.#i32, wakeIndex) !== seen) break;
     }
-    const clear = ~bit;
-    for (let index = 0; index < this.#logged; index += 1) {
-      Atomics.and(this.#b64, cellWatchersSlot(this.#readUnits[index] ?? 0), clear);
-    }
+    this.#unwatchAll(this.#readUnits, this.#logged);
     this.#host.reclaim.enter();
     this.#addStat('waitMs', performance.now() - started);
+  }
+
+  /**
+   * Sets this worker's watcher bit on `count` cells of `units`. Counted per cell: several async
+   * transactions of this thread may watch one cell, and the bit goes only when the last stops.
+   */
+  #watchAll(units: Int32Array, count: number): void {
+    const bit = 1n << BigInt(this.slot);
+    const watches = this.#watches;
+    for (let index = 0; index < count; index += 1) {
+      const unit = units[index] ?? 0;
+      const held = watches.get(unit) ?? 0;
+      watches.set(unit, held + 1);
+      if (held === 0) Atomics.or(this.#b64, cellWatchersSlot(unit), bit);
+    }
+  }
+
+  #unwatchAll(units: Int32Array, count: number): void {
+    const clear = ~(1n << BigInt(this.slot));
+    const watches = this.#watches;
+    for (let index = 0; index < count; index += 1) {
+      const unit = units[index] ?? 0;
+      const held = watches.get(unit) ?? 0;
+      if (held > 1) {
+        watches.set(unit, held - 1);
+        continue;
+      }
+      watches.delete(unit);
+      Atomics.and(this.#b64, cellWatchersSlot(unit), clear);
+    }
+  }
+
+  // ---------------------------------------------------------------- async waits
+
+  /**
+   * Takes the per-transaction state out of the engine for an async transaction that is about to
+   * wait (other transactions of this thread may run meanwhile), leaving the engine's own.
+   */
+  suspend(carry: TxCarry): void {
+    carry.firstAttemptMs = this.#firstAttemptMs;
+    carry.startInevitable = this.#startInevitable;
+    carry.contended = this.#contended;
+    this.#contended = this.#ownContended;
+    this.#startInevitable = false;
+  }
+
+  /** Puts an async transaction's state back before its next attempt (`suspend`'s inverse). */
+  resume(carry: TxCarry): void {
+    this.#firstAttemptMs = carry.firstAttemptMs;
+    this.#startInevitable = carry.startInevitable;
+    this.#contended = carry.contended;
+  }
+
+  /**
+   * After an aborted async attempt: what to wait for before the rerun, or undefined to rerun at
+   * once. For a `retry`, the read cells are watched from here on and their versions copied, since
+   * the engine's read log is the next transaction's once this thread returns to its event loop.
+   */
+  pendingWait(): PendingWait | undefined {
+    const signal = this.abortSignal;
+    if (signal.kind === 'retry') {
+      if (this.#reads === 0) {
+        throw new TransactionStateError(
+          'RETRY_WITHOUT_READS',
+          'retry() before reading any shared cell would wait forever',
+        );
+      }
+      const count = this.#logged;
+      const units = this.#readUnits.slice(0, count);
+      const versions = this.#readVersions.slice(0, count);
+      const wakeIndex = this.records.word(this.slot, recordField.retryWake);
+      const seen = Atomics.load(this.#i32, wakeIndex);
+      this.#watchAll(units, count);
+      return { kind: 'reads', units, versions, seen };
+    }
+    if (signal.waitIndex < 0 || signal.waitOwner === 0 || !contentionManager.enabled) {
+      return undefined;
+    }
+    this.#contended.add(signal.waitUnit);
+    return {
+      kind: 'lock',
+      index: signal.waitIndex,
+      unit: signal.waitUnit,
+      owner: signal.waitOwner,
+    };
+  }
+
+  /**
+   * Waits for `pending` through `Atomics.waitAsync`: until a read cell changes (`retry`), or until
+   * the owner of a lock (or the inevitability token) lets go. A lock whose active owner keeps it
+   * past `ownerWaitMsMax` is preempted, as a blocking waiter would; the token's holder is
+   * inevitable and never preempted, so that wait is bounded in slices only.
+   */
+  async waitAsync(pending: PendingWait): Promise<void> {
+    const started = performance.now();
+    this.#host.reclaim.quiesce();
+    if (pending.kind === 'reads') {
+      await this.#waitForChangeAsync(pending);
+    } else {
+      await this.#waitForOwnerAsync(pending, started);
+    }
+    this.#noteWait(pending.kind === 'lock' ? pending.unit : 0, started);
+  }
+
+  async #waitForChangeAsync(pending: PendingWait & { kind: 'reads' }): Promise<void> {
+    const wakeIndex = this.records.word(this.slot, recordField.retryWake);
+    const { units, versions, seen } = pending;
+    // Unbounded by design, as a blocking `retry`: each slice is bounded and revalidates.
+    while (this.#firstStaleOf(units, versions) === 0) {
+      if (Atomics.load(this.#i32, wakeIndex) !== seen) break;
+      await sleepWhileEqualAsync(this.#i32, wakeIndex, seen, limits.retrySleepMsMax);
+    }
+    this.#unwatchAll(units, units.length);
+  }
+
+  async #waitForOwnerAsync(
+    pending: PendingWait & { kind: 'lock' },
+    started: number,
+  ): Promise<void> {
+    const { index, unit, owner } = pending;
+    const deadline = started + limits.ownerWaitMsMax;
+    const resolver = this.resolver;
+    let woken = false;
+    for (let round = 0; round < limits.txAttemptsMax; round += 1) {
+      const now = Atomics.load(this.#i32, index);
+      if ((now & ~contendedBit) !== (owner & ~contendedBit)) break;
+      if (unit === 0 ? !this.#tokenLive(now) : resolver.lockState(now, unit) === LockState.free) {
+        break;
+      }
+      const left = deadline - performance.now();
+      if (unit !== 0 && left <= 0) {
+        resolver.preemptOwner(now);
+        break;
+      }
+      const sliceMs = unit === 0 ? limits.waitSliceMs : Math.min(limits.waitSliceMs, left);
+      if (await resolver.sleepOnWordAsync(index, now, sliceMs)) woken = true;
+    }
+    // The rerun may not take this word at all: the next sleeper gets the wake-up now.
+    if (woken) resolver.passWakeUp(index);
+  }
+
+  /** The first cell of a copied read log that no longer holds its version, or 0. */
+  #firstStaleOf(units: Int32Array, versions: readonly bigint[]): number {
+    const b64 = this.#b64;
+    for (let index = 0; index < units.length; index += 1) {
+      const unit = units[index] ?? 0;
+      const version = versions[index] ?? 0n;
+      if (Atomics.load(b64, cellVersionSlot(unit)) !== version) return unit;
+      // A commit in progress there: rerun now (waking early is always safe for a retry).
+      if (isIntentWord(Atomics.load(b64, cellValueSlot(unit)))) return unit;
+    }
+    return 0;
   }
 
   /** True if this attempt keeps a read log (a `retry` needs one to know what to wait for). */
@@ -1209,6 +1440,11 @@ export class TxEngine {
 
   get inevitable(): boolean {
     return this.#inevitable;
+  }
+
+  /** The running attempt is inevitable because its function called `inevitable()`. */
+  get userInevitable(): boolean {
+    return this.#userInevitable;
   }
 
   /** Marks where an `orElse` branch starts; `rollBackTo` undoes its writes (keeping its reads). */

@@ -1,6 +1,14 @@
 /** stm/: shared cells, transactions (atomically, retry, orElse, inevitable) and the heap context. */
-export { HeapContext, ReferenceDied, type SharedOpener } from './context.js';
+export { HeapContext, ReferenceDied, type SharedOpener, type TxLimits } from './context.js';
 export { SharedCell, createCell } from './cell.js';
-export { atomically, atomicallyOn, inevitable, orElse, retry } from './atomically.js';
+export {
+  atomically,
+  atomicallyAsync,
+  atomicallyAsyncOn,
+  atomicallyOn,
+  inevitable,
+  orElse,
+  retry,
+} from './atomically.js';
 export { readStats, type TxStats, type WorkerTxStats } from './stats-reader.js';
 export type { AbortKind, ConflictEvent } from './stats.js';

@@ -5,9 +5,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { atomically, Heap, retry } from '../../src/index.js';
 import { runWorkers } from '../support/run-workers.js';
+import type { OrElseData } from './orelse.worker.js';
 import type { RetryData } from './retry.worker.js';
 
 const script = new URL('./retry.worker.ts', import.meta.url);
+const orElseScript = new URL('./orelse.worker.ts', import.meta.url);
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('retry across workers', () => {
@@ -40,6 +42,34 @@ describe('retry across workers', () => {
     assert.ok(wakeMs >= 0 && wakeMs < 500, `woke ${wakeMs.toFixed(1)} ms after the put began`);
     // Each item costs a few runs at most: a sleeping consumer does not spin.
     assert.ok(result.runs <= items * 4, `consumer ran ${String(result.runs)} times`);
+    heap.close();
+  });
+
+  it('orElse of two retrying takes sleeps on both boxes and wakes on a put into either', async () => {
+    const heap = Heap.create({ maxBytes: 16 << 20 });
+    const boxes = [heap.cell<number | null>(null), heap.cell<number | null>(null)] as const;
+    const items = 12;
+    const consumer = runWorkers<[number, number][]>(orElseScript, [
+      { heap: heap.handle, boxes: [boxes[0].ref, boxes[1].ref], items } satisfies OrElseData,
+    ]);
+    for (let item = 1; item <= items; item += 1) {
+      const box = item % 2 === 0 ? boxes[0] : boxes[1];
+      // Until the consumer took the last item; then it is asleep on both boxes (or about to be),
+      // and this put must wake it.
+      for (let poll = 0; poll < 1000 && boxes.some((each) => each.get() !== null); poll += 1) {
+        await sleep(5);
+      }
+      await sleep(5);
+      atomically(() => {
+        if (box.get() !== null) retry();
+        box.set(item);
+      });
+    }
+    const [taken] = await consumer;
+    assert.deepEqual(
+      taken,
+      Array.from({ length: items }, (_, index) => [(index + 1) % 2, index + 1]),
+    );
     heap.close();
   });
 });
