@@ -28,7 +28,7 @@ const jsonFile = process.argv.find((argument) => argument.startsWith('--json='))
 const samples = 5;
 // Short samples and many rounds: a round takes a few seconds, so the figures it pairs (an
 // operation and its baseline) see the same phase of the machine.
-const sampleMs = 20;
+const sampleMs = 30;
 
 const buffer = new SharedArrayBuffer(4096);
 const i32 = new Int32Array(buffer);
@@ -50,14 +50,12 @@ const lockedCounter = new Float64Array(lockWord.buffer, 64, 1);
 type Body = (iterations: number) => void;
 
 /**
- * CPU time of this thread (Node ≥ 23.9) or of the process (Node 20: its other threads — GC
- * helpers, the compiler — add a little), in µs.
+ * CPU time of the process in µs. Not `process.threadCpuUsage` (Node ≥ 23.9): here it advanced in
+ * ticks, and samples of 20 ms read 0. The process's other threads (GC helpers, the compiler) add
+ * a little to every figure alike.
  */
 const cpuMicros = (): number => {
-  const usage =
-    'threadCpuUsage' in process && typeof process.threadCpuUsage === 'function'
-      ? (process.threadCpuUsage as () => NodeJS.CpuUsage)()
-      : process.cpuUsage();
+  const usage = process.cpuUsage();
   return usage.user + usage.system;
 };
 
