@@ -74,7 +74,7 @@ export class CommitFloor {
   readonly #slot: number;
   readonly #recordWord: number;
   readonly #logWord: number;
-  readonly #clockCache = new Float64Array(64);
+  readonly #clockCache = new Float64Array(limits.workerSlotsMax);
   #seq = 0;
   /** This attempt's owner word (made when it takes its lock, as the engine does). */
   #ownerWord = 0;

@@ -15,8 +15,11 @@ export const heapBytesDefault = 1 * 2 ** 30;
 export const superblockBytesLog2 = 16;
 export const superblockBytes = 2 ** superblockBytesLog2;
 
-/** Worker slots in the shared registry: how many workers may be attached to one heap at once. */
-export const workerSlotsMax = 64;
+/**
+ * Worker slots in the shared registry: how many workers may be attached to one heap at once.
+ * Servers with 128–192 cores exist; the STM's words pack a slot in 8 bits (stm/words.ts).
+ */
+export const workerSlotsMax = 256;
 
 /**
  * Attempts to claim a run of superblocks before giving up. Each failed attempt means another

@@ -41,7 +41,7 @@ import { geometryOf, headerBytes, type HeapGeometry } from './layout.js';
 /** 'SOBJ' read as a little-endian 32-bit word. */
 export const heapMagic = 0x4a424f53;
 /** Bump on any change to any layout table in this repository. */
-export const heapLayoutVersion = 5;
+export const heapLayoutVersion = 6;
 
 /** Word indexes (Int32Array) of the header fields; byte offset / 4, from the table above. */
 export const headerWord = {

@@ -10,8 +10,9 @@
  * | value    | 16     | 8    | yes    | committer: CAS old → intent → new;    | a slot word (values/),  |
  * |          |        |      |        | helpers: CAS intent → new / old       | or an intent            |
  * | version  | 24     | 8    | yes    | committer, helpers: CAS old → new     | words.ts version word   |
- * | watchers | 32     | 8    | yes    | `retry` sleepers (or / and of their   | bit k: slot k sleeps in |
- * |          |        |      |        | own bit)                              | `retry` having read it  |
+ * | watchers | 32     | 8    | yes    | `retry` sleepers (or: their group's   | bit k: a slot ≡ k mod   |
+ * |          |        |      |        | bit); writers of the value (exchange  | 64 may sleep in `retry` |
+ * |          |        |      |        | to 0, then wake: words.ts)            | having read it          |
  *
  * Reading protocol (every reader, transactional or not): load version v1, value w, version v2.
  * If w is not an intent and v1 === v2, then w is the value committed with version v1. Proof: a

@@ -37,6 +37,7 @@ import {
   statusWord,
   TxState,
   versionWord,
+  watchGroups,
 } from './words.js';
 
 /** What a live lock's owner is doing. */
@@ -195,20 +196,27 @@ export class ConflictResolver {
     return statusSeq(seen) !== (seq & seqMask) || !holdsLocks(statusState(seen));
   }
 
-  /** Wakes every `retry` sleeper watching cell `unit` (after a new value was written there). */
+  /**
+   * Wakes every `retry` sleeper that may watch cell `unit` (after a new value was written there):
+   * takes the watchers word whole (words.ts: the writer clears it) and wakes each slot of every
+   * watch group in it. ORDERING: called after the new value is published, so a sleeper whose bit
+   * is taken here either is woken or, setting its bit again later, sees the new value.
+   */
   notifyWatchers(unit: number): void {
-    const watchers = Atomics.load(this.#b64, cellWatchersSlot(unit));
-    if (watchers === 0n) return;
-    scratch[0] = watchers;
+    const watchersIndex = cellWatchersSlot(unit);
+    if (Atomics.load(this.#b64, watchersIndex) === 0n) return;
+    scratch[0] = Atomics.exchange(this.#b64, watchersIndex, 0n);
     for (let half = 0; half < 2; half += 1) {
       let bits = scratchHalves[half] ?? 0;
       while (bits !== 0) {
         const bit = 31 - Math.clz32(bits);
         bits &= ~(1 << bit);
-        const wakeIndex = this.records.word(half * 32 + bit, recordField.retryWake);
-        Atomics.add(this.#i32, wakeIndex, 1);
-        // Every sleeper of the slot: a thread may have several async transactions in `retry`.
-        Atomics.notify(this.#i32, wakeIndex);
+        for (let slot = half * 32 + bit; slot < limits.workerSlotsMax; slot += watchGroups) {
+          const wakeIndex = this.records.word(slot, recordField.retryWake);
+          Atomics.add(this.#i32, wakeIndex, 1);
+          // Every sleeper of the slot: a thread may have several async transactions in `retry`.
+          Atomics.notify(this.#i32, wakeIndex);
+        }
       }
     }
   }

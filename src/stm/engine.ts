@@ -68,6 +68,7 @@ import {
   versionCovered,
   versionSlot,
   versionWord,
+  watchBit,
 } from './words.js';
 
 /** What the engine needs of the worker's heap context (kept narrow to avoid a cycle). */
@@ -131,8 +132,6 @@ export type PendingWait =
       /** The cells read, and the version each was read at. */
       readonly units: Int32Array;
       readonly versions: readonly bigint[];
-      /** The slot's wake counter before the watches were set. */
-      readonly seen: number;
     };
 
 /**
@@ -251,8 +250,6 @@ export class TxEngine {
   #contended = new Set<number>();
   /** The synchronous transactions' set (an async one swaps its own in for each attempt). */
   readonly #ownContended = this.#contended;
-  /** Retry watches this thread holds per cell (several async transactions may watch one cell). */
-  readonly #watches = new Map<number, number>();
   #firstAttemptMs = 0;
   #attemptStartMs = 0;
   #attempts = 0;
@@ -1255,50 +1252,29 @@ export class TxEngine {
       );
     }
     const wakeIndex = this.records.word(this.slot, recordField.retryWake);
-    const seen = Atomics.load(this.#i32, wakeIndex);
     this.#watchAll(this.#readUnits, this.#logged);
     const started = performance.now();
     this.#host.reclaim.quiesce();
-    // ORDERING: the watcher bits are set (SeqCst) before this validation; a committer writes its
-    // value before it reads the bits. So either it sees our bit and wakes us, or we see its write.
+    // ORDERING: the watcher bits are set (SeqCst) before each validation, and the wake counter
+    // is read before it; a committer writes its value before it takes the bits and bumps the
+    // counter. So either the validation sees the write, or the sleep sees the counter move.
     // Unbounded by design: `retry` waits as long as nothing it read changes. Each sleep is
-    // bounded (`retrySleepMsMax`) and followed by a revalidation.
-    while (this.#readsStillValid()) {
+    // bounded (`retrySleepMsMax`); a wake-up that changed nothing read (a stale watch bit of
+    // this slot's group) only costs a validation.
+    for (;;) {
+      const seen = Atomics.load(this.#i32, wakeIndex);
+      if (!this.#readsStillValid()) break;
       sleepWhileEqual(this.#i32, wakeIndex, seen, limits.retrySleepMsMax);
-      if (Atomics.load(this.#i32, wakeIndex) !== seen) break;
     }
-    this.#unwatchAll(this.#readUnits, this.#logged);
     this.#host.reclaim.enter();
     this.#addStat('waitMs', performance.now() - started);
   }
 
-  /**
-   * Sets this worker's watcher bit on `count` cells of `units`. Counted per cell: several async
-   * transactions of this thread may watch one cell, and the bit goes only when the last stops.
-   */
+  /** Sets this worker's watch-group bit on `count` cells of `units` (words.ts: never cleared here). */
   #watchAll(units: Int32Array, count: number): void {
-    const bit = 1n << BigInt(this.slot);
-    const watches = this.#watches;
+    const bit = watchBit(this.slot);
     for (let index = 0; index < count; index += 1) {
-      const unit = units[index] ?? 0;
-      const held = watches.get(unit) ?? 0;
-      watches.set(unit, held + 1);
-      if (held === 0) Atomics.or(this.#b64, cellWatchersSlot(unit), bit);
-    }
-  }
-
-  #unwatchAll(units: Int32Array, count: number): void {
-    const clear = ~(1n << BigInt(this.slot));
-    const watches = this.#watches;
-    for (let index = 0; index < count; index += 1) {
-      const unit = units[index] ?? 0;
-      const held = watches.get(unit) ?? 0;
-      if (held > 1) {
-        watches.set(unit, held - 1);
-        continue;
-      }
-      watches.delete(unit);
-      Atomics.and(this.#b64, cellWatchersSlot(unit), clear);
+      Atomics.or(this.#b64, cellWatchersSlot(units[index] ?? 0), bit);
     }
   }
 
@@ -1340,10 +1316,8 @@ export class TxEngine {
       const count = this.#logged;
       const units = this.#readUnits.slice(0, count);
       const versions = this.#readVersions.slice(0, count);
-      const wakeIndex = this.records.word(this.slot, recordField.retryWake);
-      const seen = Atomics.load(this.#i32, wakeIndex);
       this.#watchAll(units, count);
-      return { kind: 'reads', units, versions, seen };
+      return { kind: 'reads', units, versions };
     }
     if (signal.waitIndex < 0 || signal.waitOwner === 0 || !contentionManager.enabled) {
       return undefined;
@@ -1376,13 +1350,13 @@ export class TxEngine {
 
   async #waitForChangeAsync(pending: PendingWait & { kind: 'reads' }): Promise<void> {
     const wakeIndex = this.records.word(this.slot, recordField.retryWake);
-    const { units, versions, seen } = pending;
-    // Unbounded by design, as a blocking `retry`: each slice is bounded and revalidates.
-    while (this.#firstStaleOf(units, versions) === 0) {
-      if (Atomics.load(this.#i32, wakeIndex) !== seen) break;
+    const { units, versions } = pending;
+    // As a blocking `retry` (sleepUntilReadsChange): counter, then validation, then sleep.
+    for (;;) {
+      const seen = Atomics.load(this.#i32, wakeIndex);
+      if (this.#firstStaleOf(units, versions) !== 0) break;
       await sleepWhileEqualAsync(this.#i32, wakeIndex, seen, limits.retrySleepMsMax);
     }
-    this.#unwatchAll(units, units.length);
   }
 
   async #waitForOwnerAsync(

@@ -11,13 +11,13 @@
  *
  * Owner word (i32, in a cell: its write lock, taken at the first write of an attempt):
  *
- * | bits  | field     | meaning                                                               |
- * |-------|-----------|-----------------------------------------------------------------------|
- * | 31..8 | seq24     | low 24 bits of the owning attempt's seq                               |
- * | 7..1  | slot + 1  | owning worker slot + 1; the whole word is 0 when no attempt owns it   |
- * | 0     | contended | some worker sleeps on this word (futex style): the releaser wakes one |
+ * | bits   | field     | meaning                                                              |
+ * |--------|-----------|----------------------------------------------------------------------|
+ * | 31..10 | seq22     | low 22 bits of the owning attempt's seq                              |
+ * | 9..1   | slot + 1  | owning worker slot + 1; the whole word is 0 when no attempt owns it  |
+ * | 0      | contended | some worker sleeps on this word (futex style): the releaser wakes one |
  *
- * A lock is live only while its attempt is: the owner's status has the same seq (low 24 bits)
+ * A lock is live only while its attempt is: the owner's status has the same seq (low 22 bits)
  * and a state that holds locks (active, inevitable, committing). A lock of a finished attempt is
  * free: it may be taken by CAS even before its owner clears it (lazy release).
  *
@@ -25,12 +25,19 @@
  *
  * | bits  | field | meaning                                                                  |
  * |-------|-------|--------------------------------------------------------------------------|
- * | 31..6 | seq26 | low 26 bits of the committing attempt's seq                              |
- * | 5..0  | slot  | worker slot of the committing attempt                                    |
+ * | 31..8 | seq24 | low 24 bits of the committing attempt's seq                              |
+ * | 7..0  | slot  | worker slot of the committing attempt                                    |
  *
- * Version word (i64, in a cell): `counter × 64 + slot` — the commit counter of the worker slot
+ * Version word (i64, in a cell): `counter × 256 + slot` — the commit counter of the worker slot
  * that wrote the current value, and that slot. Each slot's counter only grows (it survives slot
- * reuse: tx-record.ts), so a version never recurs; 2^57 commits per slot before it could wrap.
+ * reuse: tx-record.ts), so a version never recurs; 2^55 commits per slot before it could wrap.
+ *
+ * Watchers word (i64, in a cell): bit k set means some worker slot s with s mod 64 = k may sleep
+ * in `retry` having read the cell (a *watch group*: with at most 64 workers attached, one slot).
+ * A sleeper sets its group's bit and never clears it; whoever writes the cell's new value takes
+ * the whole word (exchange to 0) and wakes every slot of each group in it. A stale bit costs at
+ * most one spurious wake-up (the sleeper revalidates and sleeps again); a cleared bit is never
+ * a lost one, since the writer clears only after its value is visible to the sleeper's check.
  */
 import { limits } from '../base/index.js';
 
@@ -61,24 +68,29 @@ export const statusState = (status: number): number => status & stateMask;
 export const holdsLocks = (state: number): boolean =>
   state === TxState.active || state === TxState.inevitable || state === TxState.committing;
 
-const ownerSeqMask = 0xffffff;
+const ownerSeqMask = 0x3fffff;
 export const contendedBit = 1;
 
 export const ownerWord = (slot: number, seq: number): number =>
-  ((seq & ownerSeqMask) << 8) | ((slot + 1) << 1);
+  ((seq & ownerSeqMask) << 10) | ((slot + 1) << 1);
 /** Slot of a non-zero owner word. */
-export const ownerSlot = (owner: number): number => ((owner >>> 1) & 0x7f) - 1;
+export const ownerSlot = (owner: number): number => ((owner >>> 1) & 0x1ff) - 1;
 export const ownerSeqMatches = (owner: number, seq: number): boolean =>
-  owner >>> 8 === (seq & ownerSeqMask);
+  owner >>> 10 === (seq & ownerSeqMask);
 
-const intentSeqMask = 0x3ffffff;
+const intentSeqMask = 0xffffff;
 export const intentPayloadOf = (slot: number, seq: number): number =>
-  (((seq & intentSeqMask) << 6) | slot) >>> 0;
-export const intentSlot = (payload: number): number => payload & 63;
+  (((seq & intentSeqMask) << 8) | slot) >>> 0;
+export const intentSlot = (payload: number): number => payload & 0xff;
 export const intentSeqMatches = (payload: number, seq: number): boolean =>
-  payload >>> 6 === (seq & intentSeqMask);
+  payload >>> 8 === (seq & intentSeqMask);
 
-const versionCounterLowBits = 26;
+/** Watch groups: the bits of a watchers word (see above). */
+export const watchGroups = 64;
+/** The watchers-word bit of worker slot `slot`'s group. */
+export const watchBit = (slot: number): bigint => 1n << BigInt(slot % watchGroups);
+
+const versionCounterLowBits = 24;
 const versionCounterLowSpan = 2 ** versionCounterLowBits;
 
 /** Scratch for splitting and joining 64-bit words without BigInt arithmetic. */
@@ -86,16 +98,16 @@ const scratch = new BigInt64Array(1);
 const halves = new Int32Array(scratch.buffer);
 
 export function versionWord(counter: number, slot: number): bigint {
-  halves[0] = ((counter % versionCounterLowSpan) << 6) | slot;
+  halves[0] = ((counter % versionCounterLowSpan) << 8) | slot;
   halves[1] = Math.floor(counter / versionCounterLowSpan);
   return scratch[0] ?? 0n;
 }
 
 /** The commit counter of the version word last written to `scratch`. */
 const scratchCounter = (): number =>
-  (halves[1] ?? 0) * versionCounterLowSpan + ((halves[0] ?? 0) >>> 6);
+  (halves[1] ?? 0) * versionCounterLowSpan + ((halves[0] ?? 0) >>> 8);
 /** The writer's slot of the version word last written to `scratch`. */
-const scratchSlot = (): number => (halves[0] ?? 0) & 63;
+const scratchSlot = (): number => (halves[0] ?? 0) & 0xff;
 
 /** The commit counter of a version word. */
 export function versionCounter(version: bigint): number {
@@ -118,5 +130,6 @@ export function versionCovered(version: bigint, clocks: Float64Array): boolean {
   return scratchCounter() <= (clocks[scratchSlot()] ?? 0);
 }
 
-/** Checked at build time: the encodings above pack a worker slot in 6 bits. */
-export const workerSlotsFitSixBits: typeof limits.workerSlotsMax extends 64 ? true : never = true;
+/** Checked at build time: the encodings above pack a worker slot in 8 bits (slot + 1 in 9). */
+export const workerSlotsFitEightBits: typeof limits.workerSlotsMax extends 256 ? true : never =
+  true;

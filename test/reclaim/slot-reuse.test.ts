@@ -1,5 +1,5 @@
 // Slot reuse: 1 000 workers start, attach, and leave (closing, exiting or just ending) on a heap
-// whose registry has 64 slots. `heap.watch` must give back the slots of those that did not close.
+// whose registry has 256 slots. `heap.watch` must give back the slots of those that did not close.
 // The workers run the built package (brief.worker.mjs), so this also checks that the built code
 // and the sources agree on the heap layout.
 import assert from 'node:assert/strict';
@@ -11,8 +11,9 @@ import { Heap } from '../../src/index.js';
 const cycles = 1000;
 const concurrent = 8;
 
-test('1 000 worker start/exit cycles on 64 slots lose no slot', async (t) => {
-  assert.equal(limits.workerSlotsMax, 64);
+test(`1 000 worker start/exit cycles on ${String(limits.workerSlotsMax)} slots lose no slot`, async (t) => {
+  // Every slot is claimed again several times over.
+  assert.ok(cycles >= 3 * limits.workerSlotsMax);
   const heap = Heap.create({ maxBytes: 256 << 20 });
   const counter = heap.cell(0);
   const usedAtStart = heap.memoryUsage().usedBytes;
