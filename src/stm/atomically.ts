@@ -238,14 +238,14 @@ function attempt<T>(
 ): T | typeof rerun {
   assert(frame.attempt < limits.txAttemptsMax, 'a transaction never committed');
   current = frame;
+  let result: T;
   try {
     if (engine !== undefined && frame.engine === undefined) bind(frame, engine);
     else if (frame.engine !== undefined) beginAttempt(frame, frame.engine);
-    const result = fn();
+    result = fn();
     refusePromise(result, what);
     frame.engine?.commit();
     frame.engine?.endTransaction();
-    return result;
   } catch (error) {
     const bound = frame.engine;
     if (bound === undefined) throw error;
@@ -263,6 +263,9 @@ function attempt<T>(
   } finally {
     current = undefined;
   }
+  // Outside the transaction: an action may run transactions of its own.
+  frame.engine?.runCommitActions();
+  return result;
 }
 
 /** After an aborted attempt of a blocking transaction: wait where the abort says, then rerun. */
@@ -288,26 +291,29 @@ function afterAbortAsync(engine: TxEngine): PendingWait | undefined {
 
 /**
  * Opens a checkpoint for a nested part of the transaction (an orElse branch, a nested
- * `atomically`): returns its mark in the engine's undo log (0 if the engine is not bound yet:
- * `bind` opens it then).
+ * `atomically`), in the engine or, if it is not bound yet, in the frame (`bind` opens it then).
+ * Returns whether the engine was bound.
  */
-function openCheckpoint(frame: Frame): number {
+function openCheckpoint(frame: Frame): boolean {
   const engine = frame.engine;
-  if (engine !== undefined) return engine.checkpoint();
-  frame.openCheckpoints += 1;
-  return 0;
+  if (engine === undefined) {
+    frame.openCheckpoints += 1;
+    return false;
+  }
+  engine.checkpoint();
+  return true;
 }
 
 /**
- * Closes the checkpoint opened by `openCheckpoint` when the engine was `bound` (or not): `undo`
+ * Closes the innermost checkpoint, opened when the engine was `bound` (or not): `undo`
  * discards the writes made since it, else they stay in the enclosing transaction.
  */
-function closeCheckpoint(frame: Frame, bound: boolean, mark: number, undo: boolean): void {
+function closeCheckpoint(frame: Frame, bound: boolean, undo: boolean): void {
   if (!bound) frame.openCheckpoints -= 1;
   const engine = frame.engine;
   if (engine === undefined) return;
-  if (undo) engine.rollBackTo(mark);
-  else engine.keepFrom(mark);
+  if (undo) engine.rollBack();
+  else engine.keep();
 }
 
 /** True if `error` is an abort signal of the running attempt (it is going down whole). */
@@ -325,17 +331,16 @@ function isAbortSignal(frame: Frame, error: unknown): boolean {
  * them); an abort signal passes through untouched (the whole attempt reruns).
  */
 function nested<T>(frame: Frame, fn: () => T): T {
-  const bound = frame.engine !== undefined;
-  const mark = openCheckpoint(frame);
+  const bound = openCheckpoint(frame);
   let result: T;
   try {
     result = fn();
     refusePromise(result, 'atomically');
   } catch (error) {
-    closeCheckpoint(frame, bound, mark, !isAbortSignal(frame, error));
+    closeCheckpoint(frame, bound, !isAbortSignal(frame, error));
     throw error;
   }
-  closeCheckpoint(frame, bound, mark, false);
+  closeCheckpoint(frame, bound, false);
   return result;
 }
 
@@ -384,11 +389,10 @@ export function retry(): never {
 export function orElse<T>(first: () => T, second: () => T): T {
   if (current === undefined) return atomically(() => orElse(first, second));
   const frame = current;
-  const bound = frame.engine !== undefined;
   // An attempt aborted before the branch (its signal swallowed) stays aborted whatever the
   // branch does: only a retry of the branch itself is the orElse's to catch.
   const doomedBefore = frame.engine?.doomed === true;
-  const mark = openCheckpoint(frame);
+  const bound = openCheckpoint(frame);
   frame.branches += 1;
   let result: T;
   try {
@@ -403,15 +407,15 @@ export function orElse<T>(first: () => T, second: () => T): T {
         error === engine.abortSignal &&
         engine.abortSignal.kind === 'retry');
     if (!branchRetried) {
-      closeCheckpoint(frame, bound, mark, !isAbortSignal(frame, error));
+      closeCheckpoint(frame, bound, !isAbortSignal(frame, error));
       throw error;
     }
-    closeCheckpoint(frame, bound, mark, true);
+    closeCheckpoint(frame, bound, true);
     engine?.undoom();
     return second();
   }
   frame.branches -= 1;
-  closeCheckpoint(frame, bound, mark, false);
+  closeCheckpoint(frame, bound, false);
   return result;
 }
 

@@ -94,6 +94,28 @@ export class SharedCell<T> extends SharedObject {
     });
   }
 
+  /**
+   * Adds `delta` to the number the cell holds, without reading it: concurrent `add`s commute, so
+   * they never fail each other's validation (a counter that many transactions bump is not a
+   * conflict; they only queue briefly on the cell's lock while committing). Inside a transaction
+   * the sum is taken at its commit, and a later `get` in it sees the sum. If the cell does not
+   * hold a number then, it throws a TypeError and nothing is committed.
+   */
+  add(this: SharedCell<number>, delta: number): void {
+    this.#check('cell.add');
+    if (typeof delta !== 'number') {
+      throw new TypeError(`cell.add: the amount must be a number (got ${typeof delta})`);
+    }
+    const engine = transactionEngine(this.#context.engine);
+    if (engine !== undefined) {
+      engine.commute(this.#unit, delta);
+      return;
+    }
+    atomicallyOn(this.#context.engine, () => {
+      this.add(delta);
+    });
+  }
+
   /** Lets go of this wrapper now instead of when it is garbage collected. Later use throws. */
   [Symbol.dispose](): void {
     if (this.#disposed || this.#context.closed) return;

@@ -41,7 +41,7 @@ import {
 import { headerWord, type HeapMemory } from '../memory/index.js';
 import { sleepWhileEqual, sleepWhileEqualAsync } from '../platform/index.js';
 import type { ReclaimParticipant } from '../reclaim/index.js';
-import { intentWord, isIntentWord } from '../values/index.js';
+import { intentWord, isIntentWord, numberOfWord, numberWord } from '../values/index.js';
 import { cellOwnerWord, cellValueSlot, cellVersionSlot, cellWatchersSlot } from './cell-block.js';
 import { ConflictResolver, LockState, WaitEnd } from './conflicts.js';
 import { recoverTransaction } from './recovery.js';
@@ -143,8 +143,16 @@ export type PendingWait =
  */
 export const contentionManager = { enabled: true };
 
+/** Write-set entry states: locked (read under the lock, not written), written, and commuted. */
 const noWrite = 0;
 const hasWrite = 1;
+/**
+ * A number to be added at commit (`commute`): the entry's cell is not locked yet and was not
+ * read for it; the commit locks it, reads the committed number under the lock and adds.
+ */
+const commuted = 2;
+/** An entry whose commute was rolled back: its cell is not locked (lockCell takes it then). */
+const unlocked = 3;
 /** Write sets up to this size are searched by a scan of their units (cheaper than a Map). */
 const scannedEntriesMax = 8;
 /**
@@ -253,9 +261,20 @@ export class TxEngine {
   #firstAttemptMs = 0;
   #attemptStartMs = 0;
   #attempts = 0;
-  #undoDepth = 0;
-  /** orElse checkpoints: entries' previous states, undone when a branch retries. */
-  readonly #undo: { index: number; state: number; value: bigint }[] = [];
+  /**
+   * Open checkpoints (orElse branches, nested `atomically`), innermost last: for each, the
+   * lengths of the undo log and of the two action lists when it opened (three numbers).
+   */
+  readonly #marks: number[] = [];
+  /** Entries' previous states, undone when a checkpoint rolls back. */
+  readonly #undo: { index: number; state: number; value: bigint; delta: number }[] = [];
+  /** Run once if the transaction commits (after it is visible), or if the attempt aborts. */
+  #commitActions: (() => void)[] = [];
+  #abortActions: (() => void)[] = [];
+  /** Locks this attempt holds (entries that are not `commuted`). */
+  #locked = 0;
+  /** The number each `commuted` entry adds. */
+  #wDelta = new Float64Array(16);
 
   constructor(host: EngineHost) {
     this.#host = host;
@@ -407,6 +426,8 @@ export class TxEngine {
     if (this.#entries !== 0) {
       const index = this.#entryOf(unit);
       if (index !== undefined) {
+        if (this.#wState[index] === commuted) this.#settleCommute(index);
+        if (this.#wState[index] === unlocked && this.#inevitable) this.#relock(unit, index);
         if (this.#wState[index] === hasWrite) return this.#wNewValue[index] ?? 0n;
         // Locked for reading by an inevitable attempt. (Locked without a write otherwise — a
         // failed encoding, a rolled-back branch — is read like any cell: checked against the
@@ -556,7 +577,7 @@ export class TxEngine {
       const unit = this.#readUnits[index] ?? 0;
       const version = this.#readVersions[index] ?? 0n;
       const own = this.#entryOf(unit);
-      if (own !== undefined) {
+      if (own !== undefined && this.#wState[own] !== commuted && this.#wState[own] !== unlocked) {
         if (this.#wOldVersion[own] !== version) return unit;
         continue;
       }
@@ -617,9 +638,27 @@ export class TxEngine {
   lockCell(unit: number): number {
     if (this.#entries !== 0) {
       const known = this.#entryOf(unit);
-      if (known !== undefined) return known;
+      if (known !== undefined) {
+        if (this.#wState[known] === unlocked) this.#relock(unit, known);
+        return known;
+      }
     }
     if (this.#entries >= this.#writeSetMax) this.#refuseWriteSet();
+    this.#lockEntry(unit);
+    const index = this.#addEntry(unit);
+    this.#readCommitted(unit, index);
+    return index;
+  }
+
+  /** Locks the cell of an `unlocked` entry again (a rolled-back commute left it unlocked). */
+  #relock(unit: number, index: number): void {
+    this.#lockEntry(unit);
+    this.#readCommitted(unit, index);
+    this.#wState[index] = noWrite;
+  }
+
+  /** Takes the lock of cell `unit` for this attempt (its entry is the caller's to make). */
+  #lockEntry(unit: number): void {
     if (!this.#lockTaking) this.#beginLocking();
     // Uncontended, the lock is one CAS from the free word. After sleeping on this lock (now or
     // before this attempt's abort) other sleepers may remain, so it is taken with the contended
@@ -628,11 +667,9 @@ export class TxEngine {
       (this.#contended.size === 0 || !this.#contended.has(unit)) &&
       Atomics.compareExchange(this.#i32, cellOwnerWord(unit), 0, this.#ownerWord) === 0;
     if (!free) this.#lockContended(unit);
+    this.#locked += 1;
     // A waiter may have preempted this attempt meanwhile: its locks are then not its own.
     if (this.#preempted()) this.fail('preempted');
-    const index = this.#addEntry(unit);
-    this.#readCommitted(unit, index);
-    return index;
   }
 
   /** Takes the lock of cell `unit` against other owners: wait-die, sleeping, preemption. */
@@ -669,13 +706,90 @@ export class TxEngine {
   setValue(index: number, word: bigint): void {
     const state = this.#wState[index] ?? noWrite;
     const previous = this.#wNewValue[index] ?? 0n;
-    if (this.#undoDepth > 0) {
-      this.#undo.push({ index, state, value: previous });
+    if (this.#marks.length > 0) {
+      this.#undo.push({ index, state, value: previous, delta: this.#wDelta[index] ?? 0 });
     } else if (state === hasWrite) {
       this.#host.discardUnpublished(previous);
     }
     this.#wNewValue[index] = word;
     this.#wState[index] = hasWrite;
+  }
+
+  /**
+   * Adds `delta` to the number in cell `unit` at commit, without reading it now: concurrent
+   * commutes of one cell never fail each other's validation (Clojure's `commute`). The commit
+   * locks the cell, reads its committed value under the lock and adds; a cell that does not hold
+   * a number then is a TypeError, and nothing commits. A read of the cell later in the
+   * transaction locks it at once and sees the sum. An inevitable attempt adds at once.
+   */
+  commute(unit: number, delta: number): void {
+    const known = this.#entries === 0 ? undefined : this.#entryOf(unit);
+    const fresh = known === undefined || this.#wState[known] === unlocked;
+    if (fresh && !this.#inevitable) {
+      if (known === undefined && this.#entries >= this.#writeSetMax) this.#refuseWriteSet();
+      const index = known ?? this.#addEntry(unit);
+      if (this.#marks.length > 0) this.#undo.push({ index, state: unlocked, value: 0n, delta: 0 });
+      this.#wState[index] = commuted;
+      this.#wDelta[index] = delta;
+      return;
+    }
+    const index = known ?? this.lockCell(unit);
+    if (this.#wState[index] === commuted) {
+      if (this.#marks.length > 0) {
+        this.#undo.push({ index, state: commuted, value: 0n, delta: this.#wDelta[index] ?? 0 });
+      }
+      this.#wDelta[index] = (this.#wDelta[index] ?? 0) + delta;
+      return;
+    }
+    const current =
+      this.#wState[index] === hasWrite ? this.#wNewValue[index] : this.#wOldValue[index];
+    this.setValue(index, numberWord(this.#numberIn(current ?? 0n, unit) + delta));
+  }
+
+  /** Locks a `commuted` entry's cell, reads its committed number and writes the sum. */
+  #settleCommute(index: number): void {
+    const unit = this.#wUnits[index] ?? 0;
+    this.#lockEntry(unit);
+    this.#readCommitted(unit, index);
+    const sum = this.#numberIn(this.#wOldValue[index] ?? 0n, unit) + (this.#wDelta[index] ?? 0);
+    // In place: a rollback of an enclosing checkpoint restores the `commuted` state it undoes.
+    this.#wNewValue[index] = numberWord(sum);
+    this.#wState[index] = hasWrite;
+  }
+
+  #numberIn(word: bigint, unit: number): number {
+    const value = numberOfWord(word);
+    if (value === undefined) {
+      throw new TypeError(
+        `cannot add to cell ${String(currentHandleAt(this.#i32, unit))}: it does not hold a number`,
+      );
+    }
+    return value;
+  }
+
+  /** Registers `action` to run once after the transaction commits (not if it aborts). */
+  onCommit(action: () => void): void {
+    this.#commitActions.push(action);
+  }
+
+  /** Registers `action` to run once if this attempt aborts (or its checkpoint rolls back). */
+  onAbort(action: () => void): void {
+    this.#abortActions.push(action);
+  }
+
+  /** Runs the commit actions of the transaction that just committed (outside of it). */
+  runCommitActions(): void {
+    const actions = this.#commitActions;
+    if (actions.length === 0) return;
+    this.#commitActions = [];
+    for (const action of actions) action();
+  }
+
+  #runAbortActions(from: number): void {
+    const actions = this.#abortActions;
+    if (actions.length <= from) return;
+    const run = actions.splice(from);
+    for (let at = run.length - 1; at >= 0; at -= 1) run[at]?.();
   }
 
   #addEntry(unit: number): number {
@@ -702,6 +816,9 @@ export class TxEngine {
     this.#wUnits = grown(this.#wUnits, index + 1);
     growWords([this.#wOldVersion, this.#wOldValue, this.#wNewValue], index + 1);
     this.#wState = grown(this.#wState, index + 1);
+    const deltas = new Float64Array(this.#wState.length);
+    deltas.set(this.#wDelta);
+    this.#wDelta = deltas;
   }
 
   /** Write sets larger than `scannedEntriesMax` are searched through a map. */
@@ -772,7 +889,7 @@ export class TxEngine {
     const mayWait =
       state === LockState.active &&
       contentionManager.enabled &&
-      (this.#entries === 0 || this.#isOlderThan(other));
+      (this.#locked === 0 || this.#isOlderThan(other));
     const winner = this.#inevitable || mayWait;
     if (!winner) {
       this.fail(state === LockState.inevitable ? 'inevitable' : 'write-write', unit, owner, other);
@@ -940,6 +1057,7 @@ export class TxEngine {
     if (this.#doomed) this.fail(this.abortSignal.kind);
     let writes = 0;
     for (let index = 0; index < this.#entries; index += 1) {
+      if (this.#wState[index] === commuted) this.#settleCommute(index);
       if (this.#wState[index] === hasWrite) writes += 1;
     }
     if (writes === 0) {
@@ -1170,6 +1288,8 @@ export class TxEngine {
       if (undone.state === hasWrite) this.#host.discardUnpublished(undone.value);
     }
     this.#releaseToken();
+    this.#commitActions = [];
+    this.#runAbortActions(0);
     this.#count(abortStat[kind]);
     const lostMs = this.#attemptMs();
     this.#addStat('lostMs', lostMs);
@@ -1223,7 +1343,10 @@ export class TxEngine {
     if (this.#entries > scannedEntriesMax) this.#writeIndex.clear();
     this.#entries = 0;
     if (this.#undo.length !== 0) this.#undo.length = 0;
-    this.#undoDepth = 0;
+    if (this.#marks.length !== 0) this.#marks.length = 0;
+    this.#locked = 0;
+    // Kept across a commit for runCommitActions; an abort emptied both already.
+    if (this.#abortActions.length !== 0) this.#abortActions = [];
   }
 
   /** Forgets the read log and the cells slept on (a transaction ended for good). */
@@ -1421,14 +1544,20 @@ export class TxEngine {
     return this.#userInevitable;
   }
 
-  /** Marks where an `orElse` branch starts; `rollBackTo` undoes its writes (keeping its reads). */
-  checkpoint(): number {
-    this.#undoDepth += 1;
-    return this.#undo.length;
+  /**
+   * Opens a checkpoint (an `orElse` branch, a nested `atomically`): `rollBack` undoes the writes
+   * made since and runs the abort actions registered since; `keep` makes them the enclosing
+   * level's. Checkpoints nest: each call closes the innermost open one. Reads and locks stay.
+   */
+  checkpoint(): void {
+    this.#marks.push(this.#undo.length, this.#commitActions.length, this.#abortActions.length);
   }
 
-  rollBackTo(mark: number): void {
-    for (let at = this.#undo.length - 1; at >= mark; at -= 1) {
+  rollBack(): void {
+    const abortMark = this.#marks.pop() ?? 0;
+    const commitMark = this.#marks.pop() ?? 0;
+    const undoMark = this.#marks.pop() ?? 0;
+    for (let at = this.#undo.length - 1; at >= undoMark; at -= 1) {
       const undone = this.#undo[at];
       if (undone === undefined) continue;
       if (this.#wState[undone.index] === hasWrite) {
@@ -1436,18 +1565,19 @@ export class TxEngine {
       }
       this.#wState[undone.index] = undone.state;
       this.#wNewValue[undone.index] = undone.value;
+      this.#wDelta[undone.index] = undone.delta;
     }
-    this.#undo.length = mark;
-    this.#undoDepth -= 1;
+    this.#undo.length = undoMark;
+    this.#commitActions.length = commitMark;
+    this.#runAbortActions(abortMark);
   }
 
-  /** The branch succeeded: its undo records stay for an enclosing branch (or are dropped). */
-  keepFrom(mark: number): void {
-    this.#undoDepth -= 1;
-    if (this.#undoDepth > 0) return;
-    for (let at = mark; at < this.#undo.length; at += 1) {
-      const kept = this.#undo[at];
-      if (kept?.state === hasWrite) this.#host.discardUnpublished(kept.value);
+  keep(): void {
+    this.#marks.length -= 3;
+    if (this.#marks.length > 0) return;
+    // The outermost checkpoint closed: values its writes replaced are garbage now.
+    for (const kept of this.#undo) {
+      if (kept.state === hasWrite) this.#host.discardUnpublished(kept.value);
     }
     this.#undo.length = 0;
   }

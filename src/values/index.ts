@@ -5,4 +5,12 @@
 export { ValueCodec, type ValueCodecOptions } from './value-codec.js';
 export { SharedObject, type SharedRef } from './shared-object.js';
 export { stringHash } from './string-block.js';
-export { Immediate, intentPayload, intentWord, isIntentWord, SlotTag } from './slot-word.js';
+export {
+  Immediate,
+  intentPayload,
+  intentWord,
+  isIntentWord,
+  numberOfWord,
+  numberWord,
+  SlotTag,
+} from './slot-word.js';

@@ -85,6 +85,13 @@ export function numberWord(value: number): bigint {
   return scratchWord[0] ?? 0n;
 }
 
+/** The number a slot word holds, or undefined if it holds anything else (a boxed word). */
+export function numberOfWord(word: bigint): number | undefined {
+  scratchWord[0] = word;
+  if ((scratchHalves[1] ?? 0) >>> boxShift === boxMark) return undefined;
+  return scratchFloat[0];
+}
+
 /** The slot word with `tag` and a 48-bit `payload` (a handle, a unit offset or an immediate). */
 export function boxedWord(tag: SlotTag, payload: number): bigint {
   scratchHalves[0] = payload % wordsPerHandleGeneration;
