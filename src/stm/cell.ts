@@ -14,21 +14,19 @@ import { BlockTag } from '../alloc/index.js';
 import { BugError, limits, StaleHandleError, type Handle } from '../base/index.js';
 import { isIntentWord, SharedObject } from '../values/index.js';
 import { atomicallyOn, transactionEngine } from './atomically.js';
-import {
-  cellPayloadBytes,
-  cellValueSlot,
-  cellVersionSlot,
-  cellWatchersSlot,
-} from './cell-block.js';
+import { cellPayloadBytes, cellTword, cellValueSlot } from './cell-block.js';
 import { ReferenceDied, type HeapContext } from './context.js';
 import type { TxEngine } from './engine.js';
 import { refcountWord } from './lifetime.js';
+import { initTword } from './tword.js';
 
 const redo: unique symbol = Symbol('redo');
 
 export class SharedCell<T> extends SharedObject {
   readonly #context: HeapContext;
   readonly #unit: number;
+  /** The address of its transactional word (tword.ts). */
+  readonly #tword: number;
   /** Index of the value word in the heap's BigInt64Array. */
   readonly #valueSlot: number;
   /** The header word 0 the block had when this wrapper was made: tag and full generation. */
@@ -41,6 +39,7 @@ export class SharedCell<T> extends SharedObject {
     const unit = context.allocator.blockUnit(handle, BlockTag.cell);
     this.#context = context;
     this.#unit = unit;
+    this.#tword = cellTword(unit);
     this.#valueSlot = cellValueSlot(unit);
     this.#headerWord0 = context.memory.i32[unit * 2] ?? 0;
   }
@@ -50,7 +49,7 @@ export class SharedCell<T> extends SharedObject {
     this.#check('cell.get');
     const context = this.#context;
     const engine = transactionEngine(context.engine);
-    if (engine !== undefined) return this.#decodeInTransaction(engine, engine.read(this.#unit));
+    if (engine !== undefined) return this.#decodeInTransaction(engine, engine.read(this.#tword));
     context.reclaim.enter();
     // ORDERING: pairs with the CAS that published the word (and the block it names).
     const word = Atomics.load(context.memory.b64, this.#valueSlot);
@@ -108,7 +107,7 @@ export class SharedCell<T> extends SharedObject {
     }
     const engine = transactionEngine(this.#context.engine);
     if (engine !== undefined) {
-      engine.commute(this.#unit, delta);
+      engine.commute(this.#tword, delta);
       return;
     }
     atomicallyOn(this.#context.engine, () => {
@@ -125,7 +124,7 @@ export class SharedCell<T> extends SharedObject {
 
   #write(engine: TxEngine, value: T): void {
     const context = this.#context;
-    const entry = engine.lockCell(this.#unit);
+    const entry = engine.lockCell(this.#tword);
     // Encoded after the lock: an encoding error leaves only a lock, released with the attempt.
     engine.setValue(entry, context.encodeToStore(value));
   }
@@ -139,7 +138,7 @@ export class SharedCell<T> extends SharedObject {
     for (let attempt = 0; attempt < limits.txAttemptsMax; attempt += 1) {
       const word = Atomics.load(memory.b64, this.#valueSlot);
       if (!isIntentWord(word)) return word;
-      engine.meetIntent(this.#unit, word);
+      engine.meetIntent(this.#tword, word);
     }
     throw new BugError(`cell ${String(this.handle)} never left its intents`);
   }
@@ -179,7 +178,7 @@ export class SharedCell<T> extends SharedObject {
     try {
       value = codec.decode(word);
     } catch (error) {
-      if (error instanceof ReferenceDied) engine.fail('write-read', this.#unit);
+      if (error instanceof ReferenceDied) engine.fail('write-read', this.#tword);
       if (reclaim.stillValid()) throw error;
       engine.fail('neutralised');
     }
@@ -215,10 +214,9 @@ export function createCell<T>(context: HeapContext, initial: T): SharedCell<T> {
   Atomics.store(i32, refcountWord(unit), 1);
   Atomics.store(i32, refcountWord(unit) + 1, 0);
   // Version 0 (counter 0 of slot 0) is older than every snapshot; no watcher yet.
-  Atomics.store(b64, cellVersionSlot(unit), 0n);
-  Atomics.store(b64, cellWatchersSlot(unit), 0n);
-  // ORDERING: the cell is not shared yet; its handle is published later by an atomic store.
-  Atomics.store(b64, cellValueSlot(unit), word);
+  // The refcount above is the word's spare half: initTword leaves it alone. Not shared yet: its
+  // handle is published later by an atomic store.
+  initTword(i32, b64, cellTword(unit), word);
   const cell = new SharedCell<T>(context, handle);
   context.adoptNewWrapper(handle, cell);
   return cell;

@@ -22,7 +22,7 @@ import { limits } from '../base/index.js';
 import type { HeapMemory } from '../memory/index.js';
 import { sleepWhileEqual, sleepWhileEqualAsync } from '../platform/index.js';
 import { intentPayload, isIntentWord } from '../values/index.js';
-import { cellOwnerWord, cellValueSlot, cellVersionSlot, cellWatchersSlot } from './cell-block.js';
+import { twordOwner, twordValue, twordVersion, twordWatchers } from './tword.js';
 import { findLogEntry, recordField, type TxRecords } from './tx-record.js';
 import {
   contendedBit,
@@ -71,10 +71,10 @@ export class ConflictResolver {
   }
 
   /**
-   * Whether `owner` (a non-zero owner word read from cell `unit`) is a live lock, helping a
+   * Whether `owner` (a non-zero owner word read from cell `tword`) is a live lock, helping a
    * committing owner's write-back of this cell on the way (after which the lock is free).
    */
-  lockState(owner: number, unit: number): LockState {
+  lockState(owner: number, tword: number): LockState {
     const slot = ownerSlot(owner);
     const status = this.records.status(slot);
     if (!ownerSeqMatches(owner, statusSeq(status))) return LockState.free;
@@ -82,17 +82,17 @@ export class ConflictResolver {
     if (state === TxState.active) return LockState.active;
     if (state === TxState.inevitable) return LockState.inevitable;
     if (state !== TxState.committing) return LockState.free;
-    const word = Atomics.load(this.#b64, cellValueSlot(unit));
-    if (isIntentWord(word)) this.resolveFinished(unit, word);
+    const word = Atomics.load(this.#b64, twordValue(tword));
+    if (isIntentWord(word)) this.resolveFinished(tword, word);
     return LockState.free;
   }
 
   /**
-   * Resolves an intent found in cell `unit` if its attempt is decided (helps or undoes it) and
+   * Resolves an intent found in cell `tword` if its attempt is decided (helps or undoes it) and
    * returns true; returns false if its attempt is live and undecided (active or inevitable: its
    * owner is between placing intents and deciding), in which case the caller waits or preempts.
    */
-  resolveFinished(unit: number, intent: bigint): boolean {
+  resolveFinished(tword: number, intent: bigint): boolean {
     const payload = intentPayload(intent);
     const slot = intentSlot(payload);
     const status = this.records.status(slot);
@@ -100,21 +100,21 @@ export class ConflictResolver {
     if (!intentSeqMatches(payload, seq)) return true; // resolved meanwhile: reread the cell
     const state = statusState(status);
     if (state === TxState.active || state === TxState.inevitable) return false;
-    const entry = findLogEntry(this.#memory, this.records, slot, unit);
+    const entry = findLogEntry(this.#memory, this.records, slot, tword);
     // The clock is the decided attempt's commit counter until the slot's next attempt commits.
     const counter = this.records.clock(slot);
     // ORDERING: the entry and counter belong to attempt `seq` only if the status still says so.
     if (this.records.status(slot) !== status || entry === undefined) return true;
-    const valueSlot = cellValueSlot(unit);
+    const valueSlot = twordValue(tword);
     if (state === TxState.committing || state === TxState.committed) {
       Atomics.compareExchange(
         this.#b64,
-        cellVersionSlot(unit),
+        twordVersion(tword),
         entry.oldVersion,
         versionWord(counter, slot),
       );
       if (Atomics.compareExchange(this.#b64, valueSlot, intent, entry.newValue) === intent) {
-        this.notifyWatchers(unit);
+        this.notifyWatchers(tword);
       }
     } else {
       Atomics.compareExchange(this.#b64, valueSlot, intent, entry.oldValue);
@@ -123,11 +123,11 @@ export class ConflictResolver {
   }
 
   /**
-   * Waits (one slice) for the live lock `owner` on cell `unit` to go. Returns `expired` once the
+   * Waits (one slice) for the live lock `owner` on cell `tword` to go. Returns `expired` once the
    * wait has lasted past `deadlineMs` and the owner is still active: the caller may preempt.
    */
-  waitForOwner(unit: number, owner: number, deadlineMs: number): WaitEnd {
-    const ownerIndex = cellOwnerWord(unit);
+  waitForOwner(tword: number, owner: number, deadlineMs: number): WaitEnd {
+    const ownerIndex = twordOwner(tword);
     const now = performance.now();
     if (now >= deadlineMs) return WaitEnd.expired;
     const woken = this.sleepOnWord(
@@ -197,13 +197,13 @@ export class ConflictResolver {
   }
 
   /**
-   * Wakes every `retry` sleeper that may watch cell `unit` (after a new value was written there):
+   * Wakes every `retry` sleeper that may watch cell `tword` (after a new value was written there):
    * takes the watchers word whole (words.ts: the writer clears it) and wakes each slot of every
    * watch group in it. ORDERING: called after the new value is published, so a sleeper whose bit
    * is taken here either is woken or, setting its bit again later, sees the new value.
    */
-  notifyWatchers(unit: number): void {
-    const watchersIndex = cellWatchersSlot(unit);
+  notifyWatchers(tword: number): void {
+    const watchersIndex = twordWatchers(tword);
     if (Atomics.load(this.#b64, watchersIndex) === 0n) return;
     scratch[0] = Atomics.exchange(this.#b64, watchersIndex, 0n);
     for (let half = 0; half < 2; half += 1) {

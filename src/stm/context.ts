@@ -3,7 +3,7 @@
  * its codec and its part in reclamation. Every shared object wrapper of that heap in this worker
  * points to the same context, so closing the heap is seen by all of them through one flag.
  */
-import { Allocator, type BlockTag } from '../alloc/index.js';
+import { Allocator, currentHandleAt, type BlockTag } from '../alloc/index.js';
 import {
   ClosedError,
   HeapExhaustedError,
@@ -20,6 +20,7 @@ import {
 } from '../reclaim/index.js';
 import { ValueCodec } from '../values/index.js';
 import { engineClosed, engineOpened } from './atomically.js';
+import { cellOfTword } from './cell-block.js';
 import { TxEngine } from './engine.js';
 import { ObjectLifetime } from './lifetime.js';
 import { PinRecord, recoverPins } from './pin-record.js';
@@ -97,6 +98,7 @@ export class HeapContext {
         allocator: this.allocator,
         txWriteSetMax: txLimits.txWriteSetMax,
         txReadSetMax: txLimits.txReadSetMax,
+        handleOfTword: (tword) => currentHandleAt(memory.i32, cellOfTword(tword)),
         discardUnpublished: (word) => {
           this.discardUnpublished(word);
         },

@@ -1,7 +1,8 @@
 /**
  * The transaction engine of one worker on one heap: an attempt's read log and write set, and its
  * commit. The algorithm, with the reasons behind each step, is in docs/decisions/0005-stm.md; the
- * words it uses are in words.ts, cell-block.ts and tx-record.ts.
+ * words it uses are in words.ts, tword.ts and tx-record.ts. It knows transactional words by their
+ * address (`tword`), never the blocks around them: the host names a word's object for reports.
  *
  * - Reads are invisible. A read checks the version it saw against this worker's cache of every
  *   slot's clock (thread-local clocks, TLC): a version newer than the cache refreshes that entry,
@@ -29,7 +30,7 @@
  *   A transaction is serialised at the end of step 2 (all intents placed); read-only attempts at
  *   their start. docs/decisions/0005-stm.md proves that this order is a strict serialisation.
  */
-import { currentHandleAt, type Allocator } from '../alloc/index.js';
+import type { Allocator } from '../alloc/index.js';
 import {
   assert,
   BugError,
@@ -42,7 +43,7 @@ import { headerWord, type HeapMemory } from '../memory/index.js';
 import { sleepWhileEqual, sleepWhileEqualAsync } from '../platform/index.js';
 import type { ReclaimParticipant } from '../reclaim/index.js';
 import { intentWord, isIntentWord, numberOfWord, numberWord } from '../values/index.js';
-import { cellOwnerWord, cellValueSlot, cellVersionSlot, cellWatchersSlot } from './cell-block.js';
+import { twordOwner, twordValue, twordVersion, twordWatchers } from './tword.js';
 import { ConflictResolver, LockState, WaitEnd } from './conflicts.js';
 import { recoverTransaction } from './recovery.js';
 import {
@@ -84,6 +85,8 @@ export interface EngineHost {
   /** Cells one transaction may write or lock, and read (`limits` by default; tests shrink them). */
   readonly txWriteSetMax: number;
   readonly txReadSetMax: number;
+  /** The handle of the shared object that holds transactional word `tword` (for reports). */
+  handleOfTword(tword: number): number;
 }
 
 /**
@@ -93,7 +96,7 @@ export interface EngineHost {
 export class TxAbort extends Error {
   kind: AbortKind = 'write-write';
   /** Cell to sleep on before the rerun (0: none), and the owner word seen there. */
-  waitUnit = 0;
+  waitTword = 0;
   waitOwner = 0;
   otherSlot = -1;
   /** The futex word an async attempt waits on before its rerun (-1: none): see `pendingWait`. */
@@ -124,7 +127,7 @@ export type PendingWait =
       /** The futex word: a cell's owner word or the inevitability token. */
       readonly index: number;
       /** The cell (0 for the token), and the owner seen there. */
-      readonly unit: number;
+      readonly tword: number;
       readonly owner: number;
     }
   | {
@@ -235,12 +238,12 @@ export class TxEngine {
   #reads = 0;
   /** Reads in the read log (all reads, once the attempt records). */
   #logged = 0;
-  #readUnits = new Int32Array(64);
+  #readTwords = new Int32Array(64);
   readonly #readVersions = wordArray(64);
   /** Entry index by cell, kept only for write sets larger than `scannedEntriesMax`. */
   readonly #writeIndex = new Map<number, number>();
   #entries = 0;
-  #wUnits = new Int32Array(16);
+  #wTwords = new Int32Array(16);
   readonly #wOldVersion = wordArray(16);
   readonly #wOldValue = wordArray(16);
   readonly #wNewValue = wordArray(16);
@@ -281,8 +284,8 @@ export class TxEngine {
     this.#writeSetMax = host.txWriteSetMax;
     this.#readSetMax = host.txReadSetMax;
     // The log is checked against its limit only when it grows: it never holds more.
-    if (this.#readSetMax < this.#readUnits.length)
-      this.#readUnits = new Int32Array(this.#readSetMax);
+    if (this.#readSetMax < this.#readTwords.length)
+      this.#readTwords = new Int32Array(this.#readSetMax);
     const { memory } = host;
     this.#i32 = memory.i32;
     this.#b64 = memory.b64;
@@ -369,14 +372,14 @@ export class TxEngine {
   /** Aborts the attempt: the caller catches the signal and reruns (or propagates). */
   fail(
     kind: AbortKind,
-    waitUnit = 0,
+    waitTword = 0,
     waitOwner = 0,
     otherSlot = -1,
-    waitIndex = waitUnit === 0 ? -1 : cellOwnerWord(waitUnit),
+    waitIndex = waitTword === 0 ? -1 : twordOwner(waitTword),
   ): never {
     const signal = this.abortSignal;
     signal.kind = kind;
-    signal.waitUnit = waitUnit;
+    signal.waitTword = waitTword;
     signal.waitOwner = waitOwner;
     signal.otherSlot = otherSlot;
     signal.waitIndex = waitIndex;
@@ -397,37 +400,37 @@ export class TxEngine {
   // ---------------------------------------------------------------- reads
 
   /**
-   * The slot word of cell `unit` as this attempt sees it. The common case — a cell this attempt
+   * The slot word of cell `tword` as this attempt sees it. The common case — a cell this attempt
    * has not locked, no commit in progress on it, a version inside the snapshot — is kept small
    * so that the compiler inlines it into its callers; every other case is a call away.
    */
-  read(unit: number): bigint {
+  read(tword: number): bigint {
     if (this.#entries !== 0 || this.#inevitable || this.#hot.size !== 0) {
-      return this.#readOwnOrLocked(unit);
+      return this.#readOwnOrLocked(tword);
     }
     const b64 = this.#b64;
-    const versionIndex = cellVersionSlot(unit);
+    const versionIndex = twordVersion(tword);
     const version = Atomics.load(b64, versionIndex);
-    const word = Atomics.load(b64, cellValueSlot(unit));
+    const word = Atomics.load(b64, twordValue(tword));
     if (
       isIntentWord(word) ||
       Atomics.load(b64, versionIndex) !== version ||
       !versionCovered(version, this.#clockCache)
     ) {
-      return this.#readShared(unit);
+      return this.#readShared(tword);
     }
-    if (this.#recording) this.#logRead(unit, version);
+    if (this.#recording) this.#logRead(tword, version);
     this.#reads += 1;
     return word;
   }
 
   /** `read` of a cell when this attempt has locked cells, is inevitable, or has hot cells. */
-  #readOwnOrLocked(unit: number): bigint {
+  #readOwnOrLocked(tword: number): bigint {
     if (this.#entries !== 0) {
-      const index = this.#entryOf(unit);
+      const index = this.#entryOf(tword);
       if (index !== undefined) {
         if (this.#wState[index] === commuted) this.#settleCommute(index);
-        if (this.#wState[index] === unlocked && this.#inevitable) this.#relock(unit, index);
+        if (this.#wState[index] === unlocked && this.#inevitable) this.#relock(tword, index);
         if (this.#wState[index] === hasWrite) return this.#wNewValue[index] ?? 0n;
         // Locked for reading by an inevitable attempt. (Locked without a write otherwise — a
         // failed encoding, a rolled-back branch — is read like any cell: checked against the
@@ -437,35 +440,35 @@ export class TxEngine {
     }
     if (this.#inevitable) {
       // lockCell may grow the entry arrays: index them only after it returns.
-      const index = this.lockCell(unit);
+      const index = this.lockCell(tword);
       return this.#wOldValue[index] ?? 0n;
     }
     // A cell that made an earlier attempt fail is locked first, and read as locked.
-    if (this.#hot.size !== 0 && this.#hot.has(unit)) return this.#readLocked(unit);
-    return this.#readShared(unit);
+    if (this.#hot.size !== 0 && this.#hot.has(tword)) return this.#readLocked(tword);
+    return this.#readShared(tword);
   }
 
   /** Reads a cell this attempt has not locked: a consistent pair inside the snapshot. */
-  #readShared(unit: number): bigint {
+  #readShared(tword: number): bigint {
     const b64 = this.#b64;
-    const versionIndex = cellVersionSlot(unit);
-    const valueIndex = cellValueSlot(unit);
+    const versionIndex = twordVersion(tword);
+    const valueIndex = twordValue(tword);
     for (let attempt = 0; attempt < limits.txAttemptsMax; attempt += 1) {
       const version = Atomics.load(b64, versionIndex);
       const word = Atomics.load(b64, valueIndex);
       if (isIntentWord(word)) {
-        this.meetIntent(unit, word);
+        this.meetIntent(tword, word);
         continue;
       }
       if (Atomics.load(b64, versionIndex) !== version) continue;
       // A refreshed snapshot may cover a commit that wrote this cell after the loads above: read
       // the cell again under the new snapshot.
       if (this.#extendSnapshot(version)) continue;
-      if (this.#recording) this.#logRead(unit, version);
+      if (this.#recording) this.#logRead(tword, version);
       this.#reads += 1;
       return word;
     }
-    return this.fail('write-read', unit);
+    return this.fail('write-read', tword);
   }
 
   /**
@@ -476,19 +479,19 @@ export class TxEngine {
    * preemption before it is seen). Saves the three loads of an unlocked read, on the path where a
    * contended cell is held.
    */
-  #readLocked(unit: number): bigint {
-    const index = this.lockCell(unit);
+  #readLocked(tword: number): bigint {
+    const index = this.lockCell(tword);
     const version = this.#wOldVersion[index] ?? 0n;
     this.#extendSnapshot(version);
-    if (this.#recording) this.#logRead(unit, version);
+    if (this.#recording) this.#logRead(tword, version);
     this.#reads += 1;
     // (read() returned earlier for a cell this attempt has written.)
     return this.#wOldValue[index] ?? 0n;
   }
 
-  #logRead(unit: number, version: bigint): void {
+  #logRead(tword: number, version: bigint): void {
     const at = this.#logged;
-    if (at >= this.#readUnits.length) {
+    if (at >= this.#readTwords.length) {
       if (at >= this.#readSetMax) {
         throw new LimitExceededError(
           'txReadSetMax',
@@ -496,10 +499,10 @@ export class TxEngine {
             'split it into smaller transactions',
         );
       }
-      this.#readUnits = grown(this.#readUnits, at + 1, this.#readSetMax);
+      this.#readTwords = grown(this.#readTwords, at + 1, this.#readSetMax);
       growWords([this.#readVersions], at + 1);
     }
-    this.#readUnits[at] = unit;
+    this.#readTwords[at] = tword;
     this.#readVersions[at] = version;
     this.#logged = at + 1;
   }
@@ -531,25 +534,25 @@ export class TxEngine {
   }
 
   /** A reader met an intent: help or undo it if decided, else wait for it (then preempt). */
-  meetIntent(unit: number, intent: bigint): void {
+  meetIntent(tword: number, intent: bigint): void {
     const resolver = this.resolver;
-    if (resolver.resolveFinished(unit, intent)) return;
+    if (resolver.resolveFinished(tword, intent)) return;
     const started = performance.now();
     const deadline = started + limits.ownerWaitMsMax;
-    const valueIndex = cellValueSlot(unit);
-    const ownerIndex = cellOwnerWord(unit);
+    const valueIndex = twordValue(tword);
+    const ownerIndex = twordOwner(tword);
     for (let spin = 0; spin < limits.conflictSpinMax; spin += 1) {
       if (Atomics.load(this.#b64, valueIndex) !== intent) return;
     }
     let woken = false;
     for (let round = 0; round < limits.txAttemptsMax; round += 1) {
       if (Atomics.load(this.#b64, valueIndex) !== intent) break;
-      if (resolver.resolveFinished(unit, intent)) break;
+      if (resolver.resolveFinished(tword, intent)) break;
       const owner = Atomics.load(this.#i32, ownerIndex);
       // An async attempt does not block: it gives way and waits for the owner outside.
-      if (owner !== 0 && this.#waitsAsync) this.fail('write-read', unit, owner, ownerSlot(owner));
+      if (owner !== 0 && this.#waitsAsync) this.fail('write-read', tword, owner, ownerSlot(owner));
       if (owner !== 0) {
-        const end = resolver.waitForOwner(unit, owner, deadline);
+        const end = resolver.waitForOwner(tword, owner, deadline);
         if (end === WaitEnd.woken) woken = true;
         if (end !== WaitEnd.expired) continue;
       } else if (performance.now() < deadline) {
@@ -557,12 +560,12 @@ export class TxEngine {
       }
       // Stuck in its commit phase past the bound: dead or stalled. Abort it if still active.
       if (owner !== 0) resolver.preemptOwner(owner);
-      resolver.resolveFinished(unit, intent);
+      resolver.resolveFinished(tword, intent);
       break;
     }
     // A reader does not take the lock it was woken from: the next sleeper gets the wake-up.
     if (woken) resolver.passWakeUp(ownerIndex);
-    this.#noteWait(unit, started);
+    this.#noteWait(tword, started);
   }
 
   /** Validates the read log: every cell read still has the version read and no live intent. */
@@ -574,17 +577,17 @@ export class TxEngine {
   #firstStaleRead(): number {
     const b64 = this.#b64;
     for (let index = 0; index < this.#logged; index += 1) {
-      const unit = this.#readUnits[index] ?? 0;
+      const tword = this.#readTwords[index] ?? 0;
       const version = this.#readVersions[index] ?? 0n;
-      const own = this.#entryOf(unit);
+      const own = this.#entryOf(tword);
       if (own !== undefined && this.#wState[own] !== commuted && this.#wState[own] !== unlocked) {
-        if (this.#wOldVersion[own] !== version) return unit;
+        if (this.#wOldVersion[own] !== version) return tword;
         continue;
       }
-      if (Atomics.load(b64, cellVersionSlot(unit)) !== version) return unit;
-      const word = Atomics.load(b64, cellValueSlot(unit));
-      if (isIntentWord(word) && !this.#intentLeavesReadValid(unit, word)) return unit;
-      if (Atomics.load(b64, cellVersionSlot(unit)) !== version) return unit;
+      if (Atomics.load(b64, twordVersion(tword)) !== version) return tword;
+      const word = Atomics.load(b64, twordValue(tword));
+      if (isIntentWord(word) && !this.#intentLeavesReadValid(tword, word)) return tword;
+      if (Atomics.load(b64, twordVersion(tword)) !== version) return tword;
     }
     return 0;
   }
@@ -595,14 +598,14 @@ export class TxEngine {
    * cell (wait-die, sleeping on the lock) instead of racing it again and again; and it sleeps on
    * the cell now if a writer still holds it.
    */
-  #failStaleRead(unit: number, writer: number): never {
+  #failStaleRead(tword: number, writer: number): never {
     let owner = 0;
     if (this.#lockTaking && contentionManager.enabled) {
-      this.#hot.add(unit);
+      this.#hot.add(tword);
       this.#hotCountdown = hotStreak;
-      if (this.#entryOf(unit) === undefined) owner = Atomics.load(this.#i32, cellOwnerWord(unit));
+      if (this.#entryOf(tword) === undefined) owner = Atomics.load(this.#i32, twordOwner(tword));
     }
-    return this.fail('write-read', unit, owner, owner === 0 ? writer : ownerSlot(owner));
+    return this.fail('write-read', tword, owner, owner === 0 ? writer : ownerSlot(owner));
   }
 
   /**
@@ -610,12 +613,12 @@ export class TxEngine {
    * resolve it (the version then tells); if it is active and younger, abort it (the older
    * wins); if it is older or inevitable, this attempt is the one that gives way.
    */
-  #intentLeavesReadValid(unit: number, intent: bigint): boolean {
+  #intentLeavesReadValid(tword: number, intent: bigint): boolean {
     const resolver = this.resolver;
     for (let round = 0; round < limits.conflictSpinMax; round += 1) {
-      if (Atomics.load(this.#b64, cellValueSlot(unit)) !== intent) return true;
-      if (resolver.resolveFinished(unit, intent)) continue;
-      const owner = Atomics.load(this.#i32, cellOwnerWord(unit));
+      if (Atomics.load(this.#b64, twordValue(tword)) !== intent) return true;
+      if (resolver.resolveFinished(tword, intent)) continue;
+      const owner = Atomics.load(this.#i32, twordOwner(tword));
       const other = ownerSlot(owner);
       const status = this.records.status(other);
       // The status of a later attempt of that slot: the intent's attempt ended meanwhile.
@@ -631,75 +634,75 @@ export class TxEngine {
   // ---------------------------------------------------------------- writes
 
   /**
-   * Locks cell `unit` for this attempt (if not yet) and returns its write-set entry. The entry
+   * Locks cell `tword` for this attempt (if not yet) and returns its write-set entry. The entry
    * holds the cell's committed value and version as of the lock; it writes nothing until
    * `setValue`.
    */
-  lockCell(unit: number): number {
+  lockCell(tword: number): number {
     if (this.#entries !== 0) {
-      const known = this.#entryOf(unit);
+      const known = this.#entryOf(tword);
       if (known !== undefined) {
-        if (this.#wState[known] === unlocked) this.#relock(unit, known);
+        if (this.#wState[known] === unlocked) this.#relock(tword, known);
         return known;
       }
     }
     if (this.#entries >= this.#writeSetMax) this.#refuseWriteSet();
-    this.#lockEntry(unit);
-    const index = this.#addEntry(unit);
-    this.#readCommitted(unit, index);
+    this.#lockEntry(tword);
+    const index = this.#addEntry(tword);
+    this.#readCommitted(tword, index);
     return index;
   }
 
   /** Locks the cell of an `unlocked` entry again (a rolled-back commute left it unlocked). */
-  #relock(unit: number, index: number): void {
-    this.#lockEntry(unit);
-    this.#readCommitted(unit, index);
+  #relock(tword: number, index: number): void {
+    this.#lockEntry(tword);
+    this.#readCommitted(tword, index);
     this.#wState[index] = noWrite;
   }
 
-  /** Takes the lock of cell `unit` for this attempt (its entry is the caller's to make). */
-  #lockEntry(unit: number): void {
+  /** Takes the lock of cell `tword` for this attempt (its entry is the caller's to make). */
+  #lockEntry(tword: number): void {
     if (!this.#lockTaking) this.#beginLocking();
     // Uncontended, the lock is one CAS from the free word. After sleeping on this lock (now or
     // before this attempt's abort) other sleepers may remain, so it is taken with the contended
     // bit and its release wakes the next (wake-up chain): that is the slow path's to do.
     const free =
-      (this.#contended.size === 0 || !this.#contended.has(unit)) &&
-      Atomics.compareExchange(this.#i32, cellOwnerWord(unit), 0, this.#ownerWord) === 0;
-    if (!free) this.#lockContended(unit);
+      (this.#contended.size === 0 || !this.#contended.has(tword)) &&
+      Atomics.compareExchange(this.#i32, twordOwner(tword), 0, this.#ownerWord) === 0;
+    if (!free) this.#lockContended(tword);
     this.#locked += 1;
     // A waiter may have preempted this attempt meanwhile: its locks are then not its own.
     if (this.#preempted()) this.fail('preempted');
   }
 
-  /** Takes the lock of cell `unit` against other owners: wait-die, sleeping, preemption. */
-  #lockContended(unit: number): void {
+  /** Takes the lock of cell `tword` against other owners: wait-die, sleeping, preemption. */
+  #lockContended(tword: number): void {
     // A hot cell still contended stays hot: reading it unlocked again would fail validation
     // against the next writer and cost a rerun (the transaction's work again) and a sleep.
-    if (this.#hot.size !== 0 && this.#hot.has(unit)) this.#hotCountdown = hotStreak;
+    if (this.#hot.size !== 0 && this.#hot.has(tword)) this.#hotCountdown = hotStreak;
     const me = this.#ownerWord;
-    const ownerIndex = cellOwnerWord(unit);
+    const ownerIndex = twordOwner(tword);
     let deadline = 0;
     let waitStarted = 0;
-    let slept = this.#contended.size !== 0 && this.#contended.has(unit);
+    let slept = this.#contended.size !== 0 && this.#contended.has(tword);
     for (let attempt = 0; ; attempt += 1) {
-      if (attempt >= limits.txAttemptsMax) throw new BugError(`lock of cell ${unit} stuck`);
+      if (attempt >= limits.txAttemptsMax) throw new BugError(`lock of cell ${tword} stuck`);
       const owner = Atomics.load(this.#i32, ownerIndex);
       if (owner !== 0) {
-        const state = this.resolver.lockState(owner, unit);
+        const state = this.resolver.lockState(owner, tword);
         if (state !== LockState.free) {
           if (deadline === 0) {
             waitStarted = performance.now();
             deadline = waitStarted + limits.ownerWaitMsMax;
           }
-          if (this.#lockConflict(unit, owner, state, deadline)) slept = true;
+          if (this.#lockConflict(tword, owner, state, deadline)) slept = true;
           continue;
         }
       }
       const wanted = me | (owner & contendedBit) | (slept ? contendedBit : 0);
       if (Atomics.compareExchange(this.#i32, ownerIndex, owner, wanted) === owner) break;
     }
-    if (waitStarted !== 0) this.#noteWait(unit, waitStarted);
+    if (waitStarted !== 0) this.#noteWait(tword, waitStarted);
   }
 
   /** Buffers the new value of a locked cell (a word encoded for storing, owned by the log). */
@@ -716,24 +719,24 @@ export class TxEngine {
   }
 
   /**
-   * Adds `delta` to the number in cell `unit` at commit, without reading it now: concurrent
+   * Adds `delta` to the number in cell `tword` at commit, without reading it now: concurrent
    * commutes of one cell never fail each other's validation (Clojure's `commute`). The commit
    * locks the cell, reads its committed value under the lock and adds; a cell that does not hold
    * a number then is a TypeError, and nothing commits. A read of the cell later in the
    * transaction locks it at once and sees the sum. An inevitable attempt adds at once.
    */
-  commute(unit: number, delta: number): void {
-    const known = this.#entries === 0 ? undefined : this.#entryOf(unit);
+  commute(tword: number, delta: number): void {
+    const known = this.#entries === 0 ? undefined : this.#entryOf(tword);
     const fresh = known === undefined || this.#wState[known] === unlocked;
     if (fresh && !this.#inevitable) {
       if (known === undefined && this.#entries >= this.#writeSetMax) this.#refuseWriteSet();
-      const index = known ?? this.#addEntry(unit);
+      const index = known ?? this.#addEntry(tword);
       if (this.#marks.length > 0) this.#undo.push({ index, state: unlocked, value: 0n, delta: 0 });
       this.#wState[index] = commuted;
       this.#wDelta[index] = delta;
       return;
     }
-    const index = known ?? this.lockCell(unit);
+    const index = known ?? this.lockCell(tword);
     if (this.#wState[index] === commuted) {
       if (this.#marks.length > 0) {
         this.#undo.push({ index, state: commuted, value: 0n, delta: this.#wDelta[index] ?? 0 });
@@ -743,25 +746,25 @@ export class TxEngine {
     }
     const current =
       this.#wState[index] === hasWrite ? this.#wNewValue[index] : this.#wOldValue[index];
-    this.setValue(index, numberWord(this.#numberIn(current ?? 0n, unit) + delta));
+    this.setValue(index, numberWord(this.#numberIn(current ?? 0n, tword) + delta));
   }
 
   /** Locks a `commuted` entry's cell, reads its committed number and writes the sum. */
   #settleCommute(index: number): void {
-    const unit = this.#wUnits[index] ?? 0;
-    this.#lockEntry(unit);
-    this.#readCommitted(unit, index);
-    const sum = this.#numberIn(this.#wOldValue[index] ?? 0n, unit) + (this.#wDelta[index] ?? 0);
+    const tword = this.#wTwords[index] ?? 0;
+    this.#lockEntry(tword);
+    this.#readCommitted(tword, index);
+    const sum = this.#numberIn(this.#wOldValue[index] ?? 0n, tword) + (this.#wDelta[index] ?? 0);
     // In place: a rollback of an enclosing checkpoint restores the `commuted` state it undoes.
     this.#wNewValue[index] = numberWord(sum);
     this.#wState[index] = hasWrite;
   }
 
-  #numberIn(word: bigint, unit: number): number {
+  #numberIn(word: bigint, tword: number): number {
     const value = numberOfWord(word);
     if (value === undefined) {
       throw new TypeError(
-        `cannot add to cell ${String(currentHandleAt(this.#i32, unit))}: it does not hold a number`,
+        `cannot add to cell ${String(this.#host.handleOfTword(tword))}: it does not hold a number`,
       );
     }
     return value;
@@ -792,13 +795,13 @@ export class TxEngine {
     for (let at = run.length - 1; at >= 0; at -= 1) run[at]?.();
   }
 
-  #addEntry(unit: number): number {
+  #addEntry(tword: number): number {
     const index = this.#entries;
-    if (index >= this.#wUnits.length) this.#growEntries(index);
-    this.#wUnits[index] = unit;
+    if (index >= this.#wTwords.length) this.#growEntries(index);
+    this.#wTwords[index] = tword;
     this.#wState[index] = noWrite;
     this.#entries = index + 1;
-    if (index >= scannedEntriesMax) this.#indexEntry(unit, index);
+    if (index >= scannedEntriesMax) this.#indexEntry(tword, index);
     return index;
   }
 
@@ -813,7 +816,7 @@ export class TxEngine {
 
   #growEntries(index: number): void {
     assert(index < this.#writeSetMax, 'the write set grew past its checked limit');
-    this.#wUnits = grown(this.#wUnits, index + 1);
+    this.#wTwords = grown(this.#wTwords, index + 1);
     growWords([this.#wOldVersion, this.#wOldValue, this.#wNewValue], index + 1);
     this.#wState = grown(this.#wState, index + 1);
     const deltas = new Float64Array(this.#wState.length);
@@ -822,21 +825,21 @@ export class TxEngine {
   }
 
   /** Write sets larger than `scannedEntriesMax` are searched through a map. */
-  #indexEntry(unit: number, index: number): void {
+  #indexEntry(tword: number, index: number): void {
     if (index === scannedEntriesMax) {
-      for (let at = 0; at <= index; at += 1) this.#writeIndex.set(this.#wUnits[at] ?? 0, at);
+      for (let at = 0; at <= index; at += 1) this.#writeIndex.set(this.#wTwords[at] ?? 0, at);
     } else {
-      this.#writeIndex.set(unit, index);
+      this.#writeIndex.set(tword, index);
     }
   }
 
-  /** The write-set entry of cell `unit`, if this attempt has locked it. */
-  #entryOf(unit: number): number | undefined {
+  /** The write-set entry of cell `tword`, if this attempt has locked it. */
+  #entryOf(tword: number): number | undefined {
     const entries = this.#entries;
-    if (entries > scannedEntriesMax) return this.#writeIndex.get(unit);
-    const units = this.#wUnits;
+    if (entries > scannedEntriesMax) return this.#writeIndex.get(tword);
+    const units = this.#wTwords;
     for (let index = 0; index < entries; index += 1) {
-      if (units[index] === unit) return index;
+      if (units[index] === tword) return index;
     }
     return undefined;
   }
@@ -848,23 +851,23 @@ export class TxEngine {
    * value only). So a value that is not an intent, then the version, is a consistent pair: two
    * loads instead of the three of an unlocked read.
    */
-  #readCommitted(unit: number, index: number): void {
+  #readCommitted(tword: number, index: number): void {
     const b64 = this.#b64;
     for (let attempt = 0; attempt < limits.txAttemptsMax; attempt += 1) {
-      const word = Atomics.load(b64, cellValueSlot(unit));
+      const word = Atomics.load(b64, twordValue(tword));
       if (isIntentWord(word)) {
         // Left by the previous holder of the lock, whose attempt is decided: resolve it.
-        if (!this.resolver.resolveFinished(unit, word)) this.meetIntent(unit, word);
+        if (!this.resolver.resolveFinished(tword, word)) this.meetIntent(tword, word);
         continue;
       }
-      const version = Atomics.load(b64, cellVersionSlot(unit));
+      const version = Atomics.load(b64, twordVersion(tword));
       this.#wOldVersion[index] = version;
       this.#wOldValue[index] = word;
       // An inevitable attempt reads locked cells: it only keeps its clock cache fresh.
       if (this.#inevitable) this.#refreshClockFor(version);
       return;
     }
-    this.fail('write-read', unit);
+    this.fail('write-read', tword);
   }
 
   /**
@@ -884,7 +887,7 @@ export class TxEngine {
    * to hold something another waits for, so it cannot close one, and queueing on the lock costs
    * one wake-up where dying costs a rerun as well. Returns true if it slept on the lock.
    */
-  #lockConflict(unit: number, owner: number, state: LockState, deadline: number): boolean {
+  #lockConflict(tword: number, owner: number, state: LockState, deadline: number): boolean {
     const other = ownerSlot(owner);
     const mayWait =
       state === LockState.active &&
@@ -892,16 +895,16 @@ export class TxEngine {
       (this.#locked === 0 || this.#isOlderThan(other));
     const winner = this.#inevitable || mayWait;
     if (!winner) {
-      this.fail(state === LockState.inevitable ? 'inevitable' : 'write-write', unit, owner, other);
+      this.fail(state === LockState.inevitable ? 'inevitable' : 'write-write', tword, owner, other);
     }
-    const ownerIndex = cellOwnerWord(unit);
+    const ownerIndex = twordOwner(tword);
     for (let spin = 0; spin < limits.lockSpinMax; spin += 1) {
       if (Atomics.load(this.#i32, ownerIndex) !== owner) return false;
     }
     if (this.#waitsAsync) {
-      this.fail(state === LockState.inevitable ? 'inevitable' : 'write-write', unit, owner, other);
+      this.fail(state === LockState.inevitable ? 'inevitable' : 'write-write', tword, owner, other);
     }
-    const end = this.resolver.waitForOwner(unit, owner, deadline);
+    const end = this.resolver.waitForOwner(tword, owner, deadline);
     if (end === WaitEnd.expired && state === LockState.active) this.resolver.preemptOwner(owner);
     return end !== WaitEnd.expired;
   }
@@ -1001,11 +1004,11 @@ export class TxEngine {
       this.fail('inevitable');
     }
     for (let index = 0; index < this.#logged; index += 1) {
-      const unit = this.#readUnits[index] ?? 0;
-      const entry = this.lockCell(unit);
+      const tword = this.#readTwords[index] ?? 0;
+      const entry = this.lockCell(tword);
       if (this.#wOldVersion[entry] !== this.#readVersions[index]) {
         this.#startInevitable = true;
-        this.fail('write-read', unit);
+        this.fail('write-read', tword);
       }
     }
   }
@@ -1122,7 +1125,7 @@ export class TxEngine {
       if (this.#wState[index] !== hasWrite) continue;
       this.#log.write(
         at,
-        this.#wUnits[index] ?? 0,
+        this.#wTwords[index] ?? 0,
         this.#wOldVersion[index] ?? 0n,
         this.#wOldValue[index] ?? 0n,
         this.#wNewValue[index] ?? 0n,
@@ -1150,10 +1153,10 @@ export class TxEngine {
     for (let index = 0; index < this.#entries; index += 1) {
       if (this.#wState[index] !== hasWrite) continue;
       this.#intentsPlaced = index + 1;
-      const unit = this.#wUnits[index] ?? 0;
+      const tword = this.#wTwords[index] ?? 0;
       const old = this.#wOldValue[index] ?? 0n;
-      const seen = Atomics.compareExchange(b64, cellValueSlot(unit), old, intent);
-      if (seen !== old) this.#placeIntentAfter(unit, old, seen);
+      const seen = Atomics.compareExchange(b64, twordValue(tword), old, intent);
+      if (seen !== old) this.#placeIntentAfter(tword, old, seen);
       crashPoint('commit.midIntents');
     }
   }
@@ -1163,15 +1166,15 @@ export class TxEngine {
    * holder (resolved, then try again), or the cell changed — this attempt lost its lock (it was
    * preempted).
    */
-  #placeIntentAfter(unit: number, old: bigint, seen: bigint): void {
+  #placeIntentAfter(tword: number, old: bigint, seen: bigint): void {
     for (let attempt = 0; attempt < limits.txAttemptsMax; attempt += 1) {
-      if (!isIntentWord(seen) || !this.resolver.resolveFinished(unit, seen)) {
-        this.fail('preempted', unit);
+      if (!isIntentWord(seen) || !this.resolver.resolveFinished(tword, seen)) {
+        this.fail('preempted', tword);
       }
-      seen = Atomics.compareExchange(this.#b64, cellValueSlot(unit), old, this.#intent);
+      seen = Atomics.compareExchange(this.#b64, twordValue(tword), old, this.#intent);
       if (seen === old) return;
     }
-    throw new BugError(`intent on ${unit} never placed`);
+    throw new BugError(`intent on ${tword} never placed`);
   }
 
   /** Steps 6–7 of the commit: write back, mark committed, retire old values, release. */
@@ -1196,12 +1199,12 @@ export class TxEngine {
     let done = 0;
     for (let index = 0; index < this.#entries; index += 1) {
       if (this.#wState[index] !== hasWrite) continue;
-      const unit = this.#wUnits[index] ?? 0;
+      const tword = this.#wTwords[index] ?? 0;
       // Conditional on the exact old words: a helper may have done either step already.
-      Atomics.compareExchange(b64, cellVersionSlot(unit), this.#wOldVersion[index] ?? 0n, version);
+      Atomics.compareExchange(b64, twordVersion(tword), this.#wOldVersion[index] ?? 0n, version);
       const newValue = this.#wNewValue[index] ?? 0n;
-      if (Atomics.compareExchange(b64, cellValueSlot(unit), intent, newValue) === intent) {
-        this.resolver.notifyWatchers(unit);
+      if (Atomics.compareExchange(b64, twordValue(tword), intent, newValue) === intent) {
+        this.resolver.notifyWatchers(tword);
       }
       done += 1;
       if (done === 1) crashPoint('commit.midWriteBack');
@@ -1212,7 +1215,7 @@ export class TxEngine {
     const me = this.#ownerWord;
     const i32 = this.#i32;
     for (let index = 0; index < this.#entries; index += 1) {
-      const ownerIndex = cellOwnerWord(this.#wUnits[index] ?? 0);
+      const ownerIndex = twordOwner(this.#wTwords[index] ?? 0);
       // ORDERING: after the write-back; a waiter woken here sees the new value. The plain word
       // (nobody sleeping) is tried first; a waiter may set the contended bit at any moment.
       const seen = Atomics.compareExchange(i32, ownerIndex, me, 0);
@@ -1268,13 +1271,8 @@ export class TxEngine {
       const intent = this.#intent;
       for (let index = 0; index < this.#intentsPlaced; index += 1) {
         if (this.#wState[index] !== hasWrite) continue;
-        const unit = this.#wUnits[index] ?? 0;
-        Atomics.compareExchange(
-          this.#b64,
-          cellValueSlot(unit),
-          intent,
-          this.#wOldValue[index] ?? 0n,
-        );
+        const tword = this.#wTwords[index] ?? 0;
+        Atomics.compareExchange(this.#b64, twordValue(tword), intent, this.#wOldValue[index] ?? 0n);
       }
       this.#releaseLocks();
     }
@@ -1297,7 +1295,7 @@ export class TxEngine {
       const signal = this.abortSignal;
       this.onConflict({
         kind,
-        cell: signal.waitUnit === 0 ? 0 : currentHandleAt(this.#i32, signal.waitUnit),
+        cell: signal.waitTword === 0 ? 0 : this.#host.handleOfTword(signal.waitTword),
         slot: this.slot,
         otherSlot: kind === 'exception' ? -1 : signal.otherSlot,
         lostMs,
@@ -1309,19 +1307,19 @@ export class TxEngine {
   /** After an abort by conflict: sleep on the cell that was in the way (bounded), then rerun. */
   waitAfterAbort(): void {
     const signal = this.abortSignal;
-    if (signal.waitUnit === 0 || signal.waitOwner === 0 || !contentionManager.enabled) return;
-    const unit = signal.waitUnit;
-    this.#contended.add(unit);
+    if (signal.waitTword === 0 || signal.waitOwner === 0 || !contentionManager.enabled) return;
+    const tword = signal.waitTword;
+    this.#contended.add(tword);
     const started = performance.now();
     const deadline = started + limits.ownerWaitMsMax;
     this.#host.reclaim.quiesce();
-    const ownerIndex = cellOwnerWord(unit);
+    const ownerIndex = twordOwner(tword);
     let woken = false;
     for (let round = 0; round < limits.txAttemptsMax; round += 1) {
       const owner = Atomics.load(this.#i32, ownerIndex);
       if ((owner & ~contendedBit) !== (signal.waitOwner & ~contendedBit)) break;
-      if (this.resolver.lockState(owner, unit) === LockState.free) break;
-      const end = this.resolver.waitForOwner(unit, owner, deadline);
+      if (this.resolver.lockState(owner, tword) === LockState.free) break;
+      const end = this.resolver.waitForOwner(tword, owner, deadline);
       if (end === WaitEnd.woken) woken = true;
       if (end === WaitEnd.expired) {
         this.resolver.preemptOwner(owner);
@@ -1330,7 +1328,7 @@ export class TxEngine {
     }
     // The rerun may not lock this cell at all: the next sleeper gets the wake-up now.
     if (woken) this.resolver.passWakeUp(ownerIndex);
-    this.#noteWait(unit, started);
+    this.#noteWait(tword, started);
   }
 
   #endAttempt(): void {
@@ -1375,7 +1373,7 @@ export class TxEngine {
       );
     }
     const wakeIndex = this.records.word(this.slot, recordField.retryWake);
-    this.#watchAll(this.#readUnits, this.#logged);
+    this.#watchAll(this.#readTwords, this.#logged);
     const started = performance.now();
     this.#host.reclaim.quiesce();
     // ORDERING: the watcher bits are set (SeqCst) before each validation, and the wake counter
@@ -1397,7 +1395,7 @@ export class TxEngine {
   #watchAll(units: Int32Array, count: number): void {
     const bit = watchBit(this.slot);
     for (let index = 0; index < count; index += 1) {
-      Atomics.or(this.#b64, cellWatchersSlot(units[index] ?? 0), bit);
+      Atomics.or(this.#b64, twordWatchers(units[index] ?? 0), bit);
     }
   }
 
@@ -1437,7 +1435,7 @@ export class TxEngine {
         );
       }
       const count = this.#logged;
-      const units = this.#readUnits.slice(0, count);
+      const units = this.#readTwords.slice(0, count);
       const versions = this.#readVersions.slice(0, count);
       this.#watchAll(units, count);
       return { kind: 'reads', units, versions };
@@ -1445,11 +1443,11 @@ export class TxEngine {
     if (signal.waitIndex < 0 || signal.waitOwner === 0 || !contentionManager.enabled) {
       return undefined;
     }
-    this.#contended.add(signal.waitUnit);
+    this.#contended.add(signal.waitTword);
     return {
       kind: 'lock',
       index: signal.waitIndex,
-      unit: signal.waitUnit,
+      tword: signal.waitTword,
       owner: signal.waitOwner,
     };
   }
@@ -1468,7 +1466,7 @@ export class TxEngine {
     } else {
       await this.#waitForOwnerAsync(pending, started);
     }
-    this.#noteWait(pending.kind === 'lock' ? pending.unit : 0, started);
+    this.#noteWait(pending.kind === 'lock' ? pending.tword : 0, started);
   }
 
   async #waitForChangeAsync(pending: PendingWait & { kind: 'reads' }): Promise<void> {
@@ -1486,22 +1484,22 @@ export class TxEngine {
     pending: PendingWait & { kind: 'lock' },
     started: number,
   ): Promise<void> {
-    const { index, unit, owner } = pending;
+    const { index, tword, owner } = pending;
     const deadline = started + limits.ownerWaitMsMax;
     const resolver = this.resolver;
     let woken = false;
     for (let round = 0; round < limits.txAttemptsMax; round += 1) {
       const now = Atomics.load(this.#i32, index);
       if ((now & ~contendedBit) !== (owner & ~contendedBit)) break;
-      if (unit === 0 ? !this.#tokenLive(now) : resolver.lockState(now, unit) === LockState.free) {
+      if (tword === 0 ? !this.#tokenLive(now) : resolver.lockState(now, tword) === LockState.free) {
         break;
       }
       const left = deadline - performance.now();
-      if (unit !== 0 && left <= 0) {
+      if (tword !== 0 && left <= 0) {
         resolver.preemptOwner(now);
         break;
       }
-      const sliceMs = unit === 0 ? limits.waitSliceMs : Math.min(limits.waitSliceMs, left);
+      const sliceMs = tword === 0 ? limits.waitSliceMs : Math.min(limits.waitSliceMs, left);
       if (await resolver.sleepOnWordAsync(index, now, sliceMs)) woken = true;
     }
     // The rerun may not take this word at all: the next sleeper gets the wake-up now.
@@ -1512,11 +1510,11 @@ export class TxEngine {
   #firstStaleOf(units: Int32Array, versions: readonly bigint[]): number {
     const b64 = this.#b64;
     for (let index = 0; index < units.length; index += 1) {
-      const unit = units[index] ?? 0;
+      const tword = units[index] ?? 0;
       const version = versions[index] ?? 0n;
-      if (Atomics.load(b64, cellVersionSlot(unit)) !== version) return unit;
+      if (Atomics.load(b64, twordVersion(tword)) !== version) return tword;
       // A commit in progress there: rerun now (waking early is always safe for a retry).
-      if (isIntentWord(Atomics.load(b64, cellValueSlot(unit)))) return unit;
+      if (isIntentWord(Atomics.load(b64, twordValue(tword)))) return tword;
     }
     return 0;
   }
@@ -1607,14 +1605,14 @@ export class TxEngine {
     if (this.#attempts > (this.#f64[at] ?? 0)) this.#f64[at] = this.#attempts;
   }
 
-  #noteWait(unit: number, started: number): void {
+  #noteWait(tword: number, started: number): void {
     const lost = performance.now() - started;
     this.#count('waits');
     this.#addStat('waitMs', lost);
     if (this.onConflict !== undefined) {
       this.onConflict({
         kind: 'wait',
-        cell: unit === 0 ? 0 : currentHandleAt(this.#i32, unit),
+        cell: tword === 0 ? 0 : this.#host.handleOfTword(tword),
         slot: this.slot,
         otherSlot: -1,
         lostMs: lost,

@@ -20,6 +20,7 @@ import { StaleHandleError, type Handle } from '../base/index.js';
 import type { HeapMemory } from '../memory/index.js';
 import type { ReclaimParticipant } from '../reclaim/index.js';
 import type { ValueCodec } from '../values/index.js';
+import { cellValueSlot } from './cell-block.js';
 
 /** Word index of the count of the shared object whose block starts at `unit`. */
 export const refcountWord = (unit: number): number => unit * 2 + 2;
@@ -72,7 +73,7 @@ export class ObjectLifetime {
       const unit = this.#allocator.blockUnit(next, BlockTag.cell);
       if (Atomics.sub(this.#i32, refcountWord(unit), 1) !== 1) continue;
       // The last reference is gone: no worker can reach the object any more.
-      const value = Atomics.load(this.#b64, unit + 2);
+      const value = Atomics.load(this.#b64, cellValueSlot(unit));
       if (this.#codec.mayHoldRefs(value)) this.#codec.forEachRef(value, (ref) => pending.push(ref));
       this.#retireBlock(this.#codec.ownedBlock(value));
       this.#retireBlock(next);

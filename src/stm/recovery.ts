@@ -17,7 +17,7 @@ import { limits } from '../base/index.js';
 import type { HeapMemory } from '../memory/index.js';
 import type { ReclaimParticipant } from '../reclaim/index.js';
 import { isIntentWord } from '../values/index.js';
-import { cellValueSlot } from './cell-block.js';
+import { twordValue } from './tword.js';
 import type { ConflictResolver } from './conflicts.js';
 import { readLogEntry, recordField, type TxRecords } from './tx-record.js';
 import { statusSeq, statusState, statusWord, TxState } from './words.js';
@@ -51,9 +51,9 @@ export function recoverTransaction(host: RecoveryHost, slot: number): void {
   );
   if (logUnit !== 0 && statusSeq(status) === seq) {
     for (let index = 0; index < count; index += 1) {
-      const { unit } = readLogEntry(memory, logUnit, index);
-      const word = Atomics.load(b64, cellValueSlot(unit));
-      if (isIntentWord(word)) resolver.resolveFinished(unit, word);
+      const { tword } = readLogEntry(memory, logUnit, index);
+      const word = Atomics.load(b64, twordValue(tword));
+      if (isIntentWord(word)) resolver.resolveFinished(tword, word);
     }
     const committing = statusWord(seq, TxState.committing);
     const committed = statusWord(seq, TxState.committed);

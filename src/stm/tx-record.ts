@@ -41,7 +41,7 @@
  *
  * | field      | offset | size | atomic          | meaning                                       |
  * |------------|--------|------|-----------------|-----------------------------------------------|
- * | unit       | 0      | 4    | plain store,    | the cell's block unit                         |
+ * | tword      | 0      | 4    | plain store,    | the address of the transactional word written |
  * |            |        |      | atomic loads    |                                               |
  * | (pad)      | 4      | 4    |                 |                                               |
  * | oldVersion | 8      | 8    | same            | the cell's version when the attempt locked it |
@@ -155,9 +155,15 @@ export class SharedLog {
   }
 
   /** Writes entry `index` (plain stores: `setCount` publishes them, see the entry table). */
-  write(index: number, unit: number, oldVersion: bigint, oldValue: bigint, newValue: bigint): void {
+  write(
+    index: number,
+    tword: number,
+    oldVersion: bigint,
+    oldValue: bigint,
+    newValue: bigint,
+  ): void {
     const at = logEntryUnit(this.#unit, index);
-    this.#i32[at * 2] = unit;
+    this.#i32[at * 2] = tword;
     this.#b64[at + 1] = oldVersion;
     this.#b64[at + 2] = oldValue;
     this.#b64[at + 3] = newValue;
@@ -183,14 +189,14 @@ export const logEntryUnit = (logUnit: number, index: number): number =>
   logUnit + 1 + index * (logEntryBytes / 8);
 
 export interface LogEntry {
-  readonly unit: number;
+  readonly tword: number;
   readonly oldVersion: bigint;
   readonly oldValue: bigint;
   readonly newValue: bigint;
 }
 
 /**
- * Finds the entry for cell `unit` in slot `slot`'s log, as anyone may read it. The caller checks
+ * Finds the entry for transactional word `tword` in slot `slot`'s log, as anyone may read it. The caller checks
  * afterwards that the attempt (status seq) is still the one it meant: entries may be rewritten by
  * the owner's next attempt.
  */
@@ -198,7 +204,7 @@ export function findLogEntry(
   memory: HeapMemory,
   records: TxRecords,
   slot: number,
-  unit: number,
+  tword: number,
 ): LogEntry | undefined {
   const { i32 } = memory;
   const logUnit = Atomics.load(i32, records.word(slot, recordField.logUnit));
@@ -208,7 +214,7 @@ export function findLogEntry(
   // only grows, and a retired one is not freed while this worker is online, so no read escapes it.
   const limit = Math.min(count, limits.txWriteSetMax);
   for (let index = 0; index < limit; index += 1) {
-    if (Atomics.load(i32, logEntryUnit(logUnit, index) * 2) === unit) {
+    if (Atomics.load(i32, logEntryUnit(logUnit, index) * 2) === tword) {
       return readLogEntry(memory, logUnit, index);
     }
   }
@@ -220,7 +226,7 @@ export function readLogEntry(memory: HeapMemory, logUnit: number, index: number)
   const { i32, b64 } = memory;
   const at = logEntryUnit(logUnit, index);
   return {
-    unit: Atomics.load(i32, at * 2),
+    tword: Atomics.load(i32, at * 2),
     oldVersion: Atomics.load(b64, at + 1),
     oldValue: Atomics.load(b64, at + 2),
     newValue: Atomics.load(b64, at + 3),

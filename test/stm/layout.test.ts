@@ -7,13 +7,16 @@ import { blockHeaderBytes } from '../../src/alloc/index.js';
 import { limits } from '../../src/base/index.js';
 import { HeapMemory, txRecordBytes } from '../../src/memory/index.js';
 import { intentPayload, intentWord, isIntentWord } from '../../src/values/index.js';
+import { cellPayloadBytes, cellTword, cellValueSlot } from '../../src/stm/cell-block.js';
+import { refcountWord } from '../../src/stm/lifetime.js';
 import {
-  cellOwnerWord,
-  cellPayloadBytes,
-  cellValueSlot,
-  cellVersionSlot,
-  cellWatchersSlot,
-} from '../../src/stm/cell-block.js';
+  twordBytes,
+  twordOwner,
+  twordSpare,
+  twordValue,
+  twordVersion,
+  twordWatchers,
+} from '../../src/stm/tword.js';
 import { statField, statFieldCount } from '../../src/stm/stats.js';
 import { recordField, recordSlot, TxRecords } from '../../src/stm/tx-record.js';
 import {
@@ -32,21 +35,30 @@ import {
   versionWord,
 } from '../../src/stm/words.js';
 
-describe('cell block layout', () => {
-  it('fields sit where the table says, aligned, within the payload', () => {
-    const unit = 1000;
+describe('transactional word and cell block layouts', () => {
+  it('a transactional word: fields where the table says, aligned, within its 32 bytes', () => {
+    const tword = 1001;
     const byteOf = {
-      owner: cellOwnerWord(unit) * 4,
-      value: cellValueSlot(unit) * 8,
-      version: cellVersionSlot(unit) * 8,
-      watchers: cellWatchersSlot(unit) * 8,
+      spare: twordSpare(tword) * 4,
+      owner: twordOwner(tword) * 4,
+      value: twordValue(tword) * 8,
+      version: twordVersion(tword) * 8,
+      watchers: twordWatchers(tword) * 8,
     };
-    const base = unit * 8;
     assert.deepEqual(
-      Object.values(byteOf).map((byte) => byte - base),
-      [12, 16, 24, 32],
+      Object.values(byteOf).map((byte) => byte - tword * 8),
+      [0, 4, 8, 16, 24],
     );
-    assert.ok(byteOf.watchers + 8 - base <= blockHeaderBytes + cellPayloadBytes);
+    assert.equal(byteOf.watchers + 8 - tword * 8, twordBytes);
+  });
+
+  it('a cell: the header, then its word, the refcount in the spare half', () => {
+    const unit = 1000;
+    const base = unit * 8;
+    assert.equal(cellTword(unit) * 8 - base, blockHeaderBytes);
+    assert.equal(refcountWord(unit), twordSpare(cellTword(unit)));
+    assert.equal(cellValueSlot(unit), twordValue(cellTword(unit)));
+    assert.equal(cellPayloadBytes, twordBytes);
   });
 });
 
