@@ -137,7 +137,9 @@ test('a recoverer dying mid-recovery leaves a zombie that the next reclaim finis
         cells: cells.map((cell) => cell.ref),
         role: 'writer',
         index: 1,
-        durationMs: 500,
+        // It must die after dieAfterOps however slowly it runs: on a loaded machine a 500 ms
+        // deadline came before 50 000 writes, and the victim closed its heap instead of dying.
+        durationMs: 60_000,
         dieAfterOps: 50_000,
         dieBy: 'exit',
         seed: 1,
