@@ -5,7 +5,9 @@
  * Node: `worker_threads.threadId` (0 on the main thread), read through `process.getBuiltinModule`
  * so that this file imports nothing Node-specific and the core still loads in browsers, Deno and
  * Bun. Elsewhere: a random positive number (no watch is possible there; stalled or dead workers are
- * then handled by neutralisation only).
+ * then handled by neutralisation only). `process.getBuiltinModule` arrived in Node 20.16 and 22.3,
+ * which is why package.json's `engines` starts there: an older Node would take the fallback, and
+ * `heap.watch` would then recover nothing, without an error.
  */
 
 interface NodeProcessLike {
