@@ -16,6 +16,7 @@ const layers = [
   ['values'],
   ['reclaim'],
   ['stm'],
+  ['objects'],
   ['collections', 'channels'],
   ['workers'],
   ['diagnostics'],

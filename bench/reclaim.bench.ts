@@ -11,7 +11,7 @@ import { BlockTag } from '../src/alloc/index.js';
 import { limits } from '../src/base/index.js';
 import { Heap } from '../src/index.js';
 import { HeapMemory } from '../src/memory/index.js';
-import { HeapContext } from '../src/stm/index.js';
+import { HeapContext } from '../src/objects/index.js';
 import { blackhole, median, nsPerOp, pairedThroughput } from './lib/measure.js';
 import type { ChurnParams } from './workers/churn.worker.js';
 import type { BenchResult } from './run.js';

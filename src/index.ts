@@ -12,7 +12,8 @@ export {
   type WatchableWorker,
 } from './api/index.js';
 export type { SharedObject, SharedRef } from './values/index.js';
-export type { SharedCell, AbortKind, ConflictEvent, TxStats, WorkerTxStats } from './stm/index.js';
+export type { SharedCell } from './objects/index.js';
+export type { AbortKind, ConflictEvent, TxStats, WorkerTxStats } from './stm/index.js';
 export { atomically, atomicallyAsync, inevitable, orElse, retry } from './stm/index.js';
 export {
   ClosedError,

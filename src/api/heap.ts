@@ -14,15 +14,17 @@ import { limits, StaleHandleError, type Handle } from '../base/index.js';
 import { headerWord, HeapMemory } from '../memory/index.js';
 import { slotField } from '../reclaim/index.js';
 import {
-  atomicallyAsyncOn,
-  atomicallyOn,
   createCell,
   HeapContext,
-  readStats,
   ReferenceDied,
   SharedCell,
-  type ConflictEvent,
   type TxLimits,
+} from '../objects/index.js';
+import {
+  atomicallyAsyncOn,
+  atomicallyOn,
+  readStats,
+  type ConflictEvent,
   type TxStats,
 } from '../stm/index.js';
 import type { SharedRef } from '../values/index.js';

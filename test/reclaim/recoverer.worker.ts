@@ -3,7 +3,7 @@
 import { workerData } from 'node:worker_threads';
 import { faults, type CrashPointName } from '../../src/base/index.js';
 import { HeapMemory } from '../../src/memory/index.js';
-import { HeapContext } from '../../src/stm/index.js';
+import { HeapContext } from '../../src/objects/index.js';
 
 const data = workerData as {
   buffer: SharedArrayBuffer;

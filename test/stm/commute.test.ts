@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { atomically, Heap, orElse, retry, type SharedCell } from '../../src/index.js';
 import { HeapMemory } from '../../src/memory/index.js';
-import { atomicallyOn, createCell, HeapContext } from '../../src/stm/index.js';
+import { createCell, HeapContext } from '../../src/objects/index.js';
+import { atomicallyOn } from '../../src/stm/index.js';
 import { runWorkers } from '../support/run-workers.js';
 import type { CommuteData } from './commute.worker.js';
 

@@ -7,8 +7,8 @@ import { blockHeaderBytes } from '../../src/alloc/index.js';
 import { limits } from '../../src/base/index.js';
 import { HeapMemory, txRecordBytes } from '../../src/memory/index.js';
 import { intentPayload, intentWord, isIntentWord } from '../../src/values/index.js';
-import { cellPayloadBytes, cellTword, cellValueSlot } from '../../src/stm/cell-block.js';
-import { refcountWord } from '../../src/stm/lifetime.js';
+import { cellPayloadBytes, cellTword, cellValueSlot } from '../../src/objects/cell-block.js';
+import { refcountWord } from '../../src/objects/lifetime.js';
 import {
   twordBytes,
   twordOwner,

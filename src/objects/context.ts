@@ -19,9 +19,9 @@ import {
   type WorkerSlot,
 } from '../reclaim/index.js';
 import { ValueCodec } from '../values/index.js';
-import { engineClosed, engineOpened } from './atomically.js';
+import { engineClosed, engineOpened } from '../stm/index.js';
 import { cellOfTword } from './cell-block.js';
-import { TxEngine } from './engine.js';
+import { TxEngine } from '../stm/index.js';
 import { ObjectLifetime } from './lifetime.js';
 import { PinRecord, recoverPins } from './pin-record.js';
 import { WrapperTable } from './wrapper-table.js';

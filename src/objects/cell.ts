@@ -13,12 +13,12 @@
 import { BlockTag } from '../alloc/index.js';
 import { BugError, limits, StaleHandleError, type Handle } from '../base/index.js';
 import { isIntentWord, SharedObject } from '../values/index.js';
-import { atomicallyOn, transactionEngine } from './atomically.js';
+import { atomicallyOn, transactionEngine } from '../stm/index.js';
 import { cellPayloadBytes, cellTword, cellValueSlot } from './cell-block.js';
 import { ReferenceDied, type HeapContext } from './context.js';
-import type { TxEngine } from './engine.js';
+import type { TxEngine } from '../stm/index.js';
 import { refcountWord } from './lifetime.js';
-import { initTword } from './tword.js';
+import { initTword } from '../stm/index.js';
 
 const redo: unique symbol = Symbol('redo');
 

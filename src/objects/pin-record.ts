@@ -25,7 +25,7 @@ import { BlockTag, currentHandleAt, type Allocator } from '../alloc/index.js';
 import type { Handle } from '../base/index.js';
 import type { HeapMemory } from '../memory/index.js';
 import type { ReclaimParticipant } from '../reclaim/index.js';
-import { recordField, type TxRecords } from './tx-record.js';
+import { recordField, type TxRecords } from '../stm/index.js';
 
 export const pinRecordTag = 7 as BlockTag;
 const entryWords = 2;

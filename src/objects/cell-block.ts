@@ -9,7 +9,7 @@
  * | tword    | 8      | 32   | yes    | the STM (tword.ts); its spare    | a transactional word      |
  * |          |        |      |        | half is the refcount above       |                           |
  */
-import { twordBytes, twordValue } from './tword.js';
+import { twordBytes, twordValue } from '../stm/index.js';
 
 /** The payload: the transactional word (the refcount lives in its spare half). */
 export const cellPayloadBytes = twordBytes;
