@@ -14,6 +14,24 @@ export const commitCrashPoints = [
   'commit.midWriteBack',
 ] as const;
 
+/** Every crash point of a transaction, on the path of its owner or of whoever finishes it. */
+export type TxCrashPointName = (typeof commitCrashPoints)[number];
+
+/**
+ * What a death at each transaction crash point must leave of the transaction it interrupts, by
+ * the side of that transaction's linearisation point (the decision, CAS active → committing) the
+ * point lies on: 'before' — nothing of it (it is aborted, by its owner or by anyone after the
+ * owner's death); 'after' — all of it, exactly once (anyone finishes it).
+ */
+export const txCrashPointSide: Readonly<Record<TxCrashPointName, 'before' | 'after'>> = {
+  'commit.beforeIntents': 'before',
+  'commit.midIntents': 'before',
+  'commit.afterIntents': 'before',
+  'commit.beforeDecision': 'before',
+  'commit.afterDecision': 'after',
+  'commit.midWriteBack': 'after',
+};
+
 export type CrashPointName =
   | 'retire.bagFull'
   | 'reclaim.afterAdopt'
@@ -22,7 +40,7 @@ export type CrashPointName =
   | 'leave.beforeOrphan'
   | 'recover.afterZombie'
   | 'recover.afterOrphan'
-  | (typeof commitCrashPoints)[number];
+  | TxCrashPointName;
 
 export const faults: { atCrashPoint: ((name: CrashPointName) => void) | undefined } = {
   atCrashPoint: undefined,

@@ -3,4 +3,11 @@ export * from './errors.js';
 export * from './assert.js';
 export * from './units.js';
 export * as limits from './limits.js';
-export { commitCrashPoints, crashPoint, faults, type CrashPointName } from './fault-injection.js';
+export {
+  commitCrashPoints,
+  crashPoint,
+  faults,
+  txCrashPointSide,
+  type CrashPointName,
+  type TxCrashPointName,
+} from './fault-injection.js';
