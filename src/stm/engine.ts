@@ -557,6 +557,7 @@ export class TxEngine {
       (this.#contended.size === 0 || !this.#contended.has(unit)) &&
       Atomics.compareExchange(this.#i32, cellOwnerWord(unit), 0, this.#ownerWord) === 0;
     if (!free) this.#lockContended(unit);
+    crashPoint('lock.afterCas');
     // A waiter may have preempted this attempt meanwhile: its locks are then not its own.
     if (this.#preempted()) this.fail('preempted');
     const index = this.#addEntry(unit);
@@ -585,6 +586,7 @@ export class TxEngine {
             deadline = waitStarted + limits.ownerWaitMsMax;
           }
           if (this.#lockConflict(unit, owner, state, deadline)) slept = true;
+          crashPoint('lock.contended');
           continue;
         }
       }
@@ -791,12 +793,14 @@ export class TxEngine {
     this.#userInevitable = byUser;
     this.#beginLocking();
     this.#takeToken();
+    crashPoint('inevitable.afterToken');
     const active = statusWord(this.#seq, TxState.active);
     const inevitable = statusWord(this.#seq, TxState.inevitable);
     if (Atomics.compareExchange(this.#i32, this.#statusIndex, active, inevitable) !== active) {
       this.fail('preempted');
     }
     this.#inevitable = true;
+    crashPoint('inevitable.holding');
     if (this.#reads === 0) return;
     if (!this.#recording) {
       this.#startInevitable = true;
@@ -1175,6 +1179,7 @@ export class TxEngine {
     for (let index = 0; index < this.#logged; index += 1) {
       Atomics.or(this.#b64, cellWatchersSlot(this.#readUnits[index] ?? 0), bit);
     }
+    crashPoint('retry.watching');
     const started = performance.now();
     this.#host.reclaim.quiesce();
     // ORDERING: the watcher bits are set (SeqCst) before this validation; a committer writes its
@@ -1185,6 +1190,7 @@ export class TxEngine {
       sleepWhileEqual(this.#i32, wakeIndex, seen, limits.retrySleepMsMax);
       if (Atomics.load(this.#i32, wakeIndex) !== seen) break;
     }
+    crashPoint('retry.woken');
     const clear = ~bit;
     for (let index = 0; index < this.#logged; index += 1) {
       Atomics.and(this.#b64, cellWatchersSlot(this.#readUnits[index] ?? 0), clear);
