@@ -371,6 +371,35 @@ describe('a worker dying anywhere in a transaction', () => {
     }
   }
 
+  // The dead worker's only recoverer (its watcher, say) dies in recoverTransaction, and nobody
+  // calls recoverThread for it again. Its slot must come back all the same, as when a recoverer
+  // dies in reclaim/'s part of the recovery: a reclaim takes the recovery over (the slot is a
+  // zombie), and the next worker to claim the slot — the survivor, as it is the lowest free one —
+  // finishes the attempt when it attaches.
+  testCase('exit at recover.midTransaction, no second recoverer', async (world) => {
+    const owner = 'commit.midWriteBack';
+    const dead = world.start({ role: 'victim', crashAt: owner, mode: 'park', amount }, false);
+    await expectMessage(dead, { kind: 'parked', at: owner });
+    const deadThreadId = dead.worker.threadId;
+    await dead.worker.terminate();
+    const recoverer = world.start({
+      role: 'recoverer',
+      crashAt: 'recover.midTransaction',
+      mode: 'exit',
+      deadThreadId,
+    });
+    await dyingAt(recoverer, 'recover.midTransaction');
+    await recoverer.exited;
+    world.heap.reclaim();
+    assert.equal(
+      world.heap.memoryUsage().attachedWorkers,
+      1,
+      'the dead worker kept its slot: its recoverer died before marking it a zombie',
+    );
+    await world.survive();
+    world.assertTransfers(1, `an owner dead at ${owner}, its only recoverer too`);
+  });
+
   it('every crash point listed fired', (t) => {
     if (casesRun < casesMade) {
       t.skip(`only ${String(casesRun)} of ${String(casesMade)} cases ran`);
