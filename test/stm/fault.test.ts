@@ -18,10 +18,8 @@ import { afterEach, describe, it } from 'node:test';
 import { handleUnit } from '../../src/alloc/index.js';
 import {
   commitCrashPoints,
-  helpCrashPoints,
   inevitableCrashPoints,
   limits,
-  lockCrashPoints,
   retryCrashPoints,
   txCrashPointSide,
   type TxCrashPointName,
@@ -55,14 +53,13 @@ const startBalance = 1000;
 /** What each transferring worker (victim, lock holder, decided committer) moves from a to b. */
 const amount = 7;
 
-/** Every crash point the fault test must see fire: user code, and every list of the STM's. */
+/**
+ * Every crash point the fault test must see fire: user code, and every transaction crash point
+ * (the side table has one entry per point, its type makes sure of that).
+ */
 const allPoints: readonly FaultPoint[] = [
   'user',
-  ...commitCrashPoints,
-  ...lockCrashPoints,
-  ...inevitableCrashPoints,
-  ...retryCrashPoints,
-  ...helpCrashPoints,
+  ...(Object.keys(txCrashPointSide) as TxCrashPointName[]),
 ];
 /** Crash points at which a worker died in this run (reported by the worker before dying). */
 const fired = new Set<FaultPoint>();
