@@ -137,7 +137,9 @@ test('a recoverer dying mid-recovery leaves a zombie that the next reclaim finis
         cells: cells.map((cell) => cell.ref),
         role: 'writer',
         index: 1,
-        durationMs: 500,
+        // Long enough that it always dies by its op count first: one that ran out of time
+        // closed normally on a loaded machine, and the test found no dead victim to recover.
+        durationMs: 60_000,
         dieAfterOps: 50_000,
         dieBy: 'exit',
         seed: 1,
