@@ -13,8 +13,9 @@ import {
 } from '../base/index.js';
 import { headerWord, type HeapMemory } from '../memory/index.js';
 import {
+  claimRecovery,
+  finishRecovery,
   ReclaimParticipant,
-  recoverWorker,
   WorkerRegistry,
   type WorkerSlot,
 } from '../reclaim/index.js';
@@ -194,18 +195,17 @@ export class HeapContext {
     let recovered = 0;
     for (const slot of this.registry.slotsOfThread(threadId)) {
       if (slot.index === this.slot.index) continue;
-      // Still the same holder's (its generation): a slot given back and claimed again since the
-      // scan belongs to a live worker, whose attempt and pins are not ours to take.
-      const current =
-        this.registry.heldSlotAt(slot.index) ?? this.registry.zombieSlotAt(slot.index);
-      if (current?.generation === slot.generation) {
-        this.reclaim.enter();
-        this.engine.recoverSlot(slot.index);
-        this.#recoverPinsOf(slot.index);
-      }
-      if (recoverWorker(this.memory, this.registry, this.allocator, slot, this.slot)) {
-        recovered += 1;
-      }
+      // Claimed first, which also checks that the slot is still the same holder's (its
+      // generation): one given back and claimed again since the scan belongs to a live worker,
+      // whose attempt and pins are not ours to take. The claim makes the slot a zombie, so that
+      // if this worker dies below, a reclaim takes the recovery over and the slot's next holder
+      // finishes the attempt and releases the pins (reclaim/ knows nothing of them).
+      if (!claimRecovery(this.memory, this.registry, slot, this.slot)) continue;
+      this.reclaim.enter();
+      this.engine.recoverSlot(slot.index);
+      this.#recoverPinsOf(slot.index);
+      finishRecovery(this.memory, this.registry, this.allocator, slot);
+      recovered += 1;
     }
     return recovered;
   }

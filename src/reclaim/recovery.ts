@@ -25,6 +25,25 @@ export function recoverWorker(
   dead: WorkerSlot,
   recoverer: WorkerSlot,
 ): boolean {
+  if (!claimRecovery(memory, registry, dead, recoverer)) return false;
+  finishRecovery(memory, registry, allocator, dead);
+  return true;
+}
+
+/**
+ * The first half of `recoverWorker`: marks `dead` a zombie and claims its recovery for
+ * `recoverer`. A caller with recovery of its own to do for the slot (stm/: the dead worker's
+ * transaction and pins) does it between the two halves, so that if it dies there the slot is
+ * already a zombie: a later reclaim takes the recovery over, and the slot's next holder finishes
+ * that part (it checks for a previous holder's leftovers when it claims the slot). False as for
+ * `recoverWorker`: then the caller must leave the slot alone.
+ */
+export function claimRecovery(
+  memory: HeapMemory,
+  registry: WorkerRegistry,
+  dead: WorkerSlot,
+  recoverer: WorkerSlot,
+): boolean {
   const { i32 } = memory;
   if (!registry.markZombie(dead)) {
     const zombie = registry.zombieSlotAt(dead.index);
@@ -34,9 +53,17 @@ export function recoverWorker(
   const current = Atomics.load(i32, recovererWord);
   const currentHolder = current === 0 ? undefined : registry.heldSlotAt(current - 1);
   if (currentHolder !== undefined && current - 1 !== recoverer.index) return false;
-  if (Atomics.compareExchange(i32, recovererWord, current, recoverer.index + 1) !== current) {
-    return false;
-  }
+  return Atomics.compareExchange(i32, recovererWord, current, recoverer.index + 1) === current;
+}
+
+/** The second half of `recoverWorker`, for a recovery claimed by `claimRecovery`. */
+export function finishRecovery(
+  memory: HeapMemory,
+  registry: WorkerRegistry,
+  allocator: Allocator,
+  dead: WorkerSlot,
+): void {
+  const { i32 } = memory;
   crashPoint('recover.afterZombie');
   Atomics.store(i32, registry.word(dead.index, slotField.observed), observedOffline);
   const bags = new RetireBags(i32, allocator);
@@ -45,7 +72,6 @@ export function recoverWorker(
   crashPoint('recover.afterOrphan');
   i32[registry.word(dead.index, slotField.retiredBytes)] = 0;
   abandonSuperblocksOf(memory, dead.index);
-  Atomics.store(i32, recovererWord, 0);
+  Atomics.store(i32, registry.word(dead.index, slotField.recoverer), 0);
   registry.release(dead);
-  return true;
 }

@@ -18,7 +18,7 @@
  *   Without this, every sleeper but the first waited out its whole slice (`waitSliceMs`).
  *   Inevitable attempts are never preempted (only recovery of a dead worker aborts them).
  */
-import { limits } from '../base/index.js';
+import { crashPoint, limits } from '../base/index.js';
 import type { HeapMemory } from '../memory/index.js';
 import { sleepWhileEqual, sleepWhileEqualAsync } from '../platform/index.js';
 import { intentPayload, isIntentWord } from '../values/index.js';
@@ -113,6 +113,9 @@ export class ConflictResolver {
         entry.oldVersion,
         versionWord(counter, slot),
       );
+      // The cell is half written back (new version, the intent still in place): a helper dying
+      // here leaves the value's CAS to the next helper, or to the owner or its recoverer.
+      crashPoint('help.midWriteBack');
       if (Atomics.compareExchange(this.#b64, valueSlot, intent, entry.newValue) === intent) {
         this.notifyWatchers(tword);
       }

@@ -671,6 +671,7 @@ export class TxEngine {
       Atomics.compareExchange(this.#i32, twordOwner(tword), 0, this.#ownerWord) === 0;
     if (!free) this.#lockContended(tword);
     this.#locked += 1;
+    crashPoint('lock.afterCas');
     // A waiter may have preempted this attempt meanwhile: its locks are then not its own.
     if (this.#preempted()) this.fail('preempted');
   }
@@ -696,6 +697,7 @@ export class TxEngine {
             deadline = waitStarted + limits.ownerWaitMsMax;
           }
           if (this.#lockConflict(tword, owner, state, deadline)) slept = true;
+          crashPoint('lock.contended');
           continue;
         }
       }
@@ -992,12 +994,14 @@ export class TxEngine {
     this.#userInevitable = byUser;
     this.#beginLocking();
     this.#takeToken();
+    crashPoint('inevitable.afterToken');
     const active = statusWord(this.#seq, TxState.active);
     const inevitable = statusWord(this.#seq, TxState.inevitable);
     if (Atomics.compareExchange(this.#i32, this.#statusIndex, active, inevitable) !== active) {
       this.fail('preempted');
     }
     this.#inevitable = true;
+    crashPoint('inevitable.holding');
     if (this.#reads === 0) return;
     if (!this.#recording) {
       this.#startInevitable = true;
@@ -1374,6 +1378,7 @@ export class TxEngine {
     }
     const wakeIndex = this.records.word(this.slot, recordField.retryWake);
     this.#watchAll(this.#readTwords, this.#logged);
+    crashPoint('retry.watching');
     const started = performance.now();
     this.#host.reclaim.quiesce();
     // ORDERING: the watcher bits are set (SeqCst) before each validation, and the wake counter
@@ -1387,6 +1392,7 @@ export class TxEngine {
       if (!this.#readsStillValid()) break;
       sleepWhileEqual(this.#i32, wakeIndex, seen, limits.retrySleepMsMax);
     }
+    crashPoint('retry.woken');
     this.#host.reclaim.enter();
     this.#addStat('waitMs', performance.now() - started);
   }

@@ -13,7 +13,7 @@
  * yet logged (in user code) leaks them: at most one transaction's.
  */
 import { currentHandleAt } from '../alloc/index.js';
-import { limits } from '../base/index.js';
+import { crashPoint, limits } from '../base/index.js';
 import type { HeapMemory } from '../memory/index.js';
 import type { ReclaimParticipant } from '../reclaim/index.js';
 import { isIntentWord } from '../values/index.js';
@@ -55,6 +55,9 @@ export function recoverTransaction(host: RecoveryHost, slot: number): void {
       const word = Atomics.load(b64, twordValue(tword));
       if (isIntentWord(word)) resolver.resolveFinished(tword, word);
     }
+    // Every intent resolved, the status and the log not yet: a recoverer dying here leaves
+    // both to the next one (whoever calls recoverTransaction for this slot again).
+    crashPoint('recover.midTransaction');
     const committing = statusWord(seq, TxState.committing);
     const committed = statusWord(seq, TxState.committed);
     // Whoever moves the status to committed retires the old values: exactly once.

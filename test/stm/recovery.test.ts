@@ -27,9 +27,12 @@ async function dieWithUnpublishedValue(crashAt: CrashPointName): Promise<void> {
   };
   const worker = new Worker(script, { workerData: data });
   heap.watch(worker);
+  // Listened for from the start: a worker's exit can be emitted right after its last message,
+  // before an 'exit' listener added once that message is handled (the test then never ended).
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
   const said = await new Promise<unknown>((resolve) => worker.once('message', resolve));
   assert.equal(said, 'dying', `the worker never reached ${crashAt}`);
-  await new Promise((resolve) => worker.once('exit', resolve));
+  await exited;
   // `heap.watch` recovers on the exit event; then two grace periods free what was retired.
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(label.get(), 'before', 'the undecided transaction stays invisible');
@@ -58,9 +61,10 @@ describe("recovery releases a dead worker's pins", () => {
     const data: PinsData = { heap: heap.handle, shared: shared.ref, own: 200 };
     const worker = new Worker(new URL('./pins.worker.ts', import.meta.url), { workerData: data });
     heap.watch(worker);
+    const exited = new Promise((resolve) => worker.once('exit', resolve)); // (as above)
     const said = await new Promise<unknown>((resolve) => worker.once('message', resolve));
     assert.equal(said, 'held by both / 200');
-    await new Promise((resolve) => worker.once('exit', resolve));
+    await exited;
     await new Promise((resolve) => setImmediate(resolve));
     heap.reclaim();
     heap.reclaim();
