@@ -11,7 +11,7 @@ import { BlockTag } from '../src/alloc/index.js';
 import { limits } from '../src/base/index.js';
 import { Heap } from '../src/index.js';
 import { HeapMemory } from '../src/memory/index.js';
-import { HeapContext } from '../src/objects/index.js';
+import { HeapContext, objectKinds } from '../src/objects/index.js';
 import { blackhole, median, nsPerOp, pairedThroughput } from './lib/measure.js';
 import type { ChurnParams } from './workers/churn.worker.js';
 import type { BenchResult } from './run.js';
@@ -37,11 +37,6 @@ const mib = 2 ** 20;
 /** Length of one timed sample of the pin figures (several rounds of them: see below). */
 const pinSampleMs = 100;
 
-/** The pin's figures need shared objects nowhere: a cell of a number refers to none. */
-const refuseShared = (): object => {
-  throw new Error('BUG: the pin benchmark decoded a shared-object reference');
-};
-
 /** Stands in for a call that does nothing (V8 inlines it: this measures the loop around it). */
 function nothing(): void {
   // Deliberately empty.
@@ -55,7 +50,7 @@ function pinBenchmarks(samples: number): BenchResult[] {
   const cell = heap.cell(3.25);
   // A second participant on the same heap, built the way `Heap.attach` builds one, so its
   // `enter`/`stillValid` touch the real epoch word and a real registry slot.
-  const context = new HeapContext(HeapMemory.attach(heap.handle.buffer), refuseShared);
+  const context = new HeapContext(HeapMemory.attach(heap.handle.buffer), objectKinds);
   const { reclaim: participant, codec, memory } = context;
   const { b64 } = memory;
   const valueSlot = context.allocator.blockUnit(cell.handle, BlockTag.cell) + cellValueUnit;

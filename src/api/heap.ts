@@ -6,7 +6,6 @@
  */
 import {
   allocatorUsage,
-  BlockTag,
   formatAllocatorRegions,
   isHandleShaped,
 } from '../alloc/index.js';
@@ -16,8 +15,9 @@ import { slotField } from '../reclaim/index.js';
 import {
   createCell,
   HeapContext,
+  objectKinds,
   ReferenceDied,
-  SharedCell,
+  type SharedCell,
   type TxLimits,
 } from '../objects/index.js';
 import {
@@ -106,16 +106,11 @@ export interface MemoryUsage {
   readonly attachedWorkers: number;
 }
 
-function openShared(context: HeapContext, handle: Handle, tag: number): object {
-  if (tag === BlockTag.cell) return new SharedCell(context, handle);
-  throw new StaleHandleError(`handle ${handle} names a block of type ${tag}, not a shared object`);
-}
-
 export class Heap {
   readonly #context: HeapContext;
 
   private constructor(memory: HeapMemory, txLimits: TxLimits) {
-    this.#context = new HeapContext(memory, openShared, txLimits);
+    this.#context = new HeapContext(memory, objectKinds, txLimits);
   }
 
   /** A new heap. `maxBytes` is a reservation: memory is committed as it is used. */

@@ -11,24 +11,21 @@
  * now. Reclamation (reclaim/) frees it after every worker has passed a quiescent point.
  */
 import { BlockTag } from '../alloc/index.js';
-import { BugError, limits, StaleHandleError, type Handle } from '../base/index.js';
-import { isIntentWord, SharedObject } from '../values/index.js';
-import { atomicallyOn, transactionEngine } from '../stm/index.js';
+import { StaleHandleError, type Handle } from '../base/index.js';
+import type { HeapMemory } from '../memory/index.js';
+import { atomicallyOn, initTword, transactionEngine, type TxEngine } from '../stm/index.js';
+import { SharedObject } from '../values/index.js';
 import { cellPayloadBytes, cellTword, cellValueSlot } from './cell-block.js';
-import { ReferenceDied, type HeapContext } from './context.js';
-import type { TxEngine } from '../stm/index.js';
+import type { HeapContext } from './context.js';
+import type { SharedKind } from './kinds.js';
 import { refcountWord } from './lifetime.js';
-import { initTword } from '../stm/index.js';
-
-const redo: unique symbol = Symbol('redo');
+import { decodeInTransaction, readOutside } from './read-value.js';
 
 export class SharedCell<T> extends SharedObject {
   readonly #context: HeapContext;
   readonly #unit: number;
   /** The address of its transactional word (tword.ts). */
   readonly #tword: number;
-  /** Index of the value word in the heap's BigInt64Array. */
-  readonly #valueSlot: number;
   /** The header word 0 the block had when this wrapper was made: tag and full generation. */
   readonly #headerWord0: number;
   #disposed = false;
@@ -40,7 +37,6 @@ export class SharedCell<T> extends SharedObject {
     this.#context = context;
     this.#unit = unit;
     this.#tword = cellTword(unit);
-    this.#valueSlot = cellValueSlot(unit);
     this.#headerWord0 = context.memory.i32[unit * 2] ?? 0;
   }
 
@@ -49,17 +45,10 @@ export class SharedCell<T> extends SharedObject {
     this.#check('cell.get');
     const context = this.#context;
     const engine = transactionEngine(context.engine);
-    if (engine !== undefined) return this.#decodeInTransaction(engine, engine.read(this.#tword));
-    context.reclaim.enter();
-    // ORDERING: pairs with the CAS that published the word (and the block it names).
-    const word = Atomics.load(context.memory.b64, this.#valueSlot);
-    if (!context.codec.mayHoldBlock(word)) return context.codec.decode(word) as T;
-    for (let attempt = 0; attempt < limits.neutralisedRedoMax; attempt += 1) {
-      if (attempt > 0) context.reclaim.enter();
-      const read = this.#decodeAlone(this.#committedWord());
-      if (read !== redo) return read as T;
+    if (engine !== undefined) {
+      return decodeInTransaction(context, engine, this.#tword, engine.read(this.#tword)) as T;
     }
-    return this.#decodeAlone(this.#committedWord()) as T;
+    return readOutside(context, this.#tword) as T;
   }
 
   /**
@@ -129,63 +118,6 @@ export class SharedCell<T> extends SharedObject {
     engine.setValue(entry, context.encodeToStore(value));
   }
 
-  /**
-   * The value word as a lone `get` sees it: the latest committed one. An intent means a commit
-   * is in progress there; it is resolved (helped, undone or waited for) and the word read again.
-   */
-  #committedWord(): bigint {
-    const { memory, engine } = this.#context;
-    for (let attempt = 0; attempt < limits.txAttemptsMax; attempt += 1) {
-      const word = Atomics.load(memory.b64, this.#valueSlot);
-      if (!isIntentWord(word)) return word;
-      engine.meetIntent(this.#tword, word);
-    }
-    throw new BugError(`cell ${String(this.handle)} never left its intents`);
-  }
-
-  /**
-   * Decodes a word read outside a transaction, or returns `redo` if the read must be redone: this
-   * worker was neutralised meanwhile (the block may have been freed under the decoder, so the
-   * result or the error it threw means nothing), or a shared object the word refers to was
-   * destroyed right after the read.
-   */
-  #decodeAlone(word: bigint): unknown {
-    const { codec, reclaim } = this.#context;
-    let value: unknown;
-    try {
-      value = codec.decode(word);
-    } catch (error) {
-      if (error instanceof ReferenceDied) return redo;
-      if (reclaim.stillValid()) throw error;
-      return redo;
-    }
-    return reclaim.stillValid() ? value : redo;
-  }
-
-  /** Decodes a word read in a transaction; a decoding that cannot be trusted aborts the attempt. */
-  #decodeInTransaction(engine: TxEngine, word: bigint): T {
-    const { codec, reclaim } = this.#context;
-    if (!codec.mayHoldBlock(word)) return codec.decode(word) as T;
-    if (engine.inevitable) {
-      // An inevitable attempt has locked every cell it reads, so no block it decodes can be
-      // retired under it, neutralised or not; and it must not rerun (code after inevitable()
-      // may have had side effects). Only rejoin the epochs if neutralised.
-      const value = codec.decode(word) as T;
-      reclaim.stillValid();
-      return value;
-    }
-    let value: unknown;
-    try {
-      value = codec.decode(word);
-    } catch (error) {
-      if (error instanceof ReferenceDied) engine.fail('write-read', this.#tword);
-      if (reclaim.stillValid()) throw error;
-      engine.fail('neutralised');
-    }
-    if (!reclaim.stillValid()) engine.fail('neutralised');
-    return value as T;
-  }
-
   #check(what: string): void {
     const context = this.#context;
     context.checkOpen(what);
@@ -221,3 +153,13 @@ export function createCell<T>(context: HeapContext, initial: T): SharedCell<T> {
   context.adoptNewWrapper(handle, cell);
   return cell;
 }
+
+/** The cell as a kind of shared object (kinds.ts): one word, no block of its own besides. */
+export const cellKind: SharedKind<HeapContext> = {
+  tag: BlockTag.cell,
+  name: 'cell',
+  open: (context, handle) => new SharedCell(context, handle),
+  forEachWord: (memory: HeapMemory, unit: number, visit: (word: bigint) => void) => {
+    visit(Atomics.load(memory.b64, cellValueSlot(unit)));
+  },
+};

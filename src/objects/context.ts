@@ -3,10 +3,11 @@
  * its codec and its part in reclamation. Every shared object wrapper of that heap in this worker
  * points to the same context, so closing the heap is seen by all of them through one flag.
  */
-import { Allocator, currentHandleAt, type BlockTag } from '../alloc/index.js';
+import { Allocator, currentHandleAt } from '../alloc/index.js';
 import {
   ClosedError,
   HeapExhaustedError,
+  StaleHandleError,
   limits,
   type Handle,
   type WordIndex,
@@ -21,14 +22,12 @@ import {
 } from '../reclaim/index.js';
 import { ValueCodec } from '../values/index.js';
 import { engineClosed, engineOpened } from '../stm/index.js';
+import type { SharedKinds } from './kinds.js';
 import { cellOfTword } from './cell-block.js';
 import { TxEngine } from '../stm/index.js';
 import { ObjectLifetime } from './lifetime.js';
 import { PinRecord, recoverPins } from './pin-record.js';
 import { WrapperTable } from './wrapper-table.js';
-
-/** Makes this worker's wrapper for a live shared-object block (the pin is already taken). */
-export type SharedOpener = (context: HeapContext, handle: Handle, tag: BlockTag) => object;
 
 /**
  * A reference read from shared memory whose object was destroyed right after: the reading
@@ -64,12 +63,17 @@ export class HeapContext {
   readonly wrappers: WrapperTable;
   /** This worker's transaction engine on this heap. */
   readonly engine: TxEngine;
-  readonly #openShared: SharedOpener;
+  /** The kinds of shared objects this worker knows (kinds.ts). */
+  readonly kinds: SharedKinds<HeapContext>;
   readonly #pins: PinRecord;
   closed = false;
 
-  constructor(memory: HeapMemory, openShared: SharedOpener, txLimits: TxLimits = defaultTxLimits) {
-    this.#openShared = openShared;
+  constructor(
+    memory: HeapMemory,
+    kinds: SharedKinds<HeapContext>,
+    txLimits: TxLimits = defaultTxLimits,
+  ) {
+    this.kinds = kinds;
     this.memory = memory;
     this.heapId = memory.heapId;
     this.registry = new WorkerRegistry(memory);
@@ -91,7 +95,7 @@ export class HeapContext {
         memory.reclaimStallMs,
       );
       // Before the engine: recovering a previous holder's attempt may drop or free values.
-      this.lifetime = new ObjectLifetime(memory, this.allocator, this.codec, this.reclaim);
+      this.lifetime = new ObjectLifetime(memory, this.allocator, this.codec, this.reclaim, kinds);
       this.engine = new TxEngine({
         memory,
         slotIndex: this.slot.index,
@@ -138,9 +142,15 @@ export class HeapContext {
   openWrapper(handle: Handle): object {
     const existing = this.wrappers.find(handle);
     if (existing !== undefined) return existing;
-    const tag = this.allocator.tagOf(handle) as BlockTag;
+    const tag = this.allocator.tagOf(handle);
+    const kind = this.kinds.byTag(tag);
+    if (kind === undefined) {
+      throw new StaleHandleError(
+        `handle ${String(handle)} names a block of type ${String(tag)}, not a shared object`,
+      );
+    }
     if (!this.lifetime.tryRetain(handle)) throw new ReferenceDied(handle);
-    const wrapper = this.#openShared(this, handle, tag);
+    const wrapper = kind.open(this, handle);
     this.wrappers.add(handle, wrapper);
     return wrapper;
   }

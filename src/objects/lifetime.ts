@@ -2,7 +2,8 @@
  * Lifetime of shared objects: reference counts, changed only when a reference is stored in or
  * dropped from shared memory, or when a worker makes or lets go of a wrapper — never on reads.
  *
- * Every shared-object block starts its payload with the count (see the layout table of cell.ts):
+ * Every shared-object block starts its payload with the count (cell-block.ts; for a cell it is
+ * the spare half of its transactional word), whatever its kind (kinds.ts):
  *
  * | field    | payload offset | size | atomic | written by                    | invariant          |
  * |----------|----------------|------|--------|-------------------------------|--------------------|
@@ -10,17 +11,18 @@
  * |          |                |      |        |                               | + wrapper pins ≥ 0 |
  *
  * A count that reaches 0 is final: nothing refers to the object, so nothing can reach it again,
- * and it is destroyed — its block and its value retired, the references in its value dropped.
+ * and it is destroyed — its kind names the slot words it holds and the blocks it owns: each word's
+ * references are dropped and its value block retired, then the owned blocks and its own.
  * A worker that found a reference by reading shared memory pins it with "increment unless 0"
  * (`tryRetain`): 0 means the reference was dropped after it was read, and the read is redone.
  * Linearisation points: the add/sub/CAS on the count.
  */
-import { BlockTag, type Allocator } from '../alloc/index.js';
-import { StaleHandleError, type Handle } from '../base/index.js';
+import type { Allocator } from '../alloc/index.js';
+import { BugError, StaleHandleError, type Handle } from '../base/index.js';
 import type { HeapMemory } from '../memory/index.js';
 import type { ReclaimParticipant } from '../reclaim/index.js';
 import type { ValueCodec } from '../values/index.js';
-import { cellValueSlot } from './cell-block.js';
+import type { ObjectTeardown } from './kinds.js';
 
 /** Word index of the count of the shared object whose block starts at `unit`. */
 export const refcountWord = (unit: number): number => unit * 2 + 2;
@@ -29,9 +31,10 @@ export const refcountWord = (unit: number): number => unit * 2 + 2;
 const tryRetainAttemptsMax = 1_000_000;
 
 export class ObjectLifetime {
+  readonly #memory: HeapMemory;
   readonly #i32: Int32Array;
-  readonly #b64: BigInt64Array;
   readonly #allocator: Allocator;
+  readonly #kinds: ObjectTeardown;
   readonly #codec: ValueCodec;
   readonly #reclaim: ReclaimParticipant;
   /** Blocks whose retirement failed for want of memory: leaked, counted for diagnostics. */
@@ -42,22 +45,24 @@ export class ObjectLifetime {
     allocator: Allocator,
     codec: ValueCodec,
     reclaim: ReclaimParticipant,
+    kinds: ObjectTeardown,
   ) {
+    this.#memory = memory;
     this.#i32 = memory.i32;
-    this.#b64 = memory.b64;
     this.#allocator = allocator;
+    this.#kinds = kinds;
     this.#codec = codec;
     this.#reclaim = reclaim;
   }
 
   /** +1 on an object the caller already holds a reference to (so the count is not 0). */
   retain(handle: Handle): void {
-    Atomics.add(this.#i32, refcountWord(this.#allocator.blockUnit(handle, BlockTag.cell)), 1);
+    Atomics.add(this.#i32, refcountWord(this.#objectUnit(handle)), 1);
   }
 
   /** +1 unless the count is 0 (the object is being destroyed); false then. */
   tryRetain(handle: Handle): boolean {
-    const word = refcountWord(this.#allocator.blockUnit(handle, BlockTag.cell));
+    const word = refcountWord(this.#objectUnit(handle));
     for (let attempt = 0; attempt < tryRetainAttemptsMax; attempt += 1) {
       const count = Atomics.load(this.#i32, word);
       if (count === 0) return false;
@@ -70,12 +75,17 @@ export class ObjectLifetime {
   release(handle: Handle): void {
     const pending: Handle[] = [handle];
     for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-      const unit = this.#allocator.blockUnit(next, BlockTag.cell);
+      const unit = this.#objectUnit(next);
       if (Atomics.sub(this.#i32, refcountWord(unit), 1) !== 1) continue;
       // The last reference is gone: no worker can reach the object any more.
-      const value = Atomics.load(this.#b64, cellValueSlot(unit));
-      if (this.#codec.mayHoldRefs(value)) this.#codec.forEachRef(value, (ref) => pending.push(ref));
-      this.#retireBlock(this.#codec.ownedBlock(value));
+      const kind = this.#kindAt(next);
+      kind.forEachWord(this.#memory, unit, (word) => {
+        if (this.#codec.mayHoldRefs(word)) this.#codec.forEachRef(word, (ref) => pending.push(ref));
+        this.#retireBlock(this.#codec.ownedBlock(word));
+      });
+      kind.forEachOwnedBlock?.(this.#memory, unit, (block) => {
+        this.#retireBlock(block);
+      });
       this.#retireBlock(next);
     }
   }
@@ -109,6 +119,23 @@ export class ObjectLifetime {
     this.#codec.forEachRef(word, (ref) => {
       this.release(ref);
     });
+  }
+
+  /** The block unit of a live shared object; StaleHandleError for anything else. */
+  #objectUnit(handle: Handle): number {
+    const tag = this.#allocator.tagOf(handle);
+    if (this.#kinds.byTag(tag) === undefined) {
+      throw new StaleHandleError(
+        `handle ${String(handle)} names a block of type ${String(tag)}, not a shared object`,
+      );
+    }
+    return this.#allocator.blockUnit(handle, tag);
+  }
+
+  #kindAt(handle: Handle): NonNullable<ReturnType<ObjectTeardown['byTag']>> {
+    const kind = this.#kinds.byTag(this.#allocator.tagOf(handle));
+    if (kind === undefined) throw new BugError(`shared object ${String(handle)} lost its kind`);
+    return kind;
   }
 
   #retireBlock(block: Handle | undefined): void {

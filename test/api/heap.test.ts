@@ -1,5 +1,6 @@
 // The public Heap facade: handles, references, attach checks and memory usage.
 import assert from 'node:assert/strict';
+import { limits } from '../../src/base/index.js';
 import { describe, it } from 'node:test';
 import {
   Heap,
@@ -59,12 +60,12 @@ describe('Heap', () => {
 
   it('has a named limit on attached workers', () => {
     // Each attached worker takes at least one superblock (64 KiB) for its first retire bag.
-    const heap = Heap.create({ maxBytes: 16 << 20 });
+    const heap = Heap.create({ maxBytes: 64 << 20 });
     const attached: Heap[] = [];
     assert.throws(() => {
       for (;;) attached.push(Heap.attach(heap.handle));
     }, LimitExceededError);
-    assert.equal(attached.length, 63);
+    assert.equal(attached.length, limits.workerSlotsMax - 1);
     for (const each of attached) each.close();
     assert.equal(heap.memoryUsage().attachedWorkers, 1);
   });

@@ -3,7 +3,7 @@
 import { workerData } from 'node:worker_threads';
 import { faults, type CrashPointName } from '../../src/base/index.js';
 import { HeapMemory } from '../../src/memory/index.js';
-import { HeapContext } from '../../src/objects/index.js';
+import { HeapContext, objectKinds } from '../../src/objects/index.js';
 
 const data = workerData as {
   buffer: SharedArrayBuffer;
@@ -13,5 +13,5 @@ const data = workerData as {
 faults.atCrashPoint = (name) => {
   if (name === data.crashAt) process.exit(5);
 };
-const context = new HeapContext(HeapMemory.attach(data.buffer), () => ({}));
+const context = new HeapContext(HeapMemory.attach(data.buffer), objectKinds);
 context.recoverThread(data.deadThreadId);

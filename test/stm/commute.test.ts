@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { atomically, Heap, orElse, retry, type SharedCell } from '../../src/index.js';
 import { HeapMemory } from '../../src/memory/index.js';
-import { createCell, HeapContext } from '../../src/objects/index.js';
+import { createCell, HeapContext, objectKinds } from '../../src/objects/index.js';
 import { atomicallyOn } from '../../src/stm/index.js';
 import { runWorkers } from '../support/run-workers.js';
 import type { CommuteData } from './commute.worker.js';
@@ -130,7 +130,7 @@ describe('cell.add', () => {
 describe('commit and abort actions (engine)', () => {
   const contextOf = () => {
     const heap = newHeap();
-    const context = new HeapContext(HeapMemory.attach(heap.handle.buffer), () => ({}));
+    const context = new HeapContext(HeapMemory.attach(heap.handle.buffer), objectKinds);
     return { heap, context };
   };
 

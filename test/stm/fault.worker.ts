@@ -18,7 +18,7 @@ import {
   type SharedRef,
 } from '../../src/index.js';
 import { HeapMemory } from '../../src/memory/index.js';
-import { HeapContext } from '../../src/objects/index.js';
+import { HeapContext, objectKinds } from '../../src/objects/index.js';
 
 export type DeathMode = 'exit' | 'throw' | 'hang';
 export type FaultPoint = TxCrashPointName | 'user';
@@ -140,7 +140,7 @@ faults.atCrashPoint = (name) => {
 
 if (data.role === 'recoverer') {
   // What `heap.watch` runs when the watched thread exits (api/heap.ts), on a context of its own.
-  const context = new HeapContext(HeapMemory.attach(data.heap.buffer), () => ({}));
+  const context = new HeapContext(HeapMemory.attach(data.heap.buffer), objectKinds);
   const slots = context.recoverThread(data.deadThreadId ?? -1);
   context.close();
   post({ kind: 'recovered', slots });
