@@ -67,6 +67,13 @@ export class ReclaimParticipant {
 
   /** At the start of every library operation: a quiescent point. */
   enter(): void {
+    // A plain read first (docs/decisions/0009, reduction 1): if the epoch still looks like the
+    // one this worker reported, the report stands. A stale plain read only keeps an older
+    // report, which holds reclamation back (safe: `observed` is a lower bound, and the last
+    // report's atomic load already ordered this operation after every unlink it covers); a
+    // worker that never sees the epoch move this way is neutralised after `reclaimStallMs` like
+    // any stalled one. A read that differs takes the atomic path below.
+    if (this.#online && this.#i32[this.#epochWord] === this.#observed) return;
     const epoch = Atomics.load(this.#i32, this.#epochWord);
     if (!this.#online) {
       this.#online = true;
