@@ -557,7 +557,6 @@ export class TxEngine {
       (this.#contended.size === 0 || !this.#contended.has(unit)) &&
       Atomics.compareExchange(this.#i32, cellOwnerWord(unit), 0, this.#ownerWord) === 0;
     if (!free) this.#lockContended(unit);
-    crashPoint('lock.afterCas');
     // A waiter may have preempted this attempt meanwhile: its locks are then not its own.
     if (this.#preempted()) this.fail('preempted');
     const index = this.#addEntry(unit);
@@ -593,6 +592,7 @@ export class TxEngine {
       const wanted = me | (owner & contendedBit) | (slept ? contendedBit : 0);
       if (Atomics.compareExchange(this.#i32, ownerIndex, owner, wanted) === owner) break;
     }
+    crashPoint('lock.afterCas');
     if (waitStarted !== 0) this.#noteWait(unit, waitStarted);
   }
 
