@@ -671,7 +671,6 @@ export class TxEngine {
       Atomics.compareExchange(this.#i32, twordOwner(tword), 0, this.#ownerWord) === 0;
     if (!free) this.#lockContended(tword);
     this.#locked += 1;
-    crashPoint('lock.afterCas');
     // A waiter may have preempted this attempt meanwhile: its locks are then not its own.
     if (this.#preempted()) this.fail('preempted');
   }
@@ -704,6 +703,7 @@ export class TxEngine {
       const wanted = me | (owner & contendedBit) | (slept ? contendedBit : 0);
       if (Atomics.compareExchange(this.#i32, ownerIndex, owner, wanted) === owner) break;
     }
+    crashPoint('lock.afterCas');
     if (waitStarted !== 0) this.#noteWait(tword, waitStarted);
   }
 

@@ -1,5 +1,5 @@
 // Crash tolerance: a worker dies at every crash point of a transaction (fault-injection.ts) — in
-// its commit, in user code holding locks, taking a lock, becoming inevitable, waiting in `retry`,
+// its commit, in user code holding locks, taking a contended lock, becoming inevitable, waiting in `retry`,
 // helping another worker's commit, recovering a dead worker's — by process.exit, by an exception,
 // or by hanging until terminated. Afterwards:
 // - the outcome is exact: every transfer that must be there (it was decided before the death) is
@@ -20,6 +20,7 @@ import {
   commitCrashPoints,
   inevitableCrashPoints,
   limits,
+  lockCrashPoints,
   retryCrashPoints,
   txCrashPointSide,
   type TxCrashPointName,
@@ -258,7 +259,6 @@ describe('a worker dying anywhere in a transaction', () => {
   const lonePoints: readonly FaultPoint[] = [
     'user',
     ...commitCrashPoints,
-    'lock.afterCas',
     ...inevitableCrashPoints,
     ...retryCrashPoints,
   ];
@@ -299,21 +299,26 @@ describe('a worker dying anywhere in a transaction', () => {
     }
   }
 
-  // A victim dies waiting for a lock that a parked holder keeps (the holder has written all three
-  // cells); then the holder commits, with the victim's contended bit on its lock.
-  for (const mode of modes) {
-    testCase(`${mode} at lock.contended`, async (world) => {
-      const holder = world.start({ role: 'victim', crashAt: 'user', mode: 'park', amount });
-      await expectMessage(holder, { kind: 'parked', at: 'user' });
-      const victim = world.start({ role: 'victim', crashAt: 'lock.contended', mode, amount });
-      await dyingAt(victim, 'lock.contended');
-      if (mode !== 'hang') await victim.exited;
-      world.release();
-      await expectMessage(holder, { kind: 'survived' });
-      assert.equal(await holder.exited, 0);
-      await world.deathWithSurvivor(victim, mode);
-      world.assertTransfers(1, 'the holder committed, the victim died before deciding');
-    });
+  // A victim dies taking a lock that a parked holder keeps (the holder has written all three
+  // cells): at lock.contended after its first wait on it (its contended bit on the holder's
+  // lock), at lock.afterCas once it has the lock (it preempted the holder after `ownerWaitMsMax`).
+  // Then the holder, released, commits (rerunning if it was preempted): present once; the
+  // victim's transfer absent.
+  for (const crashAt of lockCrashPoints) {
+    for (const mode of modes) {
+      testCase(`${mode} at ${crashAt}`, async (world) => {
+        const holder = world.start({ role: 'victim', crashAt: 'user', mode: 'park', amount });
+        await expectMessage(holder, { kind: 'parked', at: 'user' });
+        const victim = world.start({ role: 'victim', crashAt, mode, amount });
+        await dyingAt(victim, crashAt);
+        if (mode !== 'hang') await victim.exited;
+        world.release();
+        await expectMessage(holder, { kind: 'survived' });
+        assert.equal(await holder.exited, 0);
+        await world.deathWithSurvivor(victim, mode);
+        world.assertTransfers(1, 'the holder committed, the victim died before deciding');
+      });
+    }
   }
 
   // A helper dies finishing another worker's decided commit: the committer is parked after

@@ -81,7 +81,12 @@ function die(at: FaultPoint): void {
   process.exit(4);
 }
 
+/** Parked already: a rerun of the transaction (after a preemption) goes past the point. */
+let parked = false;
+
 function park(at: FaultPoint): void {
+  if (parked) return;
+  parked = true;
   post({ kind: 'parked', at });
   Atomics.wait(release, 0, 0, parkMsMax);
 }
