@@ -18,6 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { Heap } from '../src/index.js';
 import { ReclaimParticipant } from '../src/reclaim/index.js';
 import { basicOperations } from './lib/basic-operations.js';
+import { nsPerOp, type Body } from './lib/cpu-time.js';
 import { lockGlobal, unlockGlobal } from './lib/global-lock.js';
 import { blackhole, median } from './lib/measure.js';
 
@@ -46,40 +47,6 @@ const stride = 7919;
 
 const lockWord = new Int32Array(new SharedArrayBuffer(128), 0, 1);
 const lockedCounter = new Float64Array(lockWord.buffer, 64, 1);
-
-type Body = (iterations: number) => void;
-
-/**
- * CPU time of the process in µs. Not `process.threadCpuUsage` (Node ≥ 23.9): here it advanced in
- * ticks, and samples of 20 ms read 0. The process's other threads (GC helpers, the compiler) add
- * a little to every figure alike.
- */
-const cpuMicros = (): number => {
-  const usage = process.cpuUsage();
-  return usage.user + usage.system;
-};
-
-/**
- * Median CPU nanoseconds per call of `body(iterations)` over `samples` samples of about `sampleMs`.
- * CPU time, not wall time: the other work on this 2-core machine takes the core away for whole
- * time slices, and wall time would count those (measured: medians off by 2–20×).
- */
-function nsPerOp(body: Body, samples: number, sampleMs: number): number {
-  let iterations = 100;
-  for (;;) {
-    const start = cpuMicros();
-    body(iterations);
-    if (cpuMicros() - start > (sampleMs * 1000) / 4) break;
-    iterations *= 4;
-  }
-  const results: number[] = [];
-  for (let sample = 0; sample < samples; sample += 1) {
-    const start = cpuMicros();
-    body(iterations);
-    results.push(((cpuMicros() - start) * 1000) / iterations);
-  }
-  return median(results);
-}
 
 const primitives: [string, Body][] = [
   [

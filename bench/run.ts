@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { allocBenchmarks } from './alloc.bench.js';
 import { cellBenchmarks } from './cell.bench.js';
+import { opsBenchmarks } from './ops.bench.js';
 import { reclaimBenchmarks } from './reclaim.bench.js';
 import { recordBenchmarks } from './record.bench.js';
 import { stmBenchmarks } from './stm.bench.js';
@@ -13,7 +14,7 @@ export interface BenchResult {
   readonly value: number;
   readonly baseline: number;
   readonly baselineName: string;
-  /** value / baseline, oriented so that higher is better for us. */
+  /** value / baseline (throughputs: higher is better; times: lower; the target says which). */
   readonly ratio: number;
   readonly target: string;
 }
@@ -29,6 +30,7 @@ type Suite = (samples: number, durationMs: number) => BenchResult[] | Promise<Be
 const suites: Record<string, Suite> = {
   alloc: allocBenchmarks,
   cell: cellBenchmarks,
+  ops: opsBenchmarks,
   record: recordBenchmarks,
   reclaim: reclaimBenchmarks,
   stm: stmBenchmarks,
