@@ -18,7 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { Heap } from '../src/index.js';
 import { ReclaimParticipant } from '../src/reclaim/index.js';
 import { basicOperations } from './lib/basic-operations.js';
-import { nsPerOp, type Body } from './lib/cpu-time.js';
+import { mapGetScattered, nsPerOp, type Body } from './lib/cpu-time.js';
 import { lockGlobal, unlockGlobal } from './lib/global-lock.js';
 import { blackhole, median } from './lib/measure.js';
 
@@ -42,8 +42,6 @@ const seven = 7n;
 const mapKeys = 100_000;
 const map = new Map<number, number>();
 for (let key = 0; key < mapKeys; key += 1) map.set(key, key);
-/** Keys visited in a scattered order (a stride prime to the size): every one, no pattern. */
-const stride = 7919;
 
 const lockWord = new Int32Array(new SharedArrayBuffer(128), 0, 1);
 const lockedCounter = new Float64Array(lockWord.buffer, 64, 1);
@@ -160,19 +158,7 @@ const primitives: [string, Body][] = [
       blackhole.value = sum;
     },
   ],
-  [
-    'Map.get, 100 000 keys, scattered keys',
-    (n) => {
-      let sum = 0;
-      let key = 0;
-      for (let i = 0; i < n; i += 1) {
-        key += stride;
-        if (key >= mapKeys) key -= mapKeys;
-        sum += map.get(key) ?? 0;
-      }
-      blackhole.value = sum;
-    },
-  ],
+  ['Map.get, 100 000 keys, scattered keys', mapGetScattered()],
   [
     'Map.get, 100 000 keys, keys in order',
     (n) => {

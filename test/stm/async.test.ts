@@ -13,6 +13,7 @@ import {
   inevitable,
   retry,
   TransactionStateError,
+  type SharedRef,
 } from '../../src/index.js';
 import { runWorkers } from '../support/run-workers.js';
 import type { AsyncHolderData, AsyncWriterData } from './async.worker.js';
@@ -25,15 +26,20 @@ const holdMsMax = 10_000;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Starts a holder and resolves once it holds the cell's lock and the inevitability token, with
- * the holder's last word (wrapped: a promise resolved with a promise would wait for that one).
+ * Starts a holder and resolves once it holds the cell's lock and the inevitability token; a timer
+ * of this thread releases it `releaseAfterMs` later. Resolves with the holder's last word
+ * (wrapped: a promise resolved with a promise would wait for that one).
  */
-async function startHolder(
-  heap: Heap,
-  data: Omit<AsyncHolderData, 'role' | 'heap' | 'holdMsMax'>,
-): Promise<{ outcome: Promise<string> }> {
+async function startHolder(heap: Heap, cell: SharedRef): Promise<{ outcome: Promise<string> }> {
+  const release = new SharedArrayBuffer(4);
   const worker = new Worker(script, {
-    workerData: { ...data, role: 'holder', heap: heap.handle, holdMsMax } satisfies AsyncHolderData,
+    workerData: {
+      role: 'holder',
+      heap: heap.handle,
+      cell,
+      release,
+      holdMsMax,
+    } satisfies AsyncHolderData,
   });
   heap.watch(worker);
   const messages: string[] = [];
@@ -52,6 +58,12 @@ async function startHolder(
     });
   });
   await held;
+  // Only a thread that keeps running its event loop gets here while its transaction waits.
+  setTimeout(() => {
+    const flag = new Int32Array(release);
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  }, releaseAfterMs);
   return { outcome };
 }
 
@@ -83,12 +95,7 @@ describe('atomicallyAsync', () => {
   it('waits for a lock held by an inevitable worker without blocking this thread', async () => {
     const heap = Heap.create({ maxBytes: 16 << 20 });
     const cell = heap.cell(0);
-    const release = new SharedArrayBuffer(4);
-    const { outcome } = await startHolder(heap, { cell: cell.ref, release });
-    setTimeout(() => {
-      Atomics.store(new Int32Array(release), 0, 1);
-      Atomics.notify(new Int32Array(release), 0);
-    }, releaseAfterMs);
+    const { outcome } = await startHolder(heap, cell.ref);
     const seen = await heap.atomicallyAsync(() => {
       const value = cell.get();
       cell.set(value + 10);
@@ -104,12 +111,7 @@ describe('atomicallyAsync', () => {
     const heap = Heap.create({ maxBytes: 16 << 20 });
     const cell = heap.cell(0);
     const other = heap.cell('');
-    const release = new SharedArrayBuffer(4);
-    const { outcome } = await startHolder(heap, { cell: cell.ref, release });
-    setTimeout(() => {
-      Atomics.store(new Int32Array(release), 0, 1);
-      Atomics.notify(new Int32Array(release), 0);
-    }, releaseAfterMs);
+    const { outcome } = await startHolder(heap, cell.ref);
     await heap.atomicallyAsync(() => {
       inevitable();
       other.set('mine');
