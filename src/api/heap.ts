@@ -4,11 +4,7 @@
  * local to a worker; `heap.handle` is what crosses to other workers, where `Heap.attach` makes
  * another `Heap` object over the same memory.
  */
-import {
-  allocatorUsage,
-  formatAllocatorRegions,
-  isHandleShaped,
-} from '../alloc/index.js';
+import { allocatorUsage, formatAllocatorRegions, isHandleShaped } from '../alloc/index.js';
 import { limits, StaleHandleError, type Handle } from '../base/index.js';
 import { headerWord, HeapMemory } from '../memory/index.js';
 import { slotField } from '../reclaim/index.js';
