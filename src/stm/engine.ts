@@ -31,14 +31,7 @@
  *   their start. docs/decisions/0005-stm.md proves that this order is a strict serialisation.
  */
 import type { Allocator } from '../alloc/index.js';
-import {
-  assert,
-  BugError,
-  crashPoint,
-  LimitExceededError,
-  limits,
-  TransactionStateError,
-} from '../base/index.js';
+import { assert, BugError, crashPoint, limits, TransactionStateError } from '../base/index.js';
 import { headerWord, type HeapMemory } from '../memory/index.js';
 import { sleepWhileEqual, sleepWhileEqualAsync } from '../platform/index.js';
 import type { ReclaimParticipant } from '../reclaim/index.js';
@@ -53,6 +46,7 @@ import {
   type ConflictEvent,
   type StatField,
 } from './stats.js';
+import { AttemptLog, commuted, hasWrite, noWrite, unlocked } from './attempt-log.js';
 import { logEntriesInitial, recordField, recordSlot, SharedLog, TxRecords } from './tx-record.js';
 import {
   contendedBit,
@@ -146,18 +140,6 @@ export type PendingWait =
  */
 export const contentionManager = { enabled: true };
 
-/** Write-set entry states: locked (read under the lock, not written), written, and commuted. */
-const noWrite = 0;
-const hasWrite = 1;
-/**
- * A number to be added at commit (`commute`): the entry's cell is not locked yet and was not
- * read for it; the commit locks it, reads the committed number under the lock and adds.
- */
-const commuted = 2;
-/** An entry whose commute was rolled back: its cell is not locked (lockCell takes it then). */
-const unlocked = 3;
-/** Write sets up to this size are searched by a scan of their units (cheaper than a Map). */
-const scannedEntriesMax = 8;
 /**
  * Transactions that keep locking hot cells at their first read after the last validation failure
  * on one: a worker that read-modify-writes a contended cell keeps queueing on its lock instead of
@@ -167,35 +149,6 @@ const hotStreak = 64;
 /** Transactions run with a read log for this many transactions after one needed it. */
 const recordingStreak = 64;
 
-/** A copy of `array` with room for at least `length` elements (doubling, up to `cap`). */
-function grown<Typed extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(
-  array: Typed,
-  length: number,
-  cap = Infinity,
-): Typed {
-  const make = array.constructor as new (length: number) => Typed;
-  const next = new make(Math.max(length, Math.min(array.length * 2, cap)));
-  (next as { set(source: Typed): void }).set(array);
-  return next;
-}
-
-/**
- * Words (cell versions and values) kept by the engine between loading and storing them. A plain
- * array holds the BigInt that the load made; a BigInt64Array would make a new one on every read
- * (an allocation each), and an attempt reads its entries several times.
- */
-function wordArray(length: number): bigint[] {
-  return new Array<bigint>(length).fill(0n);
-}
-
-/** Makes room for index `length - 1` in each of `arrays` (doubling). */
-function growWords(arrays: readonly bigint[][], length: number): void {
-  for (const array of arrays) {
-    const size = Math.max(length, array.length * 2);
-    while (array.length < size) array.push(0n);
-  }
-}
-
 export class TxEngine {
   readonly #host: EngineHost;
   readonly #i32: Int32Array;
@@ -203,14 +156,13 @@ export class TxEngine {
   readonly #f64: Float64Array;
   readonly records: TxRecords;
   readonly resolver: ConflictResolver;
-  readonly #log: SharedLog;
+  readonly #sharedLog: SharedLog;
   readonly slot: number;
   readonly #statusIndex: number;
   readonly #statsBase: number;
   readonly #priorityIndex: number;
-  readonly #writeSetMax: number;
-  readonly #readSetMax: number;
   readonly #clockIndex: number;
+  readonly #log: AttemptLog;
   /** This worker's cache of every slot's clock (TLC): the snapshot reads are checked against. */
   readonly #clockCache = new Float64Array(limits.workerSlotsMax);
   #clock: number;
@@ -235,20 +187,6 @@ export class TxEngine {
   #holdsToken = false;
   /** The attempt runs in `atomicallyAsync`: where it would block, it aborts and waits async. */
   #waitsAsync = false;
-  #reads = 0;
-  /** Reads in the read log (all reads, once the attempt records). */
-  #logged = 0;
-  #readTwords = new Int32Array(64);
-  readonly #readVersions = wordArray(64);
-  /** Entry index by cell, kept only for write sets larger than `scannedEntriesMax`. */
-  readonly #writeIndex = new Map<number, number>();
-  #entries = 0;
-  #wTwords = new Int32Array(16);
-  readonly #wOldVersion = wordArray(16);
-  readonly #wOldValue = wordArray(16);
-  readonly #wNewValue = wordArray(16);
-  #wState = new Uint8Array(16);
-  #intentsPlaced = 0;
   /** The shared log holds this attempt's entries (its count is set). */
   #logHolds = false;
   /**
@@ -264,28 +202,11 @@ export class TxEngine {
   #firstAttemptMs = 0;
   #attemptStartMs = 0;
   #attempts = 0;
-  /**
-   * Open checkpoints (orElse branches, nested `atomically`), innermost last: for each, the
-   * lengths of the undo log and of the two action lists when it opened (three numbers).
-   */
-  readonly #marks: number[] = [];
-  /** Entries' previous states, undone when a checkpoint rolls back. */
-  readonly #undo: { index: number; state: number; value: bigint; delta: number }[] = [];
-  /** Run once if the transaction commits (after it is visible), or if the attempt aborts. */
-  #commitActions: (() => void)[] = [];
-  #abortActions: (() => void)[] = [];
-  /** Locks this attempt holds (entries that are not `commuted`). */
-  #locked = 0;
-  /** The number each `commuted` entry adds. */
-  #wDelta = new Float64Array(16);
-
   constructor(host: EngineHost) {
     this.#host = host;
-    this.#writeSetMax = host.txWriteSetMax;
-    this.#readSetMax = host.txReadSetMax;
-    // The log is checked against its limit only when it grows: it never holds more.
-    if (this.#readSetMax < this.#readTwords.length)
-      this.#readTwords = new Int32Array(this.#readSetMax);
+    this.#log = new AttemptLog(host.txReadSetMax, host.txWriteSetMax, (word) => {
+      host.discardUnpublished(word);
+    });
     const { memory } = host;
     this.#i32 = memory.i32;
     this.#b64 = memory.b64;
@@ -296,7 +217,7 @@ export class TxEngine {
     this.resolver.onPreempt = () => {
       this.#count('preemptions');
     };
-    this.#log = new SharedLog(memory, this.records, this.slot, host.allocator);
+    this.#sharedLog = new SharedLog(memory, this.records, this.slot, host.allocator);
     this.#statusIndex = this.records.word(this.slot, recordField.status);
     this.#statsBase = this.records.slot64(this.slot, recordSlot.statsFirst);
     this.#priorityIndex = this.records.slot64(this.slot, recordSlot.priority);
@@ -313,7 +234,7 @@ export class TxEngine {
     if (leftOver) this.recoverSlot(this.slot);
     // Made now, so that a worker's first commit allocates nothing (the log grows only for
     // transactions that write more cells than it holds).
-    this.#log.reserve(logEntriesInitial);
+    this.#sharedLog.reserve(logEntriesInitial);
     const status = Atomics.load(this.#i32, this.#statusIndex);
     this.#seq = statusSeq(status);
     assert(!holdsLocks(statusState(status)), `slot ${this.slot} claimed with a live attempt`);
@@ -353,8 +274,8 @@ export class TxEngine {
     this.#host.reclaim.enter();
     this.#waitsAsync = waitsAsync;
     this.#doomed = false;
-    this.#reads = 0;
-    this.#logged = 0;
+    this.#log.reads = 0;
+    this.#log.logged = 0;
     this.#attempts = attempt + 1;
     this.#attemptStartMs = 0;
     if (attempt === 0) this.#firstAttemptMs = 0;
@@ -405,7 +326,7 @@ export class TxEngine {
    * so that the compiler inlines it into its callers; every other case is a call away.
    */
   read(tword: number): bigint {
-    if (this.#entries !== 0 || this.#inevitable || this.#hot.size !== 0) {
+    if (this.#log.entries !== 0 || this.#inevitable || this.#hot.size !== 0) {
       return this.#readOwnOrLocked(tword);
     }
     const b64 = this.#b64;
@@ -419,29 +340,29 @@ export class TxEngine {
     ) {
       return this.#readShared(tword);
     }
-    if (this.#recording) this.#logRead(tword, version);
-    this.#reads += 1;
+    if (this.#recording) this.#log.logRead(tword, version);
+    this.#log.reads += 1;
     return word;
   }
 
   /** `read` of a cell when this attempt has locked cells, is inevitable, or has hot cells. */
   #readOwnOrLocked(tword: number): bigint {
-    if (this.#entries !== 0) {
-      const index = this.#entryOf(tword);
+    if (this.#log.entries !== 0) {
+      const index = this.#log.entryOf(tword);
       if (index !== undefined) {
-        if (this.#wState[index] === commuted) this.#settleCommute(index);
-        if (this.#wState[index] === unlocked && this.#inevitable) this.#relock(tword, index);
-        if (this.#wState[index] === hasWrite) return this.#wNewValue[index] ?? 0n;
+        if (this.#log.wState[index] === commuted) this.#settleCommute(index);
+        if (this.#log.wState[index] === unlocked && this.#inevitable) this.#relock(tword, index);
+        if (this.#log.wState[index] === hasWrite) return this.#log.wNewValue[index] ?? 0n;
         // Locked for reading by an inevitable attempt. (Locked without a write otherwise — a
         // failed encoding, a rolled-back branch — is read like any cell: checked against the
         // snapshot.)
-        if (this.#inevitable) return this.#wOldValue[index] ?? 0n;
+        if (this.#inevitable) return this.#log.wOldValue[index] ?? 0n;
       }
     }
     if (this.#inevitable) {
       // lockCell may grow the entry arrays: index them only after it returns.
       const index = this.lockCell(tword);
-      return this.#wOldValue[index] ?? 0n;
+      return this.#log.wOldValue[index] ?? 0n;
     }
     // A cell that made an earlier attempt fail is locked first, and read as locked.
     if (this.#hot.size !== 0 && this.#hot.has(tword)) return this.#readLocked(tword);
@@ -464,8 +385,8 @@ export class TxEngine {
       // A refreshed snapshot may cover a commit that wrote this cell after the loads above: read
       // the cell again under the new snapshot.
       if (this.#extendSnapshot(version)) continue;
-      if (this.#recording) this.#logRead(tword, version);
-      this.#reads += 1;
+      if (this.#recording) this.#log.logRead(tword, version);
+      this.#log.reads += 1;
       return word;
     }
     return this.fail('write-read', tword);
@@ -481,30 +402,12 @@ export class TxEngine {
    */
   #readLocked(tword: number): bigint {
     const index = this.lockCell(tword);
-    const version = this.#wOldVersion[index] ?? 0n;
+    const version = this.#log.wOldVersion[index] ?? 0n;
     this.#extendSnapshot(version);
-    if (this.#recording) this.#logRead(tword, version);
-    this.#reads += 1;
+    if (this.#recording) this.#log.logRead(tword, version);
+    this.#log.reads += 1;
     // (read() returned earlier for a cell this attempt has written.)
-    return this.#wOldValue[index] ?? 0n;
-  }
-
-  #logRead(tword: number, version: bigint): void {
-    const at = this.#logged;
-    if (at >= this.#readTwords.length) {
-      if (at >= this.#readSetMax) {
-        throw new LimitExceededError(
-          'txReadSetMax',
-          `a transaction may read at most ${String(this.#readSetMax)} cells; ` +
-            'split it into smaller transactions',
-        );
-      }
-      this.#readTwords = grown(this.#readTwords, at + 1, this.#readSetMax);
-      growWords([this.#readVersions], at + 1);
-    }
-    this.#readTwords[at] = tword;
-    this.#readVersions[at] = version;
-    this.#logged = at + 1;
+    return this.#log.wOldValue[index] ?? 0n;
   }
 
   /**
@@ -523,7 +426,7 @@ export class TxEngine {
     // since, while their entries still match what it read. Checked after the refresh, so that
     // an attempt still live here held its locks up to the new snapshot.
     if (this.#preempted()) this.fail('preempted');
-    if (this.#reads === 0) return true;
+    if (this.#log.reads === 0) return true;
     if (!this.#recording) {
       this.#recordCountdown = recordingStreak;
       this.fail('upgrade');
@@ -576,12 +479,16 @@ export class TxEngine {
   /** The first cell of the read log that no longer holds what was read there, or 0. */
   #firstStaleRead(): number {
     const b64 = this.#b64;
-    for (let index = 0; index < this.#logged; index += 1) {
-      const tword = this.#readTwords[index] ?? 0;
-      const version = this.#readVersions[index] ?? 0n;
-      const own = this.#entryOf(tword);
-      if (own !== undefined && this.#wState[own] !== commuted && this.#wState[own] !== unlocked) {
-        if (this.#wOldVersion[own] !== version) return tword;
+    for (let index = 0; index < this.#log.logged; index += 1) {
+      const tword = this.#log.readTwords[index] ?? 0;
+      const version = this.#log.readVersions[index] ?? 0n;
+      const own = this.#log.entryOf(tword);
+      if (
+        own !== undefined &&
+        this.#log.wState[own] !== commuted &&
+        this.#log.wState[own] !== unlocked
+      ) {
+        if (this.#log.wOldVersion[own] !== version) return tword;
         continue;
       }
       if (Atomics.load(b64, twordVersion(tword)) !== version) return tword;
@@ -603,7 +510,8 @@ export class TxEngine {
     if (this.#lockTaking && contentionManager.enabled) {
       this.#hot.add(tword);
       this.#hotCountdown = hotStreak;
-      if (this.#entryOf(tword) === undefined) owner = Atomics.load(this.#i32, twordOwner(tword));
+      if (this.#log.entryOf(tword) === undefined)
+        owner = Atomics.load(this.#i32, twordOwner(tword));
     }
     return this.fail('write-read', tword, owner, owner === 0 ? writer : ownerSlot(owner));
   }
@@ -639,16 +547,16 @@ export class TxEngine {
    * `setValue`.
    */
   lockCell(tword: number): number {
-    if (this.#entries !== 0) {
-      const known = this.#entryOf(tword);
+    if (this.#log.entries !== 0) {
+      const known = this.#log.entryOf(tword);
       if (known !== undefined) {
-        if (this.#wState[known] === unlocked) this.#relock(tword, known);
+        if (this.#log.wState[known] === unlocked) this.#relock(tword, known);
         return known;
       }
     }
-    if (this.#entries >= this.#writeSetMax) this.#refuseWriteSet();
+    if (this.#log.entries >= this.#log.writeSetMax) this.#log.refuseWriteSet();
     this.#lockEntry(tword);
-    const index = this.#addEntry(tword);
+    const index = this.#log.addEntry(tword);
     this.#readCommitted(tword, index);
     return index;
   }
@@ -657,7 +565,7 @@ export class TxEngine {
   #relock(tword: number, index: number): void {
     this.#lockEntry(tword);
     this.#readCommitted(tword, index);
-    this.#wState[index] = noWrite;
+    this.#log.wState[index] = noWrite;
   }
 
   /** Takes the lock of cell `tword` for this attempt (its entry is the caller's to make). */
@@ -670,7 +578,7 @@ export class TxEngine {
       (this.#contended.size === 0 || !this.#contended.has(tword)) &&
       Atomics.compareExchange(this.#i32, twordOwner(tword), 0, this.#ownerWord) === 0;
     if (!free) this.#lockContended(tword);
-    this.#locked += 1;
+    this.#log.locked += 1;
     crashPoint('lock.afterCas');
     // A waiter may have preempted this attempt meanwhile: its locks are then not its own.
     if (this.#preempted()) this.fail('preempted');
@@ -709,15 +617,15 @@ export class TxEngine {
 
   /** Buffers the new value of a locked cell (a word encoded for storing, owned by the log). */
   setValue(index: number, word: bigint): void {
-    const state = this.#wState[index] ?? noWrite;
-    const previous = this.#wNewValue[index] ?? 0n;
-    if (this.#marks.length > 0) {
-      this.#undo.push({ index, state, value: previous, delta: this.#wDelta[index] ?? 0 });
+    const state = this.#log.wState[index] ?? noWrite;
+    const previous = this.#log.wNewValue[index] ?? 0n;
+    if (this.#log.marks.length > 0) {
+      this.#log.undo.push({ index, state, value: previous, delta: this.#log.wDelta[index] ?? 0 });
     } else if (state === hasWrite) {
       this.#host.discardUnpublished(previous);
     }
-    this.#wNewValue[index] = word;
-    this.#wState[index] = hasWrite;
+    this.#log.wNewValue[index] = word;
+    this.#log.wState[index] = hasWrite;
   }
 
   /**
@@ -728,38 +636,48 @@ export class TxEngine {
    * transaction locks it at once and sees the sum. An inevitable attempt adds at once.
    */
   commute(tword: number, delta: number): void {
-    const known = this.#entries === 0 ? undefined : this.#entryOf(tword);
-    const fresh = known === undefined || this.#wState[known] === unlocked;
+    const known = this.#log.entries === 0 ? undefined : this.#log.entryOf(tword);
+    const fresh = known === undefined || this.#log.wState[known] === unlocked;
     if (fresh && !this.#inevitable) {
-      if (known === undefined && this.#entries >= this.#writeSetMax) this.#refuseWriteSet();
-      const index = known ?? this.#addEntry(tword);
-      if (this.#marks.length > 0) this.#undo.push({ index, state: unlocked, value: 0n, delta: 0 });
-      this.#wState[index] = commuted;
-      this.#wDelta[index] = delta;
+      if (known === undefined && this.#log.entries >= this.#log.writeSetMax)
+        this.#log.refuseWriteSet();
+      const index = known ?? this.#log.addEntry(tword);
+      if (this.#log.marks.length > 0)
+        this.#log.undo.push({ index, state: unlocked, value: 0n, delta: 0 });
+      this.#log.wState[index] = commuted;
+      this.#log.wDelta[index] = delta;
       return;
     }
     const index = known ?? this.lockCell(tword);
-    if (this.#wState[index] === commuted) {
-      if (this.#marks.length > 0) {
-        this.#undo.push({ index, state: commuted, value: 0n, delta: this.#wDelta[index] ?? 0 });
+    if (this.#log.wState[index] === commuted) {
+      if (this.#log.marks.length > 0) {
+        this.#log.undo.push({
+          index,
+          state: commuted,
+          value: 0n,
+          delta: this.#log.wDelta[index] ?? 0,
+        });
       }
-      this.#wDelta[index] = (this.#wDelta[index] ?? 0) + delta;
+      this.#log.wDelta[index] = (this.#log.wDelta[index] ?? 0) + delta;
       return;
     }
     const current =
-      this.#wState[index] === hasWrite ? this.#wNewValue[index] : this.#wOldValue[index];
+      this.#log.wState[index] === hasWrite
+        ? this.#log.wNewValue[index]
+        : this.#log.wOldValue[index];
     this.setValue(index, numberWord(this.#numberIn(current ?? 0n, tword) + delta));
   }
 
   /** Locks a `commuted` entry's cell, reads its committed number and writes the sum. */
   #settleCommute(index: number): void {
-    const tword = this.#wTwords[index] ?? 0;
+    const tword = this.#log.wTwords[index] ?? 0;
     this.#lockEntry(tword);
     this.#readCommitted(tword, index);
-    const sum = this.#numberIn(this.#wOldValue[index] ?? 0n, tword) + (this.#wDelta[index] ?? 0);
+    const sum =
+      this.#numberIn(this.#log.wOldValue[index] ?? 0n, tword) + (this.#log.wDelta[index] ?? 0);
     // In place: a rollback of an enclosing checkpoint restores the `commuted` state it undoes.
-    this.#wNewValue[index] = numberWord(sum);
-    this.#wState[index] = hasWrite;
+    this.#log.wNewValue[index] = numberWord(sum);
+    this.#log.wState[index] = hasWrite;
   }
 
   #numberIn(word: bigint, tword: number): number {
@@ -774,76 +692,17 @@ export class TxEngine {
 
   /** Registers `action` to run once after the transaction commits (not if it aborts). */
   onCommit(action: () => void): void {
-    this.#commitActions.push(action);
+    this.#log.commitActions.push(action);
   }
 
   /** Registers `action` to run once if this attempt aborts (or its checkpoint rolls back). */
   onAbort(action: () => void): void {
-    this.#abortActions.push(action);
+    this.#log.abortActions.push(action);
   }
 
   /** Runs the commit actions of the transaction that just committed (outside of it). */
   runCommitActions(): void {
-    const actions = this.#commitActions;
-    if (actions.length === 0) return;
-    this.#commitActions = [];
-    for (const action of actions) action();
-  }
-
-  #runAbortActions(from: number): void {
-    const actions = this.#abortActions;
-    if (actions.length <= from) return;
-    const run = actions.splice(from);
-    for (let at = run.length - 1; at >= 0; at -= 1) run[at]?.();
-  }
-
-  #addEntry(tword: number): number {
-    const index = this.#entries;
-    if (index >= this.#wTwords.length) this.#growEntries(index);
-    this.#wTwords[index] = tword;
-    this.#wState[index] = noWrite;
-    this.#entries = index + 1;
-    if (index >= scannedEntriesMax) this.#indexEntry(tword, index);
-    return index;
-  }
-
-  /** Before a lock is taken (none is left without its entry): a typed error, nothing committed. */
-  #refuseWriteSet(): never {
-    throw new LimitExceededError(
-      'txWriteSetMax',
-      `a transaction may write or lock at most ${String(this.#writeSetMax)} cells; ` +
-        'split it into smaller transactions',
-    );
-  }
-
-  #growEntries(index: number): void {
-    assert(index < this.#writeSetMax, 'the write set grew past its checked limit');
-    this.#wTwords = grown(this.#wTwords, index + 1);
-    growWords([this.#wOldVersion, this.#wOldValue, this.#wNewValue], index + 1);
-    this.#wState = grown(this.#wState, index + 1);
-    const deltas = new Float64Array(this.#wState.length);
-    deltas.set(this.#wDelta);
-    this.#wDelta = deltas;
-  }
-
-  /** Write sets larger than `scannedEntriesMax` are searched through a map. */
-  #indexEntry(tword: number, index: number): void {
-    if (index === scannedEntriesMax) {
-      for (let at = 0; at <= index; at += 1) this.#writeIndex.set(this.#wTwords[at] ?? 0, at);
-    } else {
-      this.#writeIndex.set(tword, index);
-    }
-  }
-
-  /** The write-set entry of cell `tword`, if this attempt has locked it. */
-  #entryOf(tword: number): number | undefined {
-    const entries = this.#entries;
-    if (entries > scannedEntriesMax) return this.#writeIndex.get(tword);
-    const units = this.#wTwords;
-    for (let index = 0; index < entries; index += 1) {
-      if (units[index] === tword) return index;
-    }
-    return undefined;
+    this.#log.runCommitActions();
   }
 
   /**
@@ -863,8 +722,8 @@ export class TxEngine {
         continue;
       }
       const version = Atomics.load(b64, twordVersion(tword));
-      this.#wOldVersion[index] = version;
-      this.#wOldValue[index] = word;
+      this.#log.wOldVersion[index] = version;
+      this.#log.wOldValue[index] = word;
       // An inevitable attempt reads locked cells: it only keeps its clock cache fresh.
       if (this.#inevitable) this.#refreshClockFor(version);
       return;
@@ -894,7 +753,7 @@ export class TxEngine {
     const mayWait =
       state === LockState.active &&
       contentionManager.enabled &&
-      (this.#locked === 0 || this.#isOlderThan(other));
+      (this.#log.locked === 0 || this.#isOlderThan(other));
     const winner = this.#inevitable || mayWait;
     if (!winner) {
       this.fail(state === LockState.inevitable ? 'inevitable' : 'write-write', tword, owner, other);
@@ -947,7 +806,7 @@ export class TxEngine {
     if (this.#lockTaking) return;
     // A writing attempt validates its reads at commit, so it must log them all.
     if (!this.#recording) {
-      if (this.#reads > 0) {
+      if (this.#log.reads > 0) {
         this.#recordCountdown = recordingStreak;
         this.fail('upgrade');
       }
@@ -1002,15 +861,15 @@ export class TxEngine {
     }
     this.#inevitable = true;
     crashPoint('inevitable.holding');
-    if (this.#reads === 0) return;
+    if (this.#log.reads === 0) return;
     if (!this.#recording) {
       this.#startInevitable = true;
       this.fail('inevitable');
     }
-    for (let index = 0; index < this.#logged; index += 1) {
-      const tword = this.#readTwords[index] ?? 0;
+    for (let index = 0; index < this.#log.logged; index += 1) {
+      const tword = this.#log.readTwords[index] ?? 0;
       const entry = this.lockCell(tword);
-      if (this.#wOldVersion[entry] !== this.#readVersions[index]) {
+      if (this.#log.wOldVersion[entry] !== this.#log.readVersions[index]) {
         this.#startInevitable = true;
         this.fail('write-read', tword);
       }
@@ -1034,7 +893,7 @@ export class TxEngine {
         }
         continue;
       }
-      if (this.#reads > 0 || this.#entries > 0 || this.#waitsAsync) {
+      if (this.#log.reads > 0 || this.#log.entries > 0 || this.#waitsAsync) {
         this.#startInevitable = true;
         this.fail('inevitable', 0, holder, ownerSlot(holder), tokenIndex);
       }
@@ -1063,9 +922,9 @@ export class TxEngine {
   commit(): void {
     if (this.#doomed) this.fail(this.abortSignal.kind);
     let writes = 0;
-    for (let index = 0; index < this.#entries; index += 1) {
-      if (this.#wState[index] === commuted) this.#settleCommute(index);
-      if (this.#wState[index] === hasWrite) writes += 1;
+    for (let index = 0; index < this.#log.entries; index += 1) {
+      if (this.#log.wState[index] === commuted) this.#settleCommute(index);
+      if (this.#log.wState[index] === hasWrite) writes += 1;
     }
     if (writes === 0) {
       this.#finishReadOnly();
@@ -1122,21 +981,21 @@ export class TxEngine {
   }
 
   #writeSharedLog(writes: number): void {
-    const retired = this.#log.reserve(writes);
+    const retired = this.#sharedLog.reserve(writes);
     if (retired !== undefined) this.#host.reclaim.retireBlock(retired);
     let at = 0;
-    for (let index = 0; index < this.#entries; index += 1) {
-      if (this.#wState[index] !== hasWrite) continue;
-      this.#log.write(
+    for (let index = 0; index < this.#log.entries; index += 1) {
+      if (this.#log.wState[index] !== hasWrite) continue;
+      this.#sharedLog.write(
         at,
-        this.#wTwords[index] ?? 0,
-        this.#wOldVersion[index] ?? 0n,
-        this.#wOldValue[index] ?? 0n,
-        this.#wNewValue[index] ?? 0n,
+        this.#log.wTwords[index] ?? 0,
+        this.#log.wOldVersion[index] ?? 0n,
+        this.#log.wOldValue[index] ?? 0n,
+        this.#log.wNewValue[index] ?? 0n,
       );
       at += 1;
     }
-    this.#log.setCount(writes);
+    this.#sharedLog.setCount(writes);
     this.#logHolds = true;
   }
 
@@ -1148,17 +1007,17 @@ export class TxEngine {
   #clearLog(): void {
     if (!this.#logHolds) return;
     this.#logHolds = false;
-    this.#log.setCount(0);
+    this.#sharedLog.setCount(0);
   }
 
   #placeIntents(): void {
     const intent = this.#intent;
     const b64 = this.#b64;
-    for (let index = 0; index < this.#entries; index += 1) {
-      if (this.#wState[index] !== hasWrite) continue;
-      this.#intentsPlaced = index + 1;
-      const tword = this.#wTwords[index] ?? 0;
-      const old = this.#wOldValue[index] ?? 0n;
+    for (let index = 0; index < this.#log.entries; index += 1) {
+      if (this.#log.wState[index] !== hasWrite) continue;
+      this.#log.intentsPlaced = index + 1;
+      const tword = this.#log.wTwords[index] ?? 0;
+      const old = this.#log.wOldValue[index] ?? 0n;
       const seen = Atomics.compareExchange(b64, twordValue(tword), old, intent);
       if (seen !== old) this.#placeIntentAfter(tword, old, seen);
       crashPoint('commit.midIntents');
@@ -1189,8 +1048,9 @@ export class TxEngine {
       Atomics.compareExchange(this.#i32, this.#statusIndex, committing, committed) === committing;
     this.#releaseLocks();
     if (won) {
-      for (let index = 0; index < this.#entries; index += 1) {
-        if (this.#wState[index] === hasWrite) this.#host.dropWord(this.#wOldValue[index] ?? 0n);
+      for (let index = 0; index < this.#log.entries; index += 1) {
+        if (this.#log.wState[index] === hasWrite)
+          this.#host.dropWord(this.#log.wOldValue[index] ?? 0n);
       }
     }
     this.#releaseToken();
@@ -1201,12 +1061,17 @@ export class TxEngine {
     const intent = this.#intent;
     const version = versionWord(counter, this.slot);
     let done = 0;
-    for (let index = 0; index < this.#entries; index += 1) {
-      if (this.#wState[index] !== hasWrite) continue;
-      const tword = this.#wTwords[index] ?? 0;
+    for (let index = 0; index < this.#log.entries; index += 1) {
+      if (this.#log.wState[index] !== hasWrite) continue;
+      const tword = this.#log.wTwords[index] ?? 0;
       // Conditional on the exact old words: a helper may have done either step already.
-      Atomics.compareExchange(b64, twordVersion(tword), this.#wOldVersion[index] ?? 0n, version);
-      const newValue = this.#wNewValue[index] ?? 0n;
+      Atomics.compareExchange(
+        b64,
+        twordVersion(tword),
+        this.#log.wOldVersion[index] ?? 0n,
+        version,
+      );
+      const newValue = this.#log.wNewValue[index] ?? 0n;
       if (Atomics.compareExchange(b64, twordValue(tword), intent, newValue) === intent) {
         this.resolver.notifyWatchers(tword);
       }
@@ -1218,8 +1083,8 @@ export class TxEngine {
   #releaseLocks(): void {
     const me = this.#ownerWord;
     const i32 = this.#i32;
-    for (let index = 0; index < this.#entries; index += 1) {
-      const ownerIndex = twordOwner(this.#wTwords[index] ?? 0);
+    for (let index = 0; index < this.#log.entries; index += 1) {
+      const ownerIndex = twordOwner(this.#log.wTwords[index] ?? 0);
       // ORDERING: after the write-back; a waiter woken here sees the new value. The plain word
       // (nobody sleeping) is tried first; a waiter may set the contended bit at any moment.
       const seen = Atomics.compareExchange(i32, ownerIndex, me, 0);
@@ -1273,25 +1138,23 @@ export class TxEngine {
       const aborted = statusWord(this.#seq, TxState.aborted);
       Atomics.compareExchange(this.#i32, this.#statusIndex, this.#ownStatus(), aborted);
       const intent = this.#intent;
-      for (let index = 0; index < this.#intentsPlaced; index += 1) {
-        if (this.#wState[index] !== hasWrite) continue;
-        const tword = this.#wTwords[index] ?? 0;
-        Atomics.compareExchange(this.#b64, twordValue(tword), intent, this.#wOldValue[index] ?? 0n);
+      for (let index = 0; index < this.#log.intentsPlaced; index += 1) {
+        if (this.#log.wState[index] !== hasWrite) continue;
+        const tword = this.#log.wTwords[index] ?? 0;
+        Atomics.compareExchange(
+          this.#b64,
+          twordValue(tword),
+          intent,
+          this.#log.wOldValue[index] ?? 0n,
+        );
       }
       this.#releaseLocks();
     }
     this.#clearLog();
-    for (let index = 0; index < this.#entries; index += 1) {
-      if (this.#wState[index] === hasWrite) {
-        this.#host.discardUnpublished(this.#wNewValue[index] ?? 0n);
-      }
-    }
-    for (const undone of this.#undo) {
-      if (undone.state === hasWrite) this.#host.discardUnpublished(undone.value);
-    }
+    this.#log.discardWrites();
     this.#releaseToken();
-    this.#commitActions = [];
-    this.#runAbortActions(0);
+    this.#log.commitActions = [];
+    this.#log.runAbortActions(0);
     this.#count(abortStat[kind]);
     const lostMs = this.#attemptMs();
     this.#addStat('lostMs', lostMs);
@@ -1341,20 +1204,12 @@ export class TxEngine {
     this.#lockTaking = false;
     this.#inevitable = false;
     this.#userInevitable = false;
-    this.#intentsPlaced = 0;
-    if (this.#entries > scannedEntriesMax) this.#writeIndex.clear();
-    this.#entries = 0;
-    if (this.#undo.length !== 0) this.#undo.length = 0;
-    if (this.#marks.length !== 0) this.#marks.length = 0;
-    this.#locked = 0;
-    // Kept across a commit for runCommitActions; an abort emptied both already.
-    if (this.#abortActions.length !== 0) this.#abortActions = [];
+    this.#log.endAttempt();
   }
 
   /** Forgets the read log and the cells slept on (a transaction ended for good). */
   endTransaction(): void {
-    this.#reads = 0;
-    this.#logged = 0;
+    this.#log.forgetReads();
     if (this.#contended.size !== 0) this.#contended.clear();
     if (this.#hotCountdown > 0) {
       this.#hotCountdown -= 1;
@@ -1370,14 +1225,14 @@ export class TxEngine {
    * read cell gets this worker's watcher bit; committers that write such a cell wake us.
    */
   sleepUntilReadsChange(): void {
-    if (this.#reads === 0) {
+    if (this.#log.reads === 0) {
       throw new TransactionStateError(
         'RETRY_WITHOUT_READS',
         'retry() before reading any shared cell would wait forever',
       );
     }
     const wakeIndex = this.records.word(this.slot, recordField.retryWake);
-    this.#watchAll(this.#readTwords, this.#logged);
+    this.#watchAll(this.#log.readTwords, this.#log.logged);
     crashPoint('retry.watching');
     const started = performance.now();
     this.#host.reclaim.quiesce();
@@ -1434,15 +1289,15 @@ export class TxEngine {
   pendingWait(): PendingWait | undefined {
     const signal = this.abortSignal;
     if (signal.kind === 'retry') {
-      if (this.#reads === 0) {
+      if (this.#log.reads === 0) {
         throw new TransactionStateError(
           'RETRY_WITHOUT_READS',
           'retry() before reading any shared cell would wait forever',
         );
       }
-      const count = this.#logged;
-      const units = this.#readTwords.slice(0, count);
-      const versions = this.#readVersions.slice(0, count);
+      const count = this.#log.logged;
+      const units = this.#log.readTwords.slice(0, count);
+      const versions = this.#log.readVersions.slice(0, count);
       this.#watchAll(units, count);
       return { kind: 'reads', units, versions };
     }
@@ -1536,7 +1391,7 @@ export class TxEngine {
   }
 
   get reads(): number {
-    return this.#reads;
+    return this.#log.reads;
   }
 
   get inevitable(): boolean {
@@ -1554,36 +1409,15 @@ export class TxEngine {
    * level's. Checkpoints nest: each call closes the innermost open one. Reads and locks stay.
    */
   checkpoint(): void {
-    this.#marks.push(this.#undo.length, this.#commitActions.length, this.#abortActions.length);
+    this.#log.checkpoint();
   }
 
   rollBack(): void {
-    const abortMark = this.#marks.pop() ?? 0;
-    const commitMark = this.#marks.pop() ?? 0;
-    const undoMark = this.#marks.pop() ?? 0;
-    for (let at = this.#undo.length - 1; at >= undoMark; at -= 1) {
-      const undone = this.#undo[at];
-      if (undone === undefined) continue;
-      if (this.#wState[undone.index] === hasWrite) {
-        this.#host.discardUnpublished(this.#wNewValue[undone.index] ?? 0n);
-      }
-      this.#wState[undone.index] = undone.state;
-      this.#wNewValue[undone.index] = undone.value;
-      this.#wDelta[undone.index] = undone.delta;
-    }
-    this.#undo.length = undoMark;
-    this.#commitActions.length = commitMark;
-    this.#runAbortActions(abortMark);
+    this.#log.rollBack();
   }
 
   keep(): void {
-    this.#marks.length -= 3;
-    if (this.#marks.length > 0) return;
-    // The outermost checkpoint closed: values its writes replaced are garbage now.
-    for (const kept of this.#undo) {
-      if (kept.state === hasWrite) this.#host.discardUnpublished(kept.value);
-    }
-    this.#undo.length = 0;
+    this.#log.keep();
   }
 
   /** True if every read of the (failed) attempt still holds: a user error then propagates. */
@@ -1628,6 +1462,6 @@ export class TxEngine {
 
   /** Gives the shared log back (the worker leaves). */
   dispose(): void {
-    this.#log.dispose();
+    this.#sharedLog.dispose();
   }
 }
