@@ -30,32 +30,29 @@
  *   A transaction is serialised at the end of step 2 (all intents placed); read-only attempts at
  *   their start. docs/decisions/0005-stm.md proves that this order is a strict serialisation.
  */
-import type { Allocator } from '../alloc/index.js';
 import { assert, BugError, crashPoint, limits, TransactionStateError } from '../base/index.js';
-import { headerWord, type HeapMemory } from '../memory/index.js';
+import { headerWord } from '../memory/index.js';
 import { sleepWhileEqual, sleepWhileEqualAsync } from '../platform/index.js';
-import type { ReclaimParticipant } from '../reclaim/index.js';
-import { intentWord, isIntentWord, numberOfWord, numberWord } from '../values/index.js';
+import { isIntentWord, numberOfWord, numberWord } from '../values/index.js';
 import { twordOwner, twordValue, twordVersion, twordWatchers } from './tword.js';
 import { ConflictResolver, LockState, WaitEnd } from './conflicts.js';
 import { recoverTransaction } from './recovery.js';
+import { abortStat, type AbortKind, type ConflictEvent } from './stats.js';
 import {
-  abortStat,
-  statField,
-  type AbortKind,
-  type ConflictEvent,
-  type StatField,
-} from './stats.js';
-import { AttemptLog, commuted, hasWrite, noWrite, unlocked } from './attempt-log.js';
+  Attempt,
+  recordingStreak,
+  TxAbort,
+  type AttemptHost,
+  type PendingWait,
+  type TxCarry,
+} from './attempt.js';
+import { type AttemptLog, commuted, hasWrite, noWrite, unlocked } from './attempt-log.js';
 import { logEntriesInitial, recordField, recordSlot, SharedLog, TxRecords } from './tx-record.js';
 import {
   contendedBit,
   holdsLocks,
-  intentPayloadOf,
   ownerSeqMatches,
   ownerSlot,
-  ownerWord,
-  seqMask,
   statusSeq,
   statusState,
   statusWord,
@@ -67,69 +64,8 @@ import {
 } from './words.js';
 
 /** What the engine needs of the worker's heap context (kept narrow to avoid a cycle). */
-export interface EngineHost {
-  readonly memory: HeapMemory;
-  readonly slotIndex: number;
-  readonly reclaim: ReclaimParticipant;
-  /** Undoes `encodeToStore` for a word that was never published. */
-  discardUnpublished(word: bigint): void;
-  /** Drops a word that left shared memory: its references released, its block retired. */
-  dropWord(word: bigint): void;
-  readonly allocator: Allocator;
-  /** Cells one transaction may write or lock, and read (`limits` by default; tests shrink them). */
-  readonly txWriteSetMax: number;
-  readonly txReadSetMax: number;
-  /** The handle of the shared object that holds transactional word `tword` (for reports). */
-  handleOfTword(tword: number): number;
-}
-
-/**
- * Thrown through user code to end an attempt. User code that catches it anyway cannot save the
- * attempt: the engine remembers that it is doomed and reruns it at the end.
- */
-export class TxAbort extends Error {
-  kind: AbortKind = 'write-write';
-  /** Cell to sleep on before the rerun (0: none), and the owner word seen there. */
-  waitTword = 0;
-  waitOwner = 0;
-  otherSlot = -1;
-  /** The futex word an async attempt waits on before its rerun (-1: none): see `pendingWait`. */
-  waitIndex = -1;
-
-  constructor() {
-    super('transaction attempt aborted (internal signal; reruns automatically)');
-    this.name = 'TxAbort';
-  }
-}
-
-/**
- * What a transaction carries from one attempt to the next: its age (wait-die priority), whether
- * its next attempt starts inevitable, and the cells it slept on (it takes their locks with the
- * contended bit: the wake-up chain). A synchronous transaction keeps it in the engine; an async
- * one keeps its own between attempts, since other transactions of this thread run while it waits.
- */
-export interface TxCarry {
-  firstAttemptMs: number;
-  startInevitable: boolean;
-  contended: Set<number>;
-}
-
-/** What an async transaction waits for between an aborted attempt and its rerun. */
-export type PendingWait =
-  | {
-      readonly kind: 'lock';
-      /** The futex word: a cell's owner word or the inevitability token. */
-      readonly index: number;
-      /** The cell (0 for the token), and the owner seen there. */
-      readonly tword: number;
-      readonly owner: number;
-    }
-  | {
-      readonly kind: 'reads';
-      /** The cells read, and the version each was read at. */
-      readonly units: Int32Array;
-      readonly versions: readonly bigint[];
-    };
+export type EngineHost = AttemptHost;
+export { TxAbort, type PendingWait, type TxCarry };
 
 /**
  * Benchmarks only (not exported by the library): with `enabled` false, a conflict aborts the
@@ -146,21 +82,15 @@ export const contentionManager = { enabled: true };
  * failing validation once per transaction.
  */
 const hotStreak = 64;
-/** Transactions run with a read log for this many transactions after one needed it. */
-const recordingStreak = 64;
 
 export class TxEngine {
   readonly #host: EngineHost;
   readonly #i32: Int32Array;
   readonly #b64: BigInt64Array;
-  readonly #f64: Float64Array;
   readonly records: TxRecords;
   readonly resolver: ConflictResolver;
   readonly #sharedLog: SharedLog;
   readonly slot: number;
-  readonly #statusIndex: number;
-  readonly #statsBase: number;
-  readonly #priorityIndex: number;
   readonly #clockIndex: number;
   readonly #log: AttemptLog;
   /** This worker's cache of every slot's clock (TLC): the snapshot reads are checked against. */
@@ -168,25 +98,9 @@ export class TxEngine {
   #clock: number;
   /** `#clock` as the BigInt stored in the record (kept alongside: a conversion costs ~20 ns). */
   #clockWord: bigint;
-  #seq: number;
-  /** This attempt's intent word, owner word and aborted status (made when it takes a lock). */
-  #intent = 0n;
-  #ownerWord = 0;
-  #abortedStatus = 0;
-  readonly abortSignal = new TxAbort();
-  onConflict: ((event: ConflictEvent) => void) | undefined;
-
-  // The current attempt.
-  #doomed = false;
-  #lockTaking = false;
-  #recording = false;
-  #recordCountdown = 0;
-  #inevitable = false;
-  #userInevitable = false;
-  #startInevitable = false;
+  readonly #attempt: Attempt;
+  readonly abortSignal: TxAbort;
   #holdsToken = false;
-  /** The attempt runs in `atomicallyAsync`: where it would block, it aborts and waits async. */
-  #waitsAsync = false;
   /** The shared log holds this attempt's entries (its count is set). */
   #logHolds = false;
   /**
@@ -195,32 +109,23 @@ export class TxEngine {
    */
   readonly #hot = new Set<number>();
   #hotCountdown = 0;
-  /** Cells this transaction slept on: it takes their locks with the contended bit (wake chain). */
-  #contended = new Set<number>();
-  /** The synchronous transactions' set (an async one swaps its own in for each attempt). */
-  readonly #ownContended = this.#contended;
-  #firstAttemptMs = 0;
-  #attemptStartMs = 0;
-  #attempts = 0;
+
   constructor(host: EngineHost) {
     this.#host = host;
-    this.#log = new AttemptLog(host.txReadSetMax, host.txWriteSetMax, (word) => {
-      host.discardUnpublished(word);
-    });
     const { memory } = host;
     this.#i32 = memory.i32;
     this.#b64 = memory.b64;
-    this.#f64 = memory.f64;
     this.slot = host.slotIndex;
     this.records = new TxRecords(memory);
     this.resolver = new ConflictResolver(memory, this.records);
+    const attempt = new Attempt(host, this.records, this.resolver);
+    this.#attempt = attempt;
+    this.#log = attempt.log;
+    this.abortSignal = attempt.abortSignal;
     this.resolver.onPreempt = () => {
-      this.#count('preemptions');
+      attempt.count('preemptions');
     };
     this.#sharedLog = new SharedLog(memory, this.records, this.slot, host.allocator);
-    this.#statusIndex = this.records.word(this.slot, recordField.status);
-    this.#statsBase = this.records.slot64(this.slot, recordSlot.statsFirst);
-    this.#priorityIndex = this.records.slot64(this.slot, recordSlot.priority);
     this.#clockIndex = this.records.slot64(this.slot, recordSlot.clock);
     // The slot's clock and seq carry on from its previous holders: versions never recur.
     this.#clock = this.records.clock(this.slot);
@@ -229,18 +134,27 @@ export class TxEngine {
     // (reclaim/ recovers zombie slots without knowing about transactions): finish or abort the
     // attempt and retire the log first.
     const leftOver =
-      holdsLocks(statusState(Atomics.load(this.#i32, this.#statusIndex))) ||
+      holdsLocks(statusState(Atomics.load(this.#i32, this.#attempt.statusIndex))) ||
       Atomics.load(this.#i32, this.records.word(this.slot, recordField.logUnit)) !== 0;
     if (leftOver) this.recoverSlot(this.slot);
     // Made now, so that a worker's first commit allocates nothing (the log grows only for
     // transactions that write more cells than it holds).
     this.#sharedLog.reserve(logEntriesInitial);
-    const status = Atomics.load(this.#i32, this.#statusIndex);
-    this.#seq = statusSeq(status);
+    const status = Atomics.load(this.#i32, this.#attempt.statusIndex);
+    this.#attempt.seq = statusSeq(status);
     assert(!holdsLocks(statusState(status)), `slot ${this.slot} claimed with a live attempt`);
     for (let slot = 0; slot < limits.workerSlotsMax; slot += 1) {
       this.#clockCache[slot] = this.records.clock(slot);
     }
+  }
+
+  /** Called with every conflict of this worker's transactions (`heap.onConflict`). */
+  get onConflict(): ((event: ConflictEvent) => void) | undefined {
+    return this.#attempt.onConflict;
+  }
+
+  set onConflict(hook: ((event: ConflictEvent) => void) | undefined) {
+    this.#attempt.onConflict = hook;
   }
 
   /** Finishes or aborts the attempt a dead holder of `slot` left, and retires its log. */
@@ -272,50 +186,43 @@ export class TxEngine {
    */
   begin(attempt: number, waitsAsync = false): void {
     this.#host.reclaim.enter();
-    this.#waitsAsync = waitsAsync;
-    this.#doomed = false;
+    this.#attempt.waitsAsync = waitsAsync;
+    this.#attempt.doomed = false;
     this.#log.reads = 0;
     this.#log.logged = 0;
-    this.#attempts = attempt + 1;
-    this.#attemptStartMs = 0;
-    if (attempt === 0) this.#firstAttemptMs = 0;
-    else this.#startClock();
+    this.#attempt.attempts = attempt + 1;
+    this.#attempt.attemptStartMs = 0;
+    if (attempt === 0) this.#attempt.firstAttemptMs = 0;
+    else this.#attempt.startClock();
     // (A rerun that locks hot cells at their first read must log its reads.)
-    this.#recording = this.#recordCountdown > 0 || this.#hot.size !== 0;
-    if (this.#recordCountdown > 0) this.#recordCountdown -= 1;
+    this.#attempt.recording = this.#attempt.recordCountdown > 0 || this.#hot.size !== 0;
+    if (this.#attempt.recordCountdown > 0) this.#attempt.recordCountdown -= 1;
     const escalate = attempt >= limits.attemptsBeforeInevitable && contentionManager.enabled;
-    if (this.#startInevitable || escalate) {
-      this.#startInevitable = false;
+    if (this.#attempt.startInevitable || escalate) {
+      this.#attempt.startInevitable = false;
       this.becomeInevitable(false);
     }
   }
 
-  /** Aborts the attempt: the caller catches the signal and reruns (or propagates). */
+  /** Aborts the attempt (Attempt.fail): the caller catches the signal and reruns (or propagates). */
   fail(
     kind: AbortKind,
-    waitTword = 0,
-    waitOwner = 0,
-    otherSlot = -1,
-    waitIndex = waitTword === 0 ? -1 : twordOwner(waitTword),
+    waitTword?: number,
+    waitOwner?: number,
+    otherSlot?: number,
+    waitIndex?: number,
   ): never {
-    const signal = this.abortSignal;
-    signal.kind = kind;
-    signal.waitTword = waitTword;
-    signal.waitOwner = waitOwner;
-    signal.otherSlot = otherSlot;
-    signal.waitIndex = waitIndex;
-    this.#doomed = true;
-    throw signal;
+    return this.#attempt.fail(kind, waitTword, waitOwner, otherSlot, waitIndex);
   }
 
   /** `orElse` caught a `retry` of its first branch: the attempt goes on. */
   undoom(): void {
-    this.#doomed = false;
+    this.#attempt.doomed = false;
   }
 
   /** True if the attempt was aborted (the signal may have been swallowed by user code). */
   get doomed(): boolean {
-    return this.#doomed;
+    return this.#attempt.doomed;
   }
 
   // ---------------------------------------------------------------- reads
@@ -326,7 +233,7 @@ export class TxEngine {
    * so that the compiler inlines it into its callers; every other case is a call away.
    */
   read(tword: number): bigint {
-    if (this.#log.entries !== 0 || this.#inevitable || this.#hot.size !== 0) {
+    if (this.#log.entries !== 0 || this.#attempt.inevitable || this.#hot.size !== 0) {
       return this.#readOwnOrLocked(tword);
     }
     const b64 = this.#b64;
@@ -340,7 +247,7 @@ export class TxEngine {
     ) {
       return this.#readShared(tword);
     }
-    if (this.#recording) this.#log.logRead(tword, version);
+    if (this.#attempt.recording) this.#log.logRead(tword, version);
     this.#log.reads += 1;
     return word;
   }
@@ -351,15 +258,16 @@ export class TxEngine {
       const index = this.#log.entryOf(tword);
       if (index !== undefined) {
         if (this.#log.wState[index] === commuted) this.#settleCommute(index);
-        if (this.#log.wState[index] === unlocked && this.#inevitable) this.#relock(tword, index);
+        if (this.#log.wState[index] === unlocked && this.#attempt.inevitable)
+          this.#relock(tword, index);
         if (this.#log.wState[index] === hasWrite) return this.#log.wNewValue[index] ?? 0n;
         // Locked for reading by an inevitable attempt. (Locked without a write otherwise — a
         // failed encoding, a rolled-back branch — is read like any cell: checked against the
         // snapshot.)
-        if (this.#inevitable) return this.#log.wOldValue[index] ?? 0n;
+        if (this.#attempt.inevitable) return this.#log.wOldValue[index] ?? 0n;
       }
     }
-    if (this.#inevitable) {
+    if (this.#attempt.inevitable) {
       // lockCell may grow the entry arrays: index them only after it returns.
       const index = this.lockCell(tword);
       return this.#log.wOldValue[index] ?? 0n;
@@ -385,7 +293,7 @@ export class TxEngine {
       // A refreshed snapshot may cover a commit that wrote this cell after the loads above: read
       // the cell again under the new snapshot.
       if (this.#extendSnapshot(version)) continue;
-      if (this.#recording) this.#log.logRead(tword, version);
+      if (this.#attempt.recording) this.#log.logRead(tword, version);
       this.#log.reads += 1;
       return word;
     }
@@ -404,7 +312,7 @@ export class TxEngine {
     const index = this.lockCell(tword);
     const version = this.#log.wOldVersion[index] ?? 0n;
     this.#extendSnapshot(version);
-    if (this.#recording) this.#log.logRead(tword, version);
+    if (this.#attempt.recording) this.#log.logRead(tword, version);
     this.#log.reads += 1;
     // (read() returned earlier for a cell this attempt has written.)
     return this.#log.wOldValue[index] ?? 0n;
@@ -425,10 +333,10 @@ export class TxEngine {
     // A preempted attempt has lost its locks: the cells it wrote or locked may have changed
     // since, while their entries still match what it read. Checked after the refresh, so that
     // an attempt still live here held its locks up to the new snapshot.
-    if (this.#preempted()) this.fail('preempted');
+    if (this.#attempt.preempted()) this.fail('preempted');
     if (this.#log.reads === 0) return true;
-    if (!this.#recording) {
-      this.#recordCountdown = recordingStreak;
+    if (!this.#attempt.recording) {
+      this.#attempt.recordCountdown = recordingStreak;
       this.fail('upgrade');
     }
     const stale = this.#firstStaleRead();
@@ -453,7 +361,8 @@ export class TxEngine {
       if (resolver.resolveFinished(tword, intent)) break;
       const owner = Atomics.load(this.#i32, ownerIndex);
       // An async attempt does not block: it gives way and waits for the owner outside.
-      if (owner !== 0 && this.#waitsAsync) this.fail('write-read', tword, owner, ownerSlot(owner));
+      if (owner !== 0 && this.#attempt.waitsAsync)
+        this.fail('write-read', tword, owner, ownerSlot(owner));
       if (owner !== 0) {
         const end = resolver.waitForOwner(tword, owner, deadline);
         if (end === WaitEnd.woken) woken = true;
@@ -468,7 +377,7 @@ export class TxEngine {
     }
     // A reader does not take the lock it was woken from: the next sleeper gets the wake-up.
     if (woken) resolver.passWakeUp(ownerIndex);
-    this.#noteWait(tword, started);
+    this.#attempt.noteWait(tword, started);
   }
 
   /** Validates the read log: every cell read still has the version read and no live intent. */
@@ -507,7 +416,7 @@ export class TxEngine {
    */
   #failStaleRead(tword: number, writer: number): never {
     let owner = 0;
-    if (this.#lockTaking && contentionManager.enabled) {
+    if (this.#attempt.lockTaking && contentionManager.enabled) {
       this.#hot.add(tword);
       this.#hotCountdown = hotStreak;
       if (this.#log.entryOf(tword) === undefined)
@@ -531,7 +440,11 @@ export class TxEngine {
       const status = this.records.status(other);
       // The status of a later attempt of that slot: the intent's attempt ended meanwhile.
       if (owner !== 0 && !ownerSeqMatches(owner, statusSeq(status))) continue;
-      if (owner === 0 || statusState(status) !== TxState.active || !this.#isOlderThan(other)) {
+      if (
+        owner === 0 ||
+        statusState(status) !== TxState.active ||
+        !this.#attempt.isOlderThan(other)
+      ) {
         return false;
       }
       resolver.preempt(other, statusSeq(status));
@@ -570,18 +483,18 @@ export class TxEngine {
 
   /** Takes the lock of cell `tword` for this attempt (its entry is the caller's to make). */
   #lockEntry(tword: number): void {
-    if (!this.#lockTaking) this.#beginLocking();
+    if (!this.#attempt.lockTaking) this.#attempt.beginLocking();
     // Uncontended, the lock is one CAS from the free word. After sleeping on this lock (now or
     // before this attempt's abort) other sleepers may remain, so it is taken with the contended
     // bit and its release wakes the next (wake-up chain): that is the slow path's to do.
     const free =
-      (this.#contended.size === 0 || !this.#contended.has(tword)) &&
-      Atomics.compareExchange(this.#i32, twordOwner(tword), 0, this.#ownerWord) === 0;
+      (this.#attempt.contended.size === 0 || !this.#attempt.contended.has(tword)) &&
+      Atomics.compareExchange(this.#i32, twordOwner(tword), 0, this.#attempt.ownerWord) === 0;
     if (!free) this.#lockContended(tword);
     this.#log.locked += 1;
     crashPoint('lock.afterCas');
     // A waiter may have preempted this attempt meanwhile: its locks are then not its own.
-    if (this.#preempted()) this.fail('preempted');
+    if (this.#attempt.preempted()) this.fail('preempted');
   }
 
   /** Takes the lock of cell `tword` against other owners: wait-die, sleeping, preemption. */
@@ -589,11 +502,11 @@ export class TxEngine {
     // A hot cell still contended stays hot: reading it unlocked again would fail validation
     // against the next writer and cost a rerun (the transaction's work again) and a sleep.
     if (this.#hot.size !== 0 && this.#hot.has(tword)) this.#hotCountdown = hotStreak;
-    const me = this.#ownerWord;
+    const me = this.#attempt.ownerWord;
     const ownerIndex = twordOwner(tword);
     let deadline = 0;
     let waitStarted = 0;
-    let slept = this.#contended.size !== 0 && this.#contended.has(tword);
+    let slept = this.#attempt.contended.size !== 0 && this.#attempt.contended.has(tword);
     for (let attempt = 0; ; attempt += 1) {
       if (attempt >= limits.txAttemptsMax) throw new BugError(`lock of cell ${tword} stuck`);
       const owner = Atomics.load(this.#i32, ownerIndex);
@@ -612,7 +525,7 @@ export class TxEngine {
       const wanted = me | (owner & contendedBit) | (slept ? contendedBit : 0);
       if (Atomics.compareExchange(this.#i32, ownerIndex, owner, wanted) === owner) break;
     }
-    if (waitStarted !== 0) this.#noteWait(tword, waitStarted);
+    if (waitStarted !== 0) this.#attempt.noteWait(tword, waitStarted);
   }
 
   /** Buffers the new value of a locked cell (a word encoded for storing, owned by the log). */
@@ -638,7 +551,7 @@ export class TxEngine {
   commute(tword: number, delta: number): void {
     const known = this.#log.entries === 0 ? undefined : this.#log.entryOf(tword);
     const fresh = known === undefined || this.#log.wState[known] === unlocked;
-    if (fresh && !this.#inevitable) {
+    if (fresh && !this.#attempt.inevitable) {
       if (known === undefined && this.#log.entries >= this.#log.writeSetMax)
         this.#log.refuseWriteSet();
       const index = known ?? this.#log.addEntry(tword);
@@ -725,7 +638,7 @@ export class TxEngine {
       this.#log.wOldVersion[index] = version;
       this.#log.wOldValue[index] = word;
       // An inevitable attempt reads locked cells: it only keeps its clock cache fresh.
-      if (this.#inevitable) this.#refreshClockFor(version);
+      if (this.#attempt.inevitable) this.#refreshClockFor(version);
       return;
     }
     this.fail('write-read', tword);
@@ -753,8 +666,8 @@ export class TxEngine {
     const mayWait =
       state === LockState.active &&
       contentionManager.enabled &&
-      (this.#log.locked === 0 || this.#isOlderThan(other));
-    const winner = this.#inevitable || mayWait;
+      (this.#log.locked === 0 || this.#attempt.isOlderThan(other));
+    const winner = this.#attempt.inevitable || mayWait;
     if (!winner) {
       this.fail(state === LockState.inevitable ? 'inevitable' : 'write-write', tword, owner, other);
     }
@@ -762,74 +675,12 @@ export class TxEngine {
     for (let spin = 0; spin < limits.lockSpinMax; spin += 1) {
       if (Atomics.load(this.#i32, ownerIndex) !== owner) return false;
     }
-    if (this.#waitsAsync) {
+    if (this.#attempt.waitsAsync) {
       this.fail(state === LockState.inevitable ? 'inevitable' : 'write-write', tword, owner, other);
     }
     const end = this.resolver.waitForOwner(tword, owner, deadline);
     if (end === WaitEnd.expired && state === LockState.active) this.resolver.preemptOwner(owner);
     return end !== WaitEnd.expired;
-  }
-
-  /** True if this transaction's first attempt is older than slot `other`'s current one. */
-  #isOlderThan(other: number): boolean {
-    this.#startClock();
-    const theirs = this.records.priority(other);
-    return this.#firstAttemptMs < theirs || (this.#firstAttemptMs === theirs && this.slot < other);
-  }
-
-  /**
-   * Takes the attempt's start time, and the transaction's age if it has none yet. Lazy, because a
-   * clock read costs about 100 ns here, a tenth of a small transaction: a first attempt reads it
-   * only when it must compare ages (a conflict); reruns read it at their start. The age is wall
-   * time (time origin + now), so that workers with different time origins (browsers) compare.
-   */
-  #startClock(): void {
-    if (this.#attemptStartMs !== 0) return;
-    const now = performance.now();
-    this.#attemptStartMs = now;
-    if (this.#firstAttemptMs !== 0) return;
-    this.#firstAttemptMs = performance.timeOrigin + now;
-    // Published while this attempt's locks may be seen. Until now it counted as the youngest; the
-    // age it takes is younger than any a waiter has compared against so far, so no waiter that
-    // chose to wait for it (being older) would now have to die, nor the other way round: no
-    // waits-for cycle can come of it.
-    if (this.#lockTaking) this.#f64[this.#priorityIndex] = this.#firstAttemptMs;
-  }
-
-  /** Milliseconds since the attempt started (0 if it never needed its start time). */
-  #attemptMs(): number {
-    return this.#attemptStartMs === 0 ? 0 : performance.now() - this.#attemptStartMs;
-  }
-
-  /** Moves the status to a new active attempt: the first lock of an attempt does this. */
-  #beginLocking(): void {
-    if (this.#lockTaking) return;
-    // A writing attempt validates its reads at commit, so it must log them all.
-    if (!this.#recording) {
-      if (this.#log.reads > 0) {
-        this.#recordCountdown = recordingStreak;
-        this.fail('upgrade');
-      }
-      this.#recording = true;
-    }
-    this.#seq = (this.#seq + 1) & seqMask;
-    this.#intent = intentWord(intentPayloadOf(this.slot, this.#seq));
-    this.#ownerWord = ownerWord(this.slot, this.#seq);
-    this.#abortedStatus = statusWord(this.#seq, TxState.aborted);
-    // An attempt without an age yet (a first attempt that met nobody) counts as the youngest.
-    this.#f64[this.#priorityIndex] = this.#firstAttemptMs === 0 ? Infinity : this.#firstAttemptMs;
-    // ORDERING: publishes the priority before any lock of this attempt can be seen.
-    Atomics.store(this.#i32, this.#statusIndex, statusWord(this.#seq, TxState.active));
-    this.#lockTaking = true;
-  }
-
-  /** True if another worker aborted this attempt (CAS active → aborted) after it took a lock. */
-  #preempted(): boolean {
-    return this.#lockTaking && Atomics.load(this.#i32, this.#statusIndex) === this.#abortedStatus;
-  }
-
-  #ownStatus(): number {
-    return statusWord(this.#seq, this.#inevitable ? TxState.inevitable : TxState.active);
   }
 
   // ---------------------------------------------------------------- inevitability
@@ -840,37 +691,39 @@ export class TxEngine {
    * can never be aborted. `byUser` marks the user's own call (a second one is an error).
    */
   becomeInevitable(byUser: boolean): void {
-    if (this.#inevitable) {
-      if (byUser && this.#userInevitable) {
+    if (this.#attempt.inevitable) {
+      if (byUser && this.#attempt.userInevitable) {
         throw new TransactionStateError(
           'ALREADY_INEVITABLE',
           'inevitable() was already called in this transaction',
         );
       }
-      this.#userInevitable ||= byUser;
+      this.#attempt.userInevitable ||= byUser;
       return;
     }
-    this.#userInevitable = byUser;
-    this.#beginLocking();
+    this.#attempt.userInevitable = byUser;
+    this.#attempt.beginLocking();
     this.#takeToken();
     crashPoint('inevitable.afterToken');
-    const active = statusWord(this.#seq, TxState.active);
-    const inevitable = statusWord(this.#seq, TxState.inevitable);
-    if (Atomics.compareExchange(this.#i32, this.#statusIndex, active, inevitable) !== active) {
+    const active = statusWord(this.#attempt.seq, TxState.active);
+    const inevitable = statusWord(this.#attempt.seq, TxState.inevitable);
+    if (
+      Atomics.compareExchange(this.#i32, this.#attempt.statusIndex, active, inevitable) !== active
+    ) {
       this.fail('preempted');
     }
-    this.#inevitable = true;
+    this.#attempt.inevitable = true;
     crashPoint('inevitable.holding');
     if (this.#log.reads === 0) return;
-    if (!this.#recording) {
-      this.#startInevitable = true;
+    if (!this.#attempt.recording) {
+      this.#attempt.startInevitable = true;
       this.fail('inevitable');
     }
     for (let index = 0; index < this.#log.logged; index += 1) {
       const tword = this.#log.readTwords[index] ?? 0;
       const entry = this.lockCell(tword);
       if (this.#log.wOldVersion[entry] !== this.#log.readVersions[index]) {
-        this.#startInevitable = true;
+        this.#attempt.startInevitable = true;
         this.fail('write-read', tword);
       }
     }
@@ -879,7 +732,7 @@ export class TxEngine {
   /** Takes the inevitability token, waiting for a live holder only while this attempt is empty. */
   #takeToken(): void {
     const tokenIndex = headerWord.inevitableOwner;
-    const me = this.#ownerWord;
+    const me = this.#attempt.ownerWord;
     let slept = false;
     for (let attempt = 0; ; attempt += 1) {
       assert(attempt < limits.txAttemptsMax, 'inevitability token never became free');
@@ -893,8 +746,8 @@ export class TxEngine {
         }
         continue;
       }
-      if (this.#log.reads > 0 || this.#log.entries > 0 || this.#waitsAsync) {
-        this.#startInevitable = true;
+      if (this.#log.reads > 0 || this.#log.entries > 0 || this.#attempt.waitsAsync) {
+        this.#attempt.startInevitable = true;
         this.fail('inevitable', 0, holder, ownerSlot(holder), tokenIndex);
       }
       this.#sleepOnToken(holder);
@@ -913,14 +766,14 @@ export class TxEngine {
     this.#host.reclaim.quiesce();
     this.resolver.sleepOnWord(headerWord.inevitableOwner, holder, limits.waitSliceMs);
     this.#host.reclaim.enter();
-    this.#noteWait(0, started);
+    this.#attempt.noteWait(0, started);
   }
 
   // ---------------------------------------------------------------- commit
 
   /** Commits the attempt, or throws the abort signal (the caller reruns). */
   commit(): void {
-    if (this.#doomed) this.fail(this.abortSignal.kind);
+    if (this.#attempt.doomed) this.fail(this.abortSignal.kind);
     let writes = 0;
     for (let index = 0; index < this.#log.entries; index += 1) {
       if (this.#log.wState[index] === commuted) this.#settleCommute(index);
@@ -947,36 +800,45 @@ export class TxEngine {
     this.#clockCache[this.slot] = counter;
     // Written cells need no check: their locks were held all along unless the attempt was
     // preempted, and then the decision below fails.
-    const stale = this.#inevitable ? 0 : this.#firstStaleRead();
+    const stale = this.#attempt.inevitable ? 0 : this.#firstStaleRead();
     if (stale !== 0) this.#failStaleRead(stale, -1);
     crashPoint('commit.beforeDecision');
-    const committing = statusWord(this.#seq, TxState.committing);
+    const committing = statusWord(this.#attempt.seq, TxState.committing);
     if (
-      Atomics.compareExchange(this.#i32, this.#statusIndex, this.#ownStatus(), committing) !==
-      this.#ownStatus()
+      Atomics.compareExchange(
+        this.#i32,
+        this.#attempt.statusIndex,
+        this.#attempt.ownStatus(),
+        committing,
+      ) !== this.#attempt.ownStatus()
     ) {
       this.fail('preempted');
     }
     crashPoint('commit.afterDecision');
     this.#finishDecided(committing);
     // A worker that keeps writing keeps its read log on (no upgrade rerun every streak).
-    this.#recordCountdown = recordingStreak;
-    this.#count('commits');
-    this.#noteAttempts();
+    this.#attempt.recordCountdown = recordingStreak;
+    this.#attempt.count('commits');
+    this.#attempt.noteAttempts();
     this.#endAttempt();
   }
 
   #finishReadOnly(): void {
-    if (this.#lockTaking) {
+    if (this.#attempt.lockTaking) {
       // Locks without writes (an inevitable attempt's reads, or a branch that retried).
-      const idle = statusWord(this.#seq, TxState.committed);
-      Atomics.compareExchange(this.#i32, this.#statusIndex, this.#ownStatus(), idle);
+      const idle = statusWord(this.#attempt.seq, TxState.committed);
+      Atomics.compareExchange(
+        this.#i32,
+        this.#attempt.statusIndex,
+        this.#attempt.ownStatus(),
+        idle,
+      );
       this.#releaseLocks();
       this.#releaseToken();
     }
-    this.#count('commits');
-    this.#count('readOnlyCommits');
-    this.#noteAttempts();
+    this.#attempt.count('commits');
+    this.#attempt.count('readOnlyCommits');
+    this.#attempt.noteAttempts();
     this.#endAttempt();
   }
 
@@ -1011,7 +873,7 @@ export class TxEngine {
   }
 
   #placeIntents(): void {
-    const intent = this.#intent;
+    const intent = this.#attempt.intent;
     const b64 = this.#b64;
     for (let index = 0; index < this.#log.entries; index += 1) {
       if (this.#log.wState[index] !== hasWrite) continue;
@@ -1034,7 +896,7 @@ export class TxEngine {
       if (!isIntentWord(seen) || !this.resolver.resolveFinished(tword, seen)) {
         this.fail('preempted', tword);
       }
-      seen = Atomics.compareExchange(this.#b64, twordValue(tword), old, this.#intent);
+      seen = Atomics.compareExchange(this.#b64, twordValue(tword), old, this.#attempt.intent);
       if (seen === old) return;
     }
     throw new BugError(`intent on ${tword} never placed`);
@@ -1043,9 +905,10 @@ export class TxEngine {
   /** Steps 6–7 of the commit: write back, mark committed, retire old values, release. */
   #finishDecided(committing: number): void {
     this.#writeBack(this.#clock);
-    const committed = statusWord(this.#seq, TxState.committed);
+    const committed = statusWord(this.#attempt.seq, TxState.committed);
     const won =
-      Atomics.compareExchange(this.#i32, this.#statusIndex, committing, committed) === committing;
+      Atomics.compareExchange(this.#i32, this.#attempt.statusIndex, committing, committed) ===
+      committing;
     this.#releaseLocks();
     if (won) {
       for (let index = 0; index < this.#log.entries; index += 1) {
@@ -1058,7 +921,7 @@ export class TxEngine {
 
   #writeBack(counter: number): void {
     const b64 = this.#b64;
-    const intent = this.#intent;
+    const intent = this.#attempt.intent;
     const version = versionWord(counter, this.slot);
     let done = 0;
     for (let index = 0; index < this.#log.entries; index += 1) {
@@ -1081,7 +944,7 @@ export class TxEngine {
   }
 
   #releaseLocks(): void {
-    const me = this.#ownerWord;
+    const me = this.#attempt.ownerWord;
     const i32 = this.#i32;
     for (let index = 0; index < this.#log.entries; index += 1) {
       const ownerIndex = twordOwner(this.#log.wTwords[index] ?? 0);
@@ -1103,7 +966,7 @@ export class TxEngine {
         Atomics.notify(i32, ownerIndex, 1);
         return;
       }
-      if ((seen & ~contendedBit) !== this.#ownerWord) return;
+      if ((seen & ~contendedBit) !== this.#attempt.ownerWord) return;
       expected = seen;
     }
   }
@@ -1112,7 +975,7 @@ export class TxEngine {
     if (!this.#holdsToken) return;
     this.#holdsToken = false;
     const tokenIndex = headerWord.inevitableOwner;
-    const me = this.#ownerWord;
+    const me = this.#attempt.ownerWord;
     const holder = Atomics.load(this.#i32, tokenIndex);
     if ((holder & ~contendedBit) !== me) return;
     if (Atomics.compareExchange(this.#i32, tokenIndex, holder, 0) === holder && holder !== me) {
@@ -1127,17 +990,25 @@ export class TxEngine {
    * Its reads are kept (a `retry` sleeps on them) until the next `begin`.
    */
   abortAttempt(kind: AbortKind): void {
-    const committing = statusWord(this.#seq, TxState.committing);
-    if (this.#lockTaking && Atomics.load(this.#i32, this.#statusIndex) === committing) {
+    const committing = statusWord(this.#attempt.seq, TxState.committing);
+    if (
+      this.#attempt.lockTaking &&
+      Atomics.load(this.#i32, this.#attempt.statusIndex) === committing
+    ) {
       // Decided already (an exception unwound through the write-back): finish, never undo.
       this.#finishDecided(committing);
       this.#endAttempt();
       return;
     }
-    if (this.#lockTaking) {
-      const aborted = statusWord(this.#seq, TxState.aborted);
-      Atomics.compareExchange(this.#i32, this.#statusIndex, this.#ownStatus(), aborted);
-      const intent = this.#intent;
+    if (this.#attempt.lockTaking) {
+      const aborted = statusWord(this.#attempt.seq, TxState.aborted);
+      Atomics.compareExchange(
+        this.#i32,
+        this.#attempt.statusIndex,
+        this.#attempt.ownStatus(),
+        aborted,
+      );
+      const intent = this.#attempt.intent;
       for (let index = 0; index < this.#log.intentsPlaced; index += 1) {
         if (this.#log.wState[index] !== hasWrite) continue;
         const tword = this.#log.wTwords[index] ?? 0;
@@ -1155,9 +1026,9 @@ export class TxEngine {
     this.#releaseToken();
     this.#log.commitActions = [];
     this.#log.runAbortActions(0);
-    this.#count(abortStat[kind]);
-    const lostMs = this.#attemptMs();
-    this.#addStat('lostMs', lostMs);
+    this.#attempt.count(abortStat[kind]);
+    const lostMs = this.#attempt.attemptMs();
+    this.#attempt.addStat('lostMs', lostMs);
     if (this.onConflict !== undefined && kind !== 'retry') {
       const signal = this.abortSignal;
       this.onConflict({
@@ -1176,7 +1047,7 @@ export class TxEngine {
     const signal = this.abortSignal;
     if (signal.waitTword === 0 || signal.waitOwner === 0 || !contentionManager.enabled) return;
     const tword = signal.waitTword;
-    this.#contended.add(tword);
+    this.#attempt.contended.add(tword);
     const started = performance.now();
     const deadline = started + limits.ownerWaitMsMax;
     this.#host.reclaim.quiesce();
@@ -1195,27 +1066,23 @@ export class TxEngine {
     }
     // The rerun may not lock this cell at all: the next sleeper gets the wake-up now.
     if (woken) this.resolver.passWakeUp(ownerIndex);
-    this.#noteWait(tword, started);
+    this.#attempt.noteWait(tword, started);
   }
 
   #endAttempt(): void {
     this.#clearLog();
-    this.#waitsAsync = false;
-    this.#lockTaking = false;
-    this.#inevitable = false;
-    this.#userInevitable = false;
-    this.#log.endAttempt();
+    this.#attempt.end();
   }
 
   /** Forgets the read log and the cells slept on (a transaction ended for good). */
   endTransaction(): void {
     this.#log.forgetReads();
-    if (this.#contended.size !== 0) this.#contended.clear();
+    if (this.#attempt.contended.size !== 0) this.#attempt.contended.clear();
     if (this.#hotCountdown > 0) {
       this.#hotCountdown -= 1;
       if (this.#hotCountdown === 0) this.#hot.clear();
     }
-    this.#startInevitable = false;
+    this.#attempt.startInevitable = false;
   }
 
   // ---------------------------------------------------------------- retry and orElse
@@ -1249,7 +1116,7 @@ export class TxEngine {
     }
     crashPoint('retry.woken');
     this.#host.reclaim.enter();
-    this.#addStat('waitMs', performance.now() - started);
+    this.#attempt.addStat('waitMs', performance.now() - started);
   }
 
   /** Sets this worker's watch-group bit on `count` cells of `units` (words.ts: never cleared here). */
@@ -1267,18 +1134,12 @@ export class TxEngine {
    * wait (other transactions of this thread may run meanwhile), leaving the engine's own.
    */
   suspend(carry: TxCarry): void {
-    carry.firstAttemptMs = this.#firstAttemptMs;
-    carry.startInevitable = this.#startInevitable;
-    carry.contended = this.#contended;
-    this.#contended = this.#ownContended;
-    this.#startInevitable = false;
+    this.#attempt.suspend(carry);
   }
 
   /** Puts an async transaction's state back before its next attempt (`suspend`'s inverse). */
   resume(carry: TxCarry): void {
-    this.#firstAttemptMs = carry.firstAttemptMs;
-    this.#startInevitable = carry.startInevitable;
-    this.#contended = carry.contended;
+    this.#attempt.resume(carry);
   }
 
   /**
@@ -1304,7 +1165,7 @@ export class TxEngine {
     if (signal.waitIndex < 0 || signal.waitOwner === 0 || !contentionManager.enabled) {
       return undefined;
     }
-    this.#contended.add(signal.waitTword);
+    this.#attempt.contended.add(signal.waitTword);
     return {
       kind: 'lock',
       index: signal.waitIndex,
@@ -1327,7 +1188,7 @@ export class TxEngine {
     } else {
       await this.#waitForOwnerAsync(pending, started);
     }
-    this.#noteWait(pending.kind === 'lock' ? pending.tword : 0, started);
+    this.#attempt.noteWait(pending.kind === 'lock' ? pending.tword : 0, started);
   }
 
   async #waitForChangeAsync(pending: PendingWait & { kind: 'reads' }): Promise<void> {
@@ -1382,12 +1243,12 @@ export class TxEngine {
 
   /** True if this attempt keeps a read log (a `retry` needs one to know what to wait for). */
   get recording(): boolean {
-    return this.#recording;
+    return this.#attempt.recording;
   }
 
   /** Makes the next attempts record their reads (the current one could not). */
   recordFromNextAttempt(): void {
-    this.#recordCountdown = recordingStreak;
+    this.#attempt.recordCountdown = recordingStreak;
   }
 
   get reads(): number {
@@ -1395,12 +1256,12 @@ export class TxEngine {
   }
 
   get inevitable(): boolean {
-    return this.#inevitable;
+    return this.#attempt.inevitable;
   }
 
   /** The running attempt is inevitable because its function called `inevitable()`. */
   get userInevitable(): boolean {
-    return this.#userInevitable;
+    return this.#attempt.userInevitable;
   }
 
   /**
@@ -1424,40 +1285,8 @@ export class TxEngine {
   readsStillValid(): boolean {
     // Preempted: what it read under its locks may have changed since. (An exception thrown after
     // the decision leaves the status committing: the attempt stands and the error propagates.)
-    if (this.#preempted()) return false;
-    return !this.#recording || this.#readsStillValid();
-  }
-
-  // ---------------------------------------------------------------- statistics
-
-  #count(field: StatField): void {
-    const at = this.#statsBase + statField[field];
-    this.#f64[at] = (this.#f64[at] ?? 0) + 1;
-  }
-
-  #addStat(field: StatField, amount: number): void {
-    const at = this.#statsBase + statField[field];
-    this.#f64[at] = (this.#f64[at] ?? 0) + amount;
-  }
-
-  #noteAttempts(): void {
-    const at = this.#statsBase + statField.attemptsMax;
-    if (this.#attempts > (this.#f64[at] ?? 0)) this.#f64[at] = this.#attempts;
-  }
-
-  #noteWait(tword: number, started: number): void {
-    const lost = performance.now() - started;
-    this.#count('waits');
-    this.#addStat('waitMs', lost);
-    if (this.onConflict !== undefined) {
-      this.onConflict({
-        kind: 'wait',
-        cell: tword === 0 ? 0 : this.#host.handleOfTword(tword),
-        slot: this.slot,
-        otherSlot: -1,
-        lostMs: lost,
-      });
-    }
+    if (this.#attempt.preempted()) return false;
+    return !this.#attempt.recording || this.#readsStillValid();
   }
 
   /** Gives the shared log back (the worker leaves). */
