@@ -35,7 +35,10 @@ import { headerWord } from '../memory/index.js';
 import { sleepWhileEqual, sleepWhileEqualAsync } from '../platform/index.js';
 import { isIntentWord, numberOfWord, numberWord } from '../values/index.js';
 import { twordOwner, twordValue, twordVersion, twordWatchers } from './tword.js';
-import { ConflictResolver, LockState, WaitEnd } from './conflicts.js';
+import { ConflictResolver, LockState } from './conflicts.js';
+import { Contention, contentionKindDefault, type ContentionKind } from './contention.js';
+import { NaiveRetry } from './contention-naive.js';
+import { WaitDie } from './contention-wait-die.js';
 import { recoverTransaction } from './recovery.js';
 import { abortStat, type AbortKind, type ConflictEvent } from './stats.js';
 import {
@@ -64,24 +67,14 @@ import {
 } from './words.js';
 
 /** What the engine needs of the worker's heap context (kept narrow to avoid a cycle). */
-export type EngineHost = AttemptHost;
+export interface EngineHost extends AttemptHost {
+  /**
+   * The contention policy (contention.ts): wait-die unless a benchmark asks for naive retry
+   * (`useNaiveContention`, or this field).
+   */
+  readonly contention?: ContentionKind;
+}
 export { TxAbort, type PendingWait, type TxCarry };
-
-/**
- * Benchmarks only (not exported by the library): with `enabled` false, a conflict aborts the
- * attempt and reruns it at once — no wait-die, no sleeping on the cell, no escalation to
- * inevitable, no hot cells. That is the "naive retry" baseline: it shows what contention
- * management buys.
- * Module state, so it is per worker thread.
- */
-export const contentionManager = { enabled: true };
-
-/**
- * Transactions that keep locking hot cells at their first read after the last validation failure
- * on one: a worker that read-modify-writes a contended cell keeps queueing on its lock instead of
- * failing validation once per transaction.
- */
-const hotStreak = 64;
 
 export class TxEngine {
   readonly #host: EngineHost;
@@ -103,12 +96,9 @@ export class TxEngine {
   #holdsToken = false;
   /** The shared log holds this attempt's entries (its count is set). */
   #logHolds = false;
-  /**
-   * Cells whose change made a writing attempt of this worker fail: attempts lock them at their
-   * first read, for `hotStreak` transactions after the last such failure.
-   */
-  readonly #hot = new Set<number>();
-  #hotCountdown = 0;
+  /** The contention policy's hot cells (read by `read`'s fast path; the policy marks them). */
+  readonly #hot: Set<number>;
+  readonly #contention: Contention;
 
   constructor(host: EngineHost) {
     this.#host = host;
@@ -122,6 +112,9 @@ export class TxEngine {
     this.#attempt = attempt;
     this.#log = attempt.log;
     this.abortSignal = attempt.abortSignal;
+    const kind = host.contention ?? contentionKindDefault();
+    this.#contention = kind === 'naive' ? new NaiveRetry(attempt) : new WaitDie(attempt);
+    this.#hot = this.#contention.hot;
     this.resolver.onPreempt = () => {
       attempt.count('preemptions');
     };
@@ -197,7 +190,7 @@ export class TxEngine {
     // (A rerun that locks hot cells at their first read must log its reads.)
     this.#attempt.recording = this.#attempt.recordCountdown > 0 || this.#hot.size !== 0;
     if (this.#attempt.recordCountdown > 0) this.#attempt.recordCountdown -= 1;
-    const escalate = attempt >= limits.attemptsBeforeInevitable && contentionManager.enabled;
+    const escalate = this.#contention.escalates(attempt);
     if (this.#attempt.startInevitable || escalate) {
       this.#attempt.startInevitable = false;
       this.becomeInevitable(false);
@@ -340,44 +333,13 @@ export class TxEngine {
       this.fail('upgrade');
     }
     const stale = this.#firstStaleRead();
-    if (stale !== 0) this.#failStaleRead(stale, writer);
+    if (stale !== 0) this.#contention.staleRead(stale, writer);
     return true;
   }
 
   /** A reader met an intent: help or undo it if decided, else wait for it (then preempt). */
   meetIntent(tword: number, intent: bigint): void {
-    const resolver = this.resolver;
-    if (resolver.resolveFinished(tword, intent)) return;
-    const started = performance.now();
-    const deadline = started + limits.ownerWaitMsMax;
-    const valueIndex = twordValue(tword);
-    const ownerIndex = twordOwner(tword);
-    for (let spin = 0; spin < limits.conflictSpinMax; spin += 1) {
-      if (Atomics.load(this.#b64, valueIndex) !== intent) return;
-    }
-    let woken = false;
-    for (let round = 0; round < limits.txAttemptsMax; round += 1) {
-      if (Atomics.load(this.#b64, valueIndex) !== intent) break;
-      if (resolver.resolveFinished(tword, intent)) break;
-      const owner = Atomics.load(this.#i32, ownerIndex);
-      // An async attempt does not block: it gives way and waits for the owner outside.
-      if (owner !== 0 && this.#attempt.waitsAsync)
-        this.fail('write-read', tword, owner, ownerSlot(owner));
-      if (owner !== 0) {
-        const end = resolver.waitForOwner(tword, owner, deadline);
-        if (end === WaitEnd.woken) woken = true;
-        if (end !== WaitEnd.expired) continue;
-      } else if (performance.now() < deadline) {
-        continue;
-      }
-      // Stuck in its commit phase past the bound: dead or stalled. Abort it if still active.
-      if (owner !== 0) resolver.preemptOwner(owner);
-      resolver.resolveFinished(tword, intent);
-      break;
-    }
-    // A reader does not take the lock it was woken from: the next sleeper gets the wake-up.
-    if (woken) resolver.passWakeUp(ownerIndex);
-    this.#attempt.noteWait(tword, started);
+    this.#contention.meetIntent(tword, intent);
   }
 
   /** Validates the read log: every cell read still has the version read and no live intent. */
@@ -406,23 +368,6 @@ export class TxEngine {
       if (Atomics.load(b64, twordVersion(tword)) !== version) return tword;
     }
     return 0;
-  }
-
-  /**
-   * Aborts on a read that another transaction overwrote. A writing attempt marks that cell hot:
-   * its reruns lock it at their first read of it, so they queue behind the next writer of the
-   * cell (wait-die, sleeping on the lock) instead of racing it again and again; and it sleeps on
-   * the cell now if a writer still holds it.
-   */
-  #failStaleRead(tword: number, writer: number): never {
-    let owner = 0;
-    if (this.#attempt.lockTaking && contentionManager.enabled) {
-      this.#hot.add(tword);
-      this.#hotCountdown = hotStreak;
-      if (this.#log.entryOf(tword) === undefined)
-        owner = Atomics.load(this.#i32, twordOwner(tword));
-    }
-    return this.fail('write-read', tword, owner, owner === 0 ? writer : ownerSlot(owner));
   }
 
   /**
@@ -490,42 +435,11 @@ export class TxEngine {
     const free =
       (this.#attempt.contended.size === 0 || !this.#attempt.contended.has(tword)) &&
       Atomics.compareExchange(this.#i32, twordOwner(tword), 0, this.#attempt.ownerWord) === 0;
-    if (!free) this.#lockContended(tword);
+    if (!free) this.#contention.lockContended(tword);
     this.#log.locked += 1;
     crashPoint('lock.afterCas');
     // A waiter may have preempted this attempt meanwhile: its locks are then not its own.
     if (this.#attempt.preempted()) this.fail('preempted');
-  }
-
-  /** Takes the lock of cell `tword` against other owners: wait-die, sleeping, preemption. */
-  #lockContended(tword: number): void {
-    // A hot cell still contended stays hot: reading it unlocked again would fail validation
-    // against the next writer and cost a rerun (the transaction's work again) and a sleep.
-    if (this.#hot.size !== 0 && this.#hot.has(tword)) this.#hotCountdown = hotStreak;
-    const me = this.#attempt.ownerWord;
-    const ownerIndex = twordOwner(tword);
-    let deadline = 0;
-    let waitStarted = 0;
-    let slept = this.#attempt.contended.size !== 0 && this.#attempt.contended.has(tword);
-    for (let attempt = 0; ; attempt += 1) {
-      if (attempt >= limits.txAttemptsMax) throw new BugError(`lock of cell ${tword} stuck`);
-      const owner = Atomics.load(this.#i32, ownerIndex);
-      if (owner !== 0) {
-        const state = this.resolver.lockState(owner, tword);
-        if (state !== LockState.free) {
-          if (deadline === 0) {
-            waitStarted = performance.now();
-            deadline = waitStarted + limits.ownerWaitMsMax;
-          }
-          if (this.#lockConflict(tword, owner, state, deadline)) slept = true;
-          crashPoint('lock.contended');
-          continue;
-        }
-      }
-      const wanted = me | (owner & contendedBit) | (slept ? contendedBit : 0);
-      if (Atomics.compareExchange(this.#i32, ownerIndex, owner, wanted) === owner) break;
-    }
-    if (waitStarted !== 0) this.#attempt.noteWait(tword, waitStarted);
   }
 
   /** Buffers the new value of a locked cell (a word encoded for storing, owned by the log). */
@@ -655,34 +569,6 @@ export class TxEngine {
     return writer;
   }
 
-  /**
-   * Wait-die between writers: the older (or inevitable) waits, then preempts; the younger dies.
-   * An attempt that holds no lock yet waits whatever its age: waits-for cycles need every waiter
-   * to hold something another waits for, so it cannot close one, and queueing on the lock costs
-   * one wake-up where dying costs a rerun as well. Returns true if it slept on the lock.
-   */
-  #lockConflict(tword: number, owner: number, state: LockState, deadline: number): boolean {
-    const other = ownerSlot(owner);
-    const mayWait =
-      state === LockState.active &&
-      contentionManager.enabled &&
-      (this.#log.locked === 0 || this.#attempt.isOlderThan(other));
-    const winner = this.#attempt.inevitable || mayWait;
-    if (!winner) {
-      this.fail(state === LockState.inevitable ? 'inevitable' : 'write-write', tword, owner, other);
-    }
-    const ownerIndex = twordOwner(tword);
-    for (let spin = 0; spin < limits.lockSpinMax; spin += 1) {
-      if (Atomics.load(this.#i32, ownerIndex) !== owner) return false;
-    }
-    if (this.#attempt.waitsAsync) {
-      this.fail(state === LockState.inevitable ? 'inevitable' : 'write-write', tword, owner, other);
-    }
-    const end = this.resolver.waitForOwner(tword, owner, deadline);
-    if (end === WaitEnd.expired && state === LockState.active) this.resolver.preemptOwner(owner);
-    return end !== WaitEnd.expired;
-  }
-
   // ---------------------------------------------------------------- inevitability
 
   /**
@@ -801,7 +687,7 @@ export class TxEngine {
     // Written cells need no check: their locks were held all along unless the attempt was
     // preempted, and then the decision below fails.
     const stale = this.#attempt.inevitable ? 0 : this.#firstStaleRead();
-    if (stale !== 0) this.#failStaleRead(stale, -1);
+    if (stale !== 0) this.#contention.staleRead(stale, -1);
     crashPoint('commit.beforeDecision');
     const committing = statusWord(this.#attempt.seq, TxState.committing);
     if (
@@ -1042,31 +928,9 @@ export class TxEngine {
     this.#endAttempt();
   }
 
-  /** After an abort by conflict: sleep on the cell that was in the way (bounded), then rerun. */
+  /** After an abort by conflict: the contention policy may sleep on the cell in the way. */
   waitAfterAbort(): void {
-    const signal = this.abortSignal;
-    if (signal.waitTword === 0 || signal.waitOwner === 0 || !contentionManager.enabled) return;
-    const tword = signal.waitTword;
-    this.#attempt.contended.add(tword);
-    const started = performance.now();
-    const deadline = started + limits.ownerWaitMsMax;
-    this.#host.reclaim.quiesce();
-    const ownerIndex = twordOwner(tword);
-    let woken = false;
-    for (let round = 0; round < limits.txAttemptsMax; round += 1) {
-      const owner = Atomics.load(this.#i32, ownerIndex);
-      if ((owner & ~contendedBit) !== (signal.waitOwner & ~contendedBit)) break;
-      if (this.resolver.lockState(owner, tword) === LockState.free) break;
-      const end = this.resolver.waitForOwner(tword, owner, deadline);
-      if (end === WaitEnd.woken) woken = true;
-      if (end === WaitEnd.expired) {
-        this.resolver.preemptOwner(owner);
-        break;
-      }
-    }
-    // The rerun may not lock this cell at all: the next sleeper gets the wake-up now.
-    if (woken) this.resolver.passWakeUp(ownerIndex);
-    this.#attempt.noteWait(tword, started);
+    this.#contention.waitAfterAbort();
   }
 
   #endAttempt(): void {
@@ -1078,10 +942,7 @@ export class TxEngine {
   endTransaction(): void {
     this.#log.forgetReads();
     if (this.#attempt.contended.size !== 0) this.#attempt.contended.clear();
-    if (this.#hotCountdown > 0) {
-      this.#hotCountdown -= 1;
-      if (this.#hotCountdown === 0) this.#hot.clear();
-    }
+    this.#contention.endTransaction();
     this.#attempt.startInevitable = false;
   }
 
@@ -1162,16 +1023,7 @@ export class TxEngine {
       this.#watchAll(units, count);
       return { kind: 'reads', units, versions };
     }
-    if (signal.waitIndex < 0 || signal.waitOwner === 0 || !contentionManager.enabled) {
-      return undefined;
-    }
-    this.#attempt.contended.add(signal.waitTword);
-    return {
-      kind: 'lock',
-      index: signal.waitIndex,
-      tword: signal.waitTword,
-      owner: signal.waitOwner,
-    };
+    return this.#contention.pendingLockWait();
   }
 
   /**
