@@ -39,6 +39,7 @@ import { ConflictResolver, LockState } from './conflicts.js';
 import { Contention, contentionKindDefault, type ContentionKind } from './contention.js';
 import { NaiveRetry } from './contention-naive.js';
 import { WaitDie } from './contention-wait-die.js';
+import { firstStaleOf, Snapshot } from './snapshot.js';
 import { recoverTransaction } from './recovery.js';
 import { abortStat, type AbortKind, type ConflictEvent } from './stats.js';
 import {
@@ -61,7 +62,6 @@ import {
   statusWord,
   TxState,
   versionCovered,
-  versionSlot,
   versionWord,
   watchBit,
 } from './words.js';
@@ -86,8 +86,9 @@ export class TxEngine {
   readonly slot: number;
   readonly #clockIndex: number;
   readonly #log: AttemptLog;
-  /** This worker's cache of every slot's clock (TLC): the snapshot reads are checked against. */
-  readonly #clockCache = new Float64Array(limits.workerSlotsMax);
+  readonly #snapshot: Snapshot;
+  /** The snapshot's clock cache (TLC), which `read`'s fast path checks versions against. */
+  readonly #clockCache: Float64Array;
   #clock: number;
   /** `#clock` as the BigInt stored in the record (kept alongside: a conversion costs ~20 ns). */
   #clockWord: bigint;
@@ -115,6 +116,8 @@ export class TxEngine {
     const kind = host.contention ?? contentionKindDefault();
     this.#contention = kind === 'naive' ? new NaiveRetry(attempt) : new WaitDie(attempt);
     this.#hot = this.#contention.hot;
+    this.#snapshot = new Snapshot(attempt, this.#contention);
+    this.#clockCache = this.#snapshot.cache;
     this.resolver.onPreempt = () => {
       attempt.count('preemptions');
     };
@@ -136,9 +139,7 @@ export class TxEngine {
     const status = Atomics.load(this.#i32, this.#attempt.statusIndex);
     this.#attempt.seq = statusSeq(status);
     assert(!holdsLocks(statusState(status)), `slot ${this.slot} claimed with a live attempt`);
-    for (let slot = 0; slot < limits.workerSlotsMax; slot += 1) {
-      this.#clockCache[slot] = this.records.clock(slot);
-    }
+    this.#snapshot.refreshAll();
   }
 
   /** Called with every conflict of this worker's transactions (`heap.onConflict`). */
@@ -285,7 +286,7 @@ export class TxEngine {
       if (Atomics.load(b64, versionIndex) !== version) continue;
       // A refreshed snapshot may cover a commit that wrote this cell after the loads above: read
       // the cell again under the new snapshot.
-      if (this.#extendSnapshot(version)) continue;
+      if (this.#snapshot.extend(version)) continue;
       if (this.#attempt.recording) this.#log.logRead(tword, version);
       this.#log.reads += 1;
       return word;
@@ -304,97 +305,16 @@ export class TxEngine {
   #readLocked(tword: number): bigint {
     const index = this.lockCell(tword);
     const version = this.#log.wOldVersion[index] ?? 0n;
-    this.#extendSnapshot(version);
+    this.#snapshot.extend(version);
     if (this.#attempt.recording) this.#log.logRead(tword, version);
     this.#log.reads += 1;
     // (read() returned earlier for a cell this attempt has written.)
     return this.#log.wOldValue[index] ?? 0n;
   }
 
-  /**
-   * Opacity. The snapshot is every commit whose counter this worker's clock cache covers: their
-   * intents were all placed before the cache entry was read. A version newer than the cache
-   * refreshes its writer's entry, and then the reads so far are validated (or, with no read log,
-   * the attempt reruns unless it has read nothing yet). Returns true if the cache was refreshed:
-   * the caller must load the cell again, since the refresh may cover a commit that wrote it after
-   * the version just checked was read (accepting that stale value against the newer snapshot is
-   * exactly an inconsistent read).
-   */
-  #extendSnapshot(version: bigint): boolean {
-    const writer = this.#refreshClockFor(version);
-    if (writer < 0) return false;
-    // A preempted attempt has lost its locks: the cells it wrote or locked may have changed
-    // since, while their entries still match what it read. Checked after the refresh, so that
-    // an attempt still live here held its locks up to the new snapshot.
-    if (this.#attempt.preempted()) this.fail('preempted');
-    if (this.#log.reads === 0) return true;
-    if (!this.#attempt.recording) {
-      this.#attempt.recordCountdown = recordingStreak;
-      this.fail('upgrade');
-    }
-    const stale = this.#firstStaleRead();
-    if (stale !== 0) this.#contention.staleRead(stale, writer);
-    return true;
-  }
-
   /** A reader met an intent: help or undo it if decided, else wait for it (then preempt). */
   meetIntent(tword: number, intent: bigint): void {
     this.#contention.meetIntent(tword, intent);
-  }
-
-  /** Validates the read log: every cell read still has the version read and no live intent. */
-  #readsStillValid(): boolean {
-    return this.#firstStaleRead() === 0;
-  }
-
-  /** The first cell of the read log that no longer holds what was read there, or 0. */
-  #firstStaleRead(): number {
-    const b64 = this.#b64;
-    for (let index = 0; index < this.#log.logged; index += 1) {
-      const tword = this.#log.readTwords[index] ?? 0;
-      const version = this.#log.readVersions[index] ?? 0n;
-      const own = this.#log.entryOf(tword);
-      if (
-        own !== undefined &&
-        this.#log.wState[own] !== commuted &&
-        this.#log.wState[own] !== unlocked
-      ) {
-        if (this.#log.wOldVersion[own] !== version) return tword;
-        continue;
-      }
-      if (Atomics.load(b64, twordVersion(tword)) !== version) return tword;
-      const word = Atomics.load(b64, twordValue(tword));
-      if (isIntentWord(word) && !this.#intentLeavesReadValid(tword, word)) return tword;
-      if (Atomics.load(b64, twordVersion(tword)) !== version) return tword;
-    }
-    return 0;
-  }
-
-  /**
-   * A read cell holds another attempt's intent during validation: if that attempt is decided,
-   * resolve it (the version then tells); if it is active and younger, abort it (the older
-   * wins); if it is older or inevitable, this attempt is the one that gives way.
-   */
-  #intentLeavesReadValid(tword: number, intent: bigint): boolean {
-    const resolver = this.resolver;
-    for (let round = 0; round < limits.conflictSpinMax; round += 1) {
-      if (Atomics.load(this.#b64, twordValue(tword)) !== intent) return true;
-      if (resolver.resolveFinished(tword, intent)) continue;
-      const owner = Atomics.load(this.#i32, twordOwner(tword));
-      const other = ownerSlot(owner);
-      const status = this.records.status(other);
-      // The status of a later attempt of that slot: the intent's attempt ended meanwhile.
-      if (owner !== 0 && !ownerSeqMatches(owner, statusSeq(status))) continue;
-      if (
-        owner === 0 ||
-        statusState(status) !== TxState.active ||
-        !this.#attempt.isOlderThan(other)
-      ) {
-        return false;
-      }
-      resolver.preempt(other, statusSeq(status));
-    }
-    return false;
   }
 
   // ---------------------------------------------------------------- writes
@@ -552,21 +472,10 @@ export class TxEngine {
       this.#log.wOldVersion[index] = version;
       this.#log.wOldValue[index] = word;
       // An inevitable attempt reads locked cells: it only keeps its clock cache fresh.
-      if (this.#attempt.inevitable) this.#refreshClockFor(version);
+      if (this.#attempt.inevitable) this.#snapshot.refreshFor(version);
       return;
     }
     this.fail('write-read', tword);
-  }
-
-  /**
-   * Refreshes the clock-cache entry of the commit that wrote `version` if the snapshot does not
-   * cover it yet; returns the writer's slot, or −1 if it was covered already.
-   */
-  #refreshClockFor(version: bigint): number {
-    if (versionCovered(version, this.#clockCache)) return -1;
-    const writer = versionSlot(version);
-    this.#clockCache[writer] = this.records.clock(writer);
-    return writer;
   }
 
   // ---------------------------------------------------------------- inevitability
@@ -686,7 +595,7 @@ export class TxEngine {
     this.#clockCache[this.slot] = counter;
     // Written cells need no check: their locks were held all along unless the attempt was
     // preempted, and then the decision below fails.
-    const stale = this.#attempt.inevitable ? 0 : this.#firstStaleRead();
+    const stale = this.#attempt.inevitable ? 0 : this.#snapshot.firstStaleRead();
     if (stale !== 0) this.#contention.staleRead(stale, -1);
     crashPoint('commit.beforeDecision');
     const committing = statusWord(this.#attempt.seq, TxState.committing);
@@ -972,7 +881,7 @@ export class TxEngine {
     // this slot's group) only costs a validation.
     for (;;) {
       const seen = Atomics.load(this.#i32, wakeIndex);
-      if (!this.#readsStillValid()) break;
+      if (!this.#snapshot.readsStillValid()) break;
       sleepWhileEqual(this.#i32, wakeIndex, seen, limits.retrySleepMsMax);
     }
     crashPoint('retry.woken');
@@ -1049,7 +958,7 @@ export class TxEngine {
     // As a blocking `retry` (sleepUntilReadsChange): counter, then validation, then sleep.
     for (;;) {
       const seen = Atomics.load(this.#i32, wakeIndex);
-      if (this.#firstStaleOf(units, versions) !== 0) break;
+      if (firstStaleOf(this.#b64, units, versions) !== 0) break;
       await sleepWhileEqualAsync(this.#i32, wakeIndex, seen, limits.retrySleepMsMax);
     }
   }
@@ -1078,19 +987,6 @@ export class TxEngine {
     }
     // The rerun may not take this word at all: the next sleeper gets the wake-up now.
     if (woken) resolver.passWakeUp(index);
-  }
-
-  /** The first cell of a copied read log that no longer holds its version, or 0. */
-  #firstStaleOf(units: Int32Array, versions: readonly bigint[]): number {
-    const b64 = this.#b64;
-    for (let index = 0; index < units.length; index += 1) {
-      const tword = units[index] ?? 0;
-      const version = versions[index] ?? 0n;
-      if (Atomics.load(b64, twordVersion(tword)) !== version) return tword;
-      // A commit in progress there: rerun now (waking early is always safe for a retry).
-      if (isIntentWord(Atomics.load(b64, twordValue(tword)))) return tword;
-    }
-    return 0;
   }
 
   /** True if this attempt keeps a read log (a `retry` needs one to know what to wait for). */
@@ -1138,7 +1034,7 @@ export class TxEngine {
     // Preempted: what it read under its locks may have changed since. (An exception thrown after
     // the decision leaves the status committing: the attempt stands and the error propagates.)
     if (this.#attempt.preempted()) return false;
-    return !this.#attempt.recording || this.#readsStillValid();
+    return !this.#attempt.recording || this.#snapshot.readsStillValid();
   }
 
   /** Gives the shared log back (the worker leaves). */
