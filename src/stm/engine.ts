@@ -31,7 +31,6 @@
  *   their start. docs/decisions/0005-stm.md proves that this order is a strict serialisation.
  */
 import { assert, BugError, crashPoint, limits, TransactionStateError } from '../base/index.js';
-import { headerWord } from '../memory/index.js';
 import { sleepWhileEqual, sleepWhileEqualAsync } from '../platform/index.js';
 import { isIntentWord, numberOfWord, numberWord } from '../values/index.js';
 import { twordOwner, twordValue, twordVersion, twordWatchers } from './tword.js';
@@ -39,6 +38,7 @@ import { ConflictResolver, LockState } from './conflicts.js';
 import { Contention, contentionKindDefault, type ContentionKind } from './contention.js';
 import { NaiveRetry } from './contention-naive.js';
 import { WaitDie } from './contention-wait-die.js';
+import { Inevitability } from './inevitability.js';
 import { firstStaleOf, Snapshot } from './snapshot.js';
 import { recoverTransaction } from './recovery.js';
 import { abortStat, type AbortKind, type ConflictEvent } from './stats.js';
@@ -55,8 +55,6 @@ import { logEntriesInitial, recordField, recordSlot, SharedLog, TxRecords } from
 import {
   contendedBit,
   holdsLocks,
-  ownerSeqMatches,
-  ownerSlot,
   statusSeq,
   statusState,
   statusWord,
@@ -94,7 +92,7 @@ export class TxEngine {
   #clockWord: bigint;
   readonly #attempt: Attempt;
   readonly abortSignal: TxAbort;
-  #holdsToken = false;
+  readonly #inevitability: Inevitability;
   /** The shared log holds this attempt's entries (its count is set). */
   #logHolds = false;
   /** The contention policy's hot cells (read by `read`'s fast path; the policy marks them). */
@@ -118,6 +116,7 @@ export class TxEngine {
     this.#hot = this.#contention.hot;
     this.#snapshot = new Snapshot(attempt, this.#contention);
     this.#clockCache = this.#snapshot.cache;
+    this.#inevitability = new Inevitability(attempt, (tword) => this.lockCell(tword));
     this.resolver.onPreempt = () => {
       attempt.count('preemptions');
     };
@@ -481,87 +480,11 @@ export class TxEngine {
   // ---------------------------------------------------------------- inevitability
 
   /**
-   * Makes the attempt irrevocable: it takes the heap's one inevitability token, then locks every
-   * cell it has read (checking they did not change) and every cell it reads from now on, so it
-   * can never be aborted. `byUser` marks the user's own call (a second one is an error).
+   * Makes the attempt irrevocable (inevitability.ts). `byUser` marks the user's own call (a second
+   * one is an error).
    */
   becomeInevitable(byUser: boolean): void {
-    if (this.#attempt.inevitable) {
-      if (byUser && this.#attempt.userInevitable) {
-        throw new TransactionStateError(
-          'ALREADY_INEVITABLE',
-          'inevitable() was already called in this transaction',
-        );
-      }
-      this.#attempt.userInevitable ||= byUser;
-      return;
-    }
-    this.#attempt.userInevitable = byUser;
-    this.#attempt.beginLocking();
-    this.#takeToken();
-    crashPoint('inevitable.afterToken');
-    const active = statusWord(this.#attempt.seq, TxState.active);
-    const inevitable = statusWord(this.#attempt.seq, TxState.inevitable);
-    if (
-      Atomics.compareExchange(this.#i32, this.#attempt.statusIndex, active, inevitable) !== active
-    ) {
-      this.fail('preempted');
-    }
-    this.#attempt.inevitable = true;
-    crashPoint('inevitable.holding');
-    if (this.#log.reads === 0) return;
-    if (!this.#attempt.recording) {
-      this.#attempt.startInevitable = true;
-      this.fail('inevitable');
-    }
-    for (let index = 0; index < this.#log.logged; index += 1) {
-      const tword = this.#log.readTwords[index] ?? 0;
-      const entry = this.lockCell(tword);
-      if (this.#log.wOldVersion[entry] !== this.#log.readVersions[index]) {
-        this.#attempt.startInevitable = true;
-        this.fail('write-read', tword);
-      }
-    }
-  }
-
-  /** Takes the inevitability token, waiting for a live holder only while this attempt is empty. */
-  #takeToken(): void {
-    const tokenIndex = headerWord.inevitableOwner;
-    const me = this.#attempt.ownerWord;
-    let slept = false;
-    for (let attempt = 0; ; attempt += 1) {
-      assert(attempt < limits.txAttemptsMax, 'inevitability token never became free');
-      const holder = Atomics.load(this.#i32, tokenIndex);
-      if (holder === 0 || !this.#tokenLive(holder)) {
-        // After sleeping on the token, taken with the contended bit (wake-up chain, conflicts.ts).
-        const wanted = me | (holder & contendedBit) | (slept ? contendedBit : 0);
-        if (Atomics.compareExchange(this.#i32, tokenIndex, holder, wanted) === holder) {
-          this.#holdsToken = true;
-          return;
-        }
-        continue;
-      }
-      if (this.#log.reads > 0 || this.#log.entries > 0 || this.#attempt.waitsAsync) {
-        this.#attempt.startInevitable = true;
-        this.fail('inevitable', 0, holder, ownerSlot(holder), tokenIndex);
-      }
-      this.#sleepOnToken(holder);
-      slept = true;
-    }
-  }
-
-  #tokenLive(holder: number): boolean {
-    const status = this.records.status(ownerSlot(holder));
-    return ownerSeqMatches(holder, statusSeq(status)) && holdsLocks(statusState(status));
-  }
-
-  /** Sleeps one slice on the token while `holder` keeps it; this attempt holds nothing yet. */
-  #sleepOnToken(holder: number): void {
-    const started = performance.now();
-    this.#host.reclaim.quiesce();
-    this.resolver.sleepOnWord(headerWord.inevitableOwner, holder, limits.waitSliceMs);
-    this.#host.reclaim.enter();
-    this.#attempt.noteWait(0, started);
+    this.#inevitability.become(byUser);
   }
 
   // ---------------------------------------------------------------- commit
@@ -629,7 +552,7 @@ export class TxEngine {
         idle,
       );
       this.#releaseLocks();
-      this.#releaseToken();
+      this.#inevitability.releaseToken();
     }
     this.#attempt.count('commits');
     this.#attempt.count('readOnlyCommits');
@@ -711,7 +634,7 @@ export class TxEngine {
           this.#host.dropWord(this.#log.wOldValue[index] ?? 0n);
       }
     }
-    this.#releaseToken();
+    this.#inevitability.releaseToken();
   }
 
   #writeBack(counter: number): void {
@@ -766,18 +689,6 @@ export class TxEngine {
     }
   }
 
-  #releaseToken(): void {
-    if (!this.#holdsToken) return;
-    this.#holdsToken = false;
-    const tokenIndex = headerWord.inevitableOwner;
-    const me = this.#attempt.ownerWord;
-    const holder = Atomics.load(this.#i32, tokenIndex);
-    if ((holder & ~contendedBit) !== me) return;
-    if (Atomics.compareExchange(this.#i32, tokenIndex, holder, 0) === holder && holder !== me) {
-      Atomics.notify(this.#i32, tokenIndex, 1);
-    }
-  }
-
   // ---------------------------------------------------------------- abort
 
   /**
@@ -818,7 +729,7 @@ export class TxEngine {
     }
     this.#clearLog();
     this.#log.discardWrites();
-    this.#releaseToken();
+    this.#inevitability.releaseToken();
     this.#log.commitActions = [];
     this.#log.runAbortActions(0);
     this.#attempt.count(abortStat[kind]);
@@ -974,7 +885,11 @@ export class TxEngine {
     for (let round = 0; round < limits.txAttemptsMax; round += 1) {
       const now = Atomics.load(this.#i32, index);
       if ((now & ~contendedBit) !== (owner & ~contendedBit)) break;
-      if (tword === 0 ? !this.#tokenLive(now) : resolver.lockState(now, tword) === LockState.free) {
+      if (
+        tword === 0
+          ? !this.#inevitability.tokenLive(now)
+          : resolver.lockState(now, tword) === LockState.free
+      ) {
         break;
       }
       const left = deadline - performance.now();
