@@ -30,7 +30,7 @@
  *   A transaction is serialised at the end of step 2 (all intents placed); read-only attempts at
  *   their start. docs/decisions/0005-stm.md proves that this order is a strict serialisation.
  */
-import { assert, BugError, crashPoint, limits, TransactionStateError } from '../base/index.js';
+import { assert, crashPoint, limits, TransactionStateError } from '../base/index.js';
 import { sleepWhileEqual, sleepWhileEqualAsync } from '../platform/index.js';
 import { isIntentWord, numberOfWord, numberWord } from '../values/index.js';
 import { twordOwner, twordValue, twordVersion, twordWatchers } from './tword.js';
@@ -39,9 +39,10 @@ import { Contention, contentionKindDefault, type ContentionKind } from './conten
 import { NaiveRetry } from './contention-naive.js';
 import { WaitDie } from './contention-wait-die.js';
 import { Inevitability } from './inevitability.js';
+import { Committer } from './commit.js';
 import { firstStaleOf, Snapshot } from './snapshot.js';
 import { recoverTransaction } from './recovery.js';
-import { abortStat, type AbortKind, type ConflictEvent } from './stats.js';
+import { type AbortKind, type ConflictEvent } from './stats.js';
 import {
   Attempt,
   recordingStreak,
@@ -51,16 +52,13 @@ import {
   type TxCarry,
 } from './attempt.js';
 import { type AttemptLog, commuted, hasWrite, noWrite, unlocked } from './attempt-log.js';
-import { logEntriesInitial, recordField, recordSlot, SharedLog, TxRecords } from './tx-record.js';
+import { recordField, TxRecords } from './tx-record.js';
 import {
   contendedBit,
   holdsLocks,
   statusSeq,
   statusState,
-  statusWord,
-  TxState,
   versionCovered,
-  versionWord,
   watchBit,
 } from './words.js';
 
@@ -80,24 +78,19 @@ export class TxEngine {
   readonly #b64: BigInt64Array;
   readonly records: TxRecords;
   readonly resolver: ConflictResolver;
-  readonly #sharedLog: SharedLog;
   readonly slot: number;
-  readonly #clockIndex: number;
+  readonly abortSignal: TxAbort;
+  /** The running attempt, shared with the parts below (attempt.ts), and its log. */
+  readonly #attempt: Attempt;
   readonly #log: AttemptLog;
+  readonly #contention: Contention;
+  /** The contention policy's hot cells (read by `read`'s fast path; the policy marks them). */
+  readonly #hot: Set<number>;
   readonly #snapshot: Snapshot;
   /** The snapshot's clock cache (TLC), which `read`'s fast path checks versions against. */
   readonly #clockCache: Float64Array;
-  #clock: number;
-  /** `#clock` as the BigInt stored in the record (kept alongside: a conversion costs ~20 ns). */
-  #clockWord: bigint;
-  readonly #attempt: Attempt;
-  readonly abortSignal: TxAbort;
   readonly #inevitability: Inevitability;
-  /** The shared log holds this attempt's entries (its count is set). */
-  #logHolds = false;
-  /** The contention policy's hot cells (read by `read`'s fast path; the policy marks them). */
-  readonly #hot: Set<number>;
-  readonly #contention: Contention;
+  readonly #committer: Committer;
 
   constructor(host: EngineHost) {
     this.#host = host;
@@ -120,11 +113,8 @@ export class TxEngine {
     this.resolver.onPreempt = () => {
       attempt.count('preemptions');
     };
-    this.#sharedLog = new SharedLog(memory, this.records, this.slot, host.allocator);
-    this.#clockIndex = this.records.slot64(this.slot, recordSlot.clock);
-    // The slot's clock and seq carry on from its previous holders: versions never recur.
-    this.#clock = this.records.clock(this.slot);
-    this.#clockWord = BigInt(this.#clock);
+    // Reads the slot's clock: before recovery, as it always was (recovery leaves clocks alone).
+    this.#committer = new Committer(attempt, this.#snapshot, this.#contention, this.#inevitability);
     // A slot can come back with its previous holder's attempt undecided or unfinished, or its log
     // (reclaim/ recovers zombie slots without knowing about transactions): finish or abort the
     // attempt and retire the log first.
@@ -132,9 +122,7 @@ export class TxEngine {
       holdsLocks(statusState(Atomics.load(this.#i32, this.#attempt.statusIndex))) ||
       Atomics.load(this.#i32, this.records.word(this.slot, recordField.logUnit)) !== 0;
     if (leftOver) this.recoverSlot(this.slot);
-    // Made now, so that a worker's first commit allocates nothing (the log grows only for
-    // transactions that write more cells than it holds).
-    this.#sharedLog.reserve(logEntriesInitial);
+    this.#committer.reserveLog();
     const status = Atomics.load(this.#i32, this.#attempt.statusIndex);
     this.#attempt.seq = statusSeq(status);
     assert(!holdsLocks(statusState(status)), `slot ${this.slot} claimed with a live attempt`);
@@ -489,273 +477,33 @@ export class TxEngine {
 
   // ---------------------------------------------------------------- commit
 
-  /** Commits the attempt, or throws the abort signal (the caller reruns). */
+  /** Commits the attempt (commit.ts), or throws the abort signal (the caller reruns). */
   commit(): void {
-    if (this.#attempt.doomed) this.fail(this.abortSignal.kind);
+    const attempt = this.#attempt;
+    if (attempt.doomed) attempt.fail(attempt.abortSignal.kind);
+    const log = this.#log;
     let writes = 0;
-    for (let index = 0; index < this.#log.entries; index += 1) {
-      if (this.#log.wState[index] === commuted) this.#settleCommute(index);
-      if (this.#log.wState[index] === hasWrite) writes += 1;
+    for (let index = 0; index < log.entries; index += 1) {
+      if (log.wState[index] === commuted) this.#settleCommute(index);
+      if (log.wState[index] === hasWrite) writes += 1;
     }
-    if (writes === 0) {
-      this.#finishReadOnly();
-      return;
-    }
-    this.#writeSharedLog(writes);
-    crashPoint('commit.beforeIntents');
-    this.#placeIntents();
-    crashPoint('commit.afterIntents');
-    const counter = this.#clock + 1;
-    this.#clock = counter;
-    this.#clockWord += 1n;
-    // ORDERING: the clock is published after every intent is placed (the serialisation point)
-    // and before any cell shows the new version, so a reader that sees the version can refresh
-    // its cache to cover it, and a snapshot that covers it was taken after the intents. It is
-    // also the attempt's commit counter for helpers (it stays put until the next attempt).
-    Atomics.store(this.#b64, this.#clockIndex, this.#clockWord);
-    // This worker's own commits are in its snapshot (it placed their intents itself): without
-    // this, its next read of a cell it wrote would refresh and validate for nothing.
-    this.#clockCache[this.slot] = counter;
-    // Written cells need no check: their locks were held all along unless the attempt was
-    // preempted, and then the decision below fails.
-    const stale = this.#attempt.inevitable ? 0 : this.#snapshot.firstStaleRead();
-    if (stale !== 0) this.#contention.staleRead(stale, -1);
-    crashPoint('commit.beforeDecision');
-    const committing = statusWord(this.#attempt.seq, TxState.committing);
-    if (
-      Atomics.compareExchange(
-        this.#i32,
-        this.#attempt.statusIndex,
-        this.#attempt.ownStatus(),
-        committing,
-      ) !== this.#attempt.ownStatus()
-    ) {
-      this.fail('preempted');
-    }
-    crashPoint('commit.afterDecision');
-    this.#finishDecided(committing);
-    // A worker that keeps writing keeps its read log on (no upgrade rerun every streak).
-    this.#attempt.recordCountdown = recordingStreak;
-    this.#attempt.count('commits');
-    this.#attempt.noteAttempts();
-    this.#endAttempt();
-  }
-
-  #finishReadOnly(): void {
-    if (this.#attempt.lockTaking) {
-      // Locks without writes (an inevitable attempt's reads, or a branch that retried).
-      const idle = statusWord(this.#attempt.seq, TxState.committed);
-      Atomics.compareExchange(
-        this.#i32,
-        this.#attempt.statusIndex,
-        this.#attempt.ownStatus(),
-        idle,
-      );
-      this.#releaseLocks();
-      this.#inevitability.releaseToken();
-    }
-    this.#attempt.count('commits');
-    this.#attempt.count('readOnlyCommits');
-    this.#attempt.noteAttempts();
-    this.#endAttempt();
-  }
-
-  #writeSharedLog(writes: number): void {
-    const retired = this.#sharedLog.reserve(writes);
-    if (retired !== undefined) this.#host.reclaim.retireBlock(retired);
-    let at = 0;
-    for (let index = 0; index < this.#log.entries; index += 1) {
-      if (this.#log.wState[index] !== hasWrite) continue;
-      this.#sharedLog.write(
-        at,
-        this.#log.wTwords[index] ?? 0,
-        this.#log.wOldVersion[index] ?? 0n,
-        this.#log.wOldValue[index] ?? 0n,
-        this.#log.wNewValue[index] ?? 0n,
-      );
-      at += 1;
-    }
-    this.#sharedLog.setCount(writes);
-    this.#logHolds = true;
-  }
-
-  /**
-   * Empties the shared log when an attempt ends, before its unpublished values are freed: a
-   * recoverer frees the new values of a dead worker's aborted attempt from its log (recovery.ts),
-   * so a count left over from an attempt that ended would free them twice.
-   */
-  #clearLog(): void {
-    if (!this.#logHolds) return;
-    this.#logHolds = false;
-    this.#sharedLog.setCount(0);
-  }
-
-  #placeIntents(): void {
-    const intent = this.#attempt.intent;
-    const b64 = this.#b64;
-    for (let index = 0; index < this.#log.entries; index += 1) {
-      if (this.#log.wState[index] !== hasWrite) continue;
-      this.#log.intentsPlaced = index + 1;
-      const tword = this.#log.wTwords[index] ?? 0;
-      const old = this.#log.wOldValue[index] ?? 0n;
-      const seen = Atomics.compareExchange(b64, twordValue(tword), old, intent);
-      if (seen !== old) this.#placeIntentAfter(tword, old, seen);
-      crashPoint('commit.midIntents');
-    }
-  }
-
-  /**
-   * The cell held `seen`, not the value read under the lock: a stale intent of an aborted earlier
-   * holder (resolved, then try again), or the cell changed — this attempt lost its lock (it was
-   * preempted).
-   */
-  #placeIntentAfter(tword: number, old: bigint, seen: bigint): void {
-    for (let attempt = 0; attempt < limits.txAttemptsMax; attempt += 1) {
-      if (!isIntentWord(seen) || !this.resolver.resolveFinished(tword, seen)) {
-        this.fail('preempted', tword);
-      }
-      seen = Atomics.compareExchange(this.#b64, twordValue(tword), old, this.#attempt.intent);
-      if (seen === old) return;
-    }
-    throw new BugError(`intent on ${tword} never placed`);
-  }
-
-  /** Steps 6–7 of the commit: write back, mark committed, retire old values, release. */
-  #finishDecided(committing: number): void {
-    this.#writeBack(this.#clock);
-    const committed = statusWord(this.#attempt.seq, TxState.committed);
-    const won =
-      Atomics.compareExchange(this.#i32, this.#attempt.statusIndex, committing, committed) ===
-      committing;
-    this.#releaseLocks();
-    if (won) {
-      for (let index = 0; index < this.#log.entries; index += 1) {
-        if (this.#log.wState[index] === hasWrite)
-          this.#host.dropWord(this.#log.wOldValue[index] ?? 0n);
-      }
-    }
-    this.#inevitability.releaseToken();
-  }
-
-  #writeBack(counter: number): void {
-    const b64 = this.#b64;
-    const intent = this.#attempt.intent;
-    const version = versionWord(counter, this.slot);
-    let done = 0;
-    for (let index = 0; index < this.#log.entries; index += 1) {
-      if (this.#log.wState[index] !== hasWrite) continue;
-      const tword = this.#log.wTwords[index] ?? 0;
-      // Conditional on the exact old words: a helper may have done either step already.
-      Atomics.compareExchange(
-        b64,
-        twordVersion(tword),
-        this.#log.wOldVersion[index] ?? 0n,
-        version,
-      );
-      const newValue = this.#log.wNewValue[index] ?? 0n;
-      if (Atomics.compareExchange(b64, twordValue(tword), intent, newValue) === intent) {
-        this.resolver.notifyWatchers(tword);
-      }
-      done += 1;
-      if (done === 1) crashPoint('commit.midWriteBack');
-    }
-  }
-
-  #releaseLocks(): void {
-    const me = this.#attempt.ownerWord;
-    const i32 = this.#i32;
-    for (let index = 0; index < this.#log.entries; index += 1) {
-      const ownerIndex = twordOwner(this.#log.wTwords[index] ?? 0);
-      // ORDERING: after the write-back; a waiter woken here sees the new value. The plain word
-      // (nobody sleeping) is tried first; a waiter may set the contended bit at any moment.
-      const seen = Atomics.compareExchange(i32, ownerIndex, me, 0);
-      // Otherwise taken over already (a finished attempt's lock is free: lazy release).
-      if (seen !== me && (seen & ~contendedBit) === me) this.#releaseContended(ownerIndex, seen);
-    }
-  }
-
-  /** Releases a lock that a waiter marked contended, and wakes one sleeper. */
-  #releaseContended(ownerIndex: number, contended: number): void {
-    const i32 = this.#i32;
-    let expected = contended;
-    for (let attempt = 0; attempt < limits.conflictSpinMax; attempt += 1) {
-      const seen = Atomics.compareExchange(i32, ownerIndex, expected, 0);
-      if (seen === expected) {
-        Atomics.notify(i32, ownerIndex, 1);
-        return;
-      }
-      if ((seen & ~contendedBit) !== this.#attempt.ownerWord) return;
-      expected = seen;
-    }
+    if (writes === 0) this.#committer.finishReadOnly();
+    else this.#committer.commitWrites(writes);
   }
 
   // ---------------------------------------------------------------- abort
 
   /**
-   * Ends a failed attempt: undoes its intents, releases its locks, frees its unpublished values.
-   * Its reads are kept (a `retry` sleeps on them) until the next `begin`.
+   * Ends a failed attempt (commit.ts): undoes its intents, releases its locks, frees its
+   * unpublished values. Its reads are kept (a `retry` sleeps on them) until the next `begin`.
    */
   abortAttempt(kind: AbortKind): void {
-    const committing = statusWord(this.#attempt.seq, TxState.committing);
-    if (
-      this.#attempt.lockTaking &&
-      Atomics.load(this.#i32, this.#attempt.statusIndex) === committing
-    ) {
-      // Decided already (an exception unwound through the write-back): finish, never undo.
-      this.#finishDecided(committing);
-      this.#endAttempt();
-      return;
-    }
-    if (this.#attempt.lockTaking) {
-      const aborted = statusWord(this.#attempt.seq, TxState.aborted);
-      Atomics.compareExchange(
-        this.#i32,
-        this.#attempt.statusIndex,
-        this.#attempt.ownStatus(),
-        aborted,
-      );
-      const intent = this.#attempt.intent;
-      for (let index = 0; index < this.#log.intentsPlaced; index += 1) {
-        if (this.#log.wState[index] !== hasWrite) continue;
-        const tword = this.#log.wTwords[index] ?? 0;
-        Atomics.compareExchange(
-          this.#b64,
-          twordValue(tword),
-          intent,
-          this.#log.wOldValue[index] ?? 0n,
-        );
-      }
-      this.#releaseLocks();
-    }
-    this.#clearLog();
-    this.#log.discardWrites();
-    this.#inevitability.releaseToken();
-    this.#log.commitActions = [];
-    this.#log.runAbortActions(0);
-    this.#attempt.count(abortStat[kind]);
-    const lostMs = this.#attempt.attemptMs();
-    this.#attempt.addStat('lostMs', lostMs);
-    if (this.onConflict !== undefined && kind !== 'retry') {
-      const signal = this.abortSignal;
-      this.onConflict({
-        kind,
-        cell: signal.waitTword === 0 ? 0 : this.#host.handleOfTword(signal.waitTword),
-        slot: this.slot,
-        otherSlot: kind === 'exception' ? -1 : signal.otherSlot,
-        lostMs,
-      });
-    }
-    this.#endAttempt();
+    this.#committer.abort(kind);
   }
 
   /** After an abort by conflict: the contention policy may sleep on the cell in the way. */
   waitAfterAbort(): void {
     this.#contention.waitAfterAbort();
-  }
-
-  #endAttempt(): void {
-    this.#clearLog();
-    this.#attempt.end();
   }
 
   /** Forgets the read log and the cells slept on (a transaction ended for good). */
@@ -954,6 +702,6 @@ export class TxEngine {
 
   /** Gives the shared log back (the worker leaves). */
   dispose(): void {
-    this.#sharedLog.dispose();
+    this.#committer.dispose();
   }
 }
