@@ -1,48 +1,37 @@
 /**
- * The transaction engine of one worker on one heap: an attempt's read log and write set, and its
- * commit. The algorithm, with the reasons behind each step, is in docs/decisions/0005-stm.md; the
- * words it uses are in words.ts, tword.ts and tx-record.ts. It knows transactional words by their
- * address (`tword`), never the blocks around them: the host names a word's object for reports.
+ * The transaction engine of one worker on one heap: the surface that the attempt loop
+ * (atomically.ts) and the shared objects (objects/cell.ts) call, and the fast paths of an attempt
+ * — reading a cell (`read`), locking one (`lockCell`: the uncontended CAS of `#lockEntry`),
+ * buffering a write (`setValue`), `commute` — kept small and in this one class so that V8
+ * inlines them into their callers. The algorithm, with the reasons behind each step, is in
+ * docs/decisions/0005-stm.md; the words it uses are in words.ts, tword.ts and tx-record.ts. It
+ * knows transactional words by their address (`tword`), never the blocks around them: the host
+ * names a word's object for reports.
  *
- * - Reads are invisible. A read checks the version it saw against this worker's cache of every
- *   slot's clock (thread-local clocks, TLC): a version newer than the cache refreshes that entry,
- *   and then the reads so far are validated (snapshot extension) — or, for an attempt that keeps
- *   no read log, the attempt reruns unless it had read nothing yet. So a running attempt only
- *   ever sees a consistent snapshot (opacity), and no shared word is written by every commit.
- * - Writes lock the cell (owner word) at the first write of an attempt and buffer the new value.
- *   Conflicts between writers follow wait-die on first-attempt time: the older waits (and
- *   preempts after `ownerWaitMsMax`), the younger aborts and sleeps on the cell until released.
- *   A cell whose change failed a writing attempt's validation is *hot* for the reruns of that
- *   transaction: they lock it at their first read, so read-modify-write conflicts queue on the
- *   lock like write-write ones instead of failing validation again.
- * - Commit (invariant: an attempt's intents are all resolved before its slot's next attempt
- *   takes a lock):
- *   1. write the redo log to shared memory (tx-record.ts);
- *   2. place an intent in every written cell (CAS old value → intent);
- *   3. publish the commit counter in this slot's clock;
- *   4. validate: read cells still have their read versions and no live intent (written cells
- *      need no check: their locks were held throughout unless the attempt was preempted, and
- *      a preempted attempt fails step 5);
- *   5. decide: CAS status active → committing. LINEARISATION POINT of the transaction. Before it
- *      anyone may abort the attempt (CAS active → aborted), after it anyone may finish it;
- *   6. write back each cell (CAS version old → new, CAS value intent → new), wake watchers;
- *   7. CAS status committing → committed; whoever wins retires the old values; release locks.
- *   A transaction is serialised at the end of step 2 (all intents placed); read-only attempts at
- *   their start. docs/decisions/0005-stm.md proves that this order is a strict serialisation.
+ * Everything past the fast paths is one part per responsibility, each made here at construction
+ * and sharing the running attempt (attempt.ts: identity, flags, age, statistics) and its log
+ * (attempt-log.ts: read log, write set, checkpoints, actions):
+ *
+ * | part           | file                   | responsibility                                     |
+ * |----------------|------------------------|----------------------------------------------------|
+ * | `Snapshot`     | snapshot.ts            | clock cache (TLC), snapshot extension, validation  |
+ * | `Contention`   | contention.ts, with    | lock conflicts, intents met, hot cells, the wait   |
+ * |                | contention-wait-die.ts | after an abort, escalation to inevitable: wait-die |
+ * |                | contention-naive.ts    | or naive retry, chosen at construction             |
+ * | `Inevitability`| inevitability.ts       | the heap's token; becoming inevitable              |
+ * | `Committer`    | commit.ts              | commit steps 1–7, read-only finish, abort          |
+ * | `Waits`        | waits.ts               | `retry` sleeps; an async transaction's waits       |
+ *
+ * - Reads are invisible: checked against the snapshot (snapshot.ts), never written anywhere, so
+ *   a running attempt only ever sees a consistent snapshot (opacity).
+ * - Writes lock the cell (owner word) at the first write of an attempt and buffer the new value;
+ *   a lock held by another attempt is the contention policy's to resolve.
+ * - Commit places intents, publishes its counter, validates, decides and writes back (commit.ts).
+ *   A transaction is serialised when its intents are all placed; read-only attempts at their
+ *   start. docs/decisions/0005-stm.md proves that this order is a strict serialisation.
  */
-import { assert, crashPoint, limits, TransactionStateError } from '../base/index.js';
-import { sleepWhileEqual, sleepWhileEqualAsync } from '../platform/index.js';
+import { assert, crashPoint, limits } from '../base/index.js';
 import { isIntentWord, numberOfWord, numberWord } from '../values/index.js';
-import { twordOwner, twordValue, twordVersion, twordWatchers } from './tword.js';
-import { ConflictResolver, LockState } from './conflicts.js';
-import { Contention, contentionKindDefault, type ContentionKind } from './contention.js';
-import { NaiveRetry } from './contention-naive.js';
-import { WaitDie } from './contention-wait-die.js';
-import { Inevitability } from './inevitability.js';
-import { Committer } from './commit.js';
-import { firstStaleOf, Snapshot } from './snapshot.js';
-import { recoverTransaction } from './recovery.js';
-import { type AbortKind, type ConflictEvent } from './stats.js';
 import {
   Attempt,
   recordingStreak,
@@ -51,16 +40,20 @@ import {
   type PendingWait,
   type TxCarry,
 } from './attempt.js';
-import { type AttemptLog, commuted, hasWrite, noWrite, unlocked } from './attempt-log.js';
+import { commuted, hasWrite, noWrite, unlocked, type AttemptLog } from './attempt-log.js';
+import { Committer } from './commit.js';
+import { ConflictResolver } from './conflicts.js';
+import { contentionKindDefault, type Contention, type ContentionKind } from './contention.js';
+import { NaiveRetry } from './contention-naive.js';
+import { WaitDie } from './contention-wait-die.js';
+import { Inevitability } from './inevitability.js';
+import { recoverTransaction } from './recovery.js';
+import { Snapshot } from './snapshot.js';
+import type { AbortKind, ConflictEvent } from './stats.js';
+import { twordOwner, twordValue, twordVersion } from './tword.js';
 import { recordField, TxRecords } from './tx-record.js';
-import {
-  contendedBit,
-  holdsLocks,
-  statusSeq,
-  statusState,
-  versionCovered,
-  watchBit,
-} from './words.js';
+import { Waits } from './waits.js';
+import { holdsLocks, statusSeq, statusState, versionCovered } from './words.js';
 
 /** What the engine needs of the worker's heap context (kept narrow to avoid a cycle). */
 export interface EngineHost extends AttemptHost {
@@ -91,6 +84,7 @@ export class TxEngine {
   readonly #clockCache: Float64Array;
   readonly #inevitability: Inevitability;
   readonly #committer: Committer;
+  readonly #waits: Waits;
 
   constructor(host: EngineHost) {
     this.#host = host;
@@ -115,6 +109,7 @@ export class TxEngine {
     };
     // Reads the slot's clock: before recovery, as it always was (recovery leaves clocks alone).
     this.#committer = new Committer(attempt, this.#snapshot, this.#contention, this.#inevitability);
+    this.#waits = new Waits(attempt, this.#snapshot, this.#inevitability);
     // A slot can come back with its previous holder's attempt undecided or unfinished, or its log
     // (reclaim/ recovers zombie slots without knowing about transactions): finish or abort the
     // attempt and retire the log first.
@@ -167,20 +162,20 @@ export class TxEngine {
    */
   begin(attempt: number, waitsAsync = false): void {
     this.#host.reclaim.enter();
-    this.#attempt.waitsAsync = waitsAsync;
-    this.#attempt.doomed = false;
-    this.#log.reads = 0;
-    this.#log.logged = 0;
-    this.#attempt.attempts = attempt + 1;
-    this.#attempt.attemptStartMs = 0;
-    if (attempt === 0) this.#attempt.firstAttemptMs = 0;
-    else this.#attempt.startClock();
+    const state = this.#attempt;
+    state.waitsAsync = waitsAsync;
+    state.doomed = false;
+    this.#log.forgetReads();
+    state.attempts = attempt + 1;
+    state.attemptStartMs = 0;
+    if (attempt === 0) state.firstAttemptMs = 0;
+    else state.startClock();
     // (A rerun that locks hot cells at their first read must log its reads.)
-    this.#attempt.recording = this.#attempt.recordCountdown > 0 || this.#hot.size !== 0;
-    if (this.#attempt.recordCountdown > 0) this.#attempt.recordCountdown -= 1;
+    state.recording = state.recordCountdown > 0 || this.#hot.size !== 0;
+    if (state.recordCountdown > 0) state.recordCountdown -= 1;
     const escalate = this.#contention.escalates(attempt);
-    if (this.#attempt.startInevitable || escalate) {
-      this.#attempt.startInevitable = false;
+    if (state.startInevitable || escalate) {
+      state.startInevitable = false;
       this.becomeInevitable(false);
     }
   }
@@ -214,7 +209,9 @@ export class TxEngine {
    * so that the compiler inlines it into its callers; every other case is a call away.
    */
   read(tword: number): bigint {
-    if (this.#log.entries !== 0 || this.#attempt.inevitable || this.#hot.size !== 0) {
+    const log = this.#log;
+    const attempt = this.#attempt;
+    if (log.entries !== 0 || attempt.inevitable || this.#hot.size !== 0) {
       return this.#readOwnOrLocked(tword);
     }
     const b64 = this.#b64;
@@ -228,30 +225,31 @@ export class TxEngine {
     ) {
       return this.#readShared(tword);
     }
-    if (this.#attempt.recording) this.#log.logRead(tword, version);
-    this.#log.reads += 1;
+    if (attempt.recording) log.logRead(tword, version);
+    log.reads += 1;
     return word;
   }
 
   /** `read` of a cell when this attempt has locked cells, is inevitable, or has hot cells. */
   #readOwnOrLocked(tword: number): bigint {
-    if (this.#log.entries !== 0) {
-      const index = this.#log.entryOf(tword);
+    const log = this.#log;
+    const attempt = this.#attempt;
+    if (log.entries !== 0) {
+      const index = log.entryOf(tword);
       if (index !== undefined) {
-        if (this.#log.wState[index] === commuted) this.#settleCommute(index);
-        if (this.#log.wState[index] === unlocked && this.#attempt.inevitable)
-          this.#relock(tword, index);
-        if (this.#log.wState[index] === hasWrite) return this.#log.wNewValue[index] ?? 0n;
+        if (log.wState[index] === commuted) this.#settleCommute(index);
+        if (log.wState[index] === unlocked && attempt.inevitable) this.#relock(tword, index);
+        if (log.wState[index] === hasWrite) return log.wNewValue[index] ?? 0n;
         // Locked for reading by an inevitable attempt. (Locked without a write otherwise — a
         // failed encoding, a rolled-back branch — is read like any cell: checked against the
         // snapshot.)
-        if (this.#attempt.inevitable) return this.#log.wOldValue[index] ?? 0n;
+        if (attempt.inevitable) return log.wOldValue[index] ?? 0n;
       }
     }
-    if (this.#attempt.inevitable) {
+    if (attempt.inevitable) {
       // lockCell may grow the entry arrays: index them only after it returns.
       const index = this.lockCell(tword);
-      return this.#log.wOldValue[index] ?? 0n;
+      return log.wOldValue[index] ?? 0n;
     }
     // A cell that made an earlier attempt fail is locked first, and read as locked.
     if (this.#hot.size !== 0 && this.#hot.has(tword)) return this.#readLocked(tword);
@@ -312,16 +310,17 @@ export class TxEngine {
    * `setValue`.
    */
   lockCell(tword: number): number {
-    if (this.#log.entries !== 0) {
-      const known = this.#log.entryOf(tword);
+    const log = this.#log;
+    if (log.entries !== 0) {
+      const known = log.entryOf(tword);
       if (known !== undefined) {
-        if (this.#log.wState[known] === unlocked) this.#relock(tword, known);
+        if (log.wState[known] === unlocked) this.#relock(tword, known);
         return known;
       }
     }
-    if (this.#log.entries >= this.#log.writeSetMax) this.#log.refuseWriteSet();
+    if (log.entries >= log.writeSetMax) log.refuseWriteSet();
     this.#lockEntry(tword);
-    const index = this.#log.addEntry(tword);
+    const index = log.addEntry(tword);
     this.#readCommitted(tword, index);
     return index;
   }
@@ -335,31 +334,34 @@ export class TxEngine {
 
   /** Takes the lock of cell `tword` for this attempt (its entry is the caller's to make). */
   #lockEntry(tword: number): void {
-    if (!this.#attempt.lockTaking) this.#attempt.beginLocking();
+    const attempt = this.#attempt;
+    if (!attempt.lockTaking) attempt.beginLocking();
     // Uncontended, the lock is one CAS from the free word. After sleeping on this lock (now or
     // before this attempt's abort) other sleepers may remain, so it is taken with the contended
     // bit and its release wakes the next (wake-up chain): that is the slow path's to do.
+    const contended = attempt.contended;
     const free =
-      (this.#attempt.contended.size === 0 || !this.#attempt.contended.has(tword)) &&
-      Atomics.compareExchange(this.#i32, twordOwner(tword), 0, this.#attempt.ownerWord) === 0;
+      (contended.size === 0 || !contended.has(tword)) &&
+      Atomics.compareExchange(this.#i32, twordOwner(tword), 0, attempt.ownerWord) === 0;
     if (!free) this.#contention.lockContended(tword);
-    this.#log.locked += 1;
+    attempt.log.locked += 1;
     crashPoint('lock.afterCas');
     // A waiter may have preempted this attempt meanwhile: its locks are then not its own.
-    if (this.#attempt.preempted()) this.fail('preempted');
+    if (attempt.preempted()) attempt.fail('preempted');
   }
 
   /** Buffers the new value of a locked cell (a word encoded for storing, owned by the log). */
   setValue(index: number, word: bigint): void {
-    const state = this.#log.wState[index] ?? noWrite;
-    const previous = this.#log.wNewValue[index] ?? 0n;
-    if (this.#log.marks.length > 0) {
-      this.#log.undo.push({ index, state, value: previous, delta: this.#log.wDelta[index] ?? 0 });
+    const log = this.#log;
+    const state = log.wState[index] ?? noWrite;
+    const previous = log.wNewValue[index] ?? 0n;
+    if (log.marks.length > 0) {
+      log.undo.push({ index, state, value: previous, delta: log.wDelta[index] ?? 0 });
     } else if (state === hasWrite) {
       this.#host.discardUnpublished(previous);
     }
-    this.#log.wNewValue[index] = word;
-    this.#log.wState[index] = hasWrite;
+    log.wNewValue[index] = word;
+    log.wState[index] = hasWrite;
   }
 
   /**
@@ -370,48 +372,39 @@ export class TxEngine {
    * transaction locks it at once and sees the sum. An inevitable attempt adds at once.
    */
   commute(tword: number, delta: number): void {
-    const known = this.#log.entries === 0 ? undefined : this.#log.entryOf(tword);
-    const fresh = known === undefined || this.#log.wState[known] === unlocked;
+    const log = this.#log;
+    const known = log.entries === 0 ? undefined : log.entryOf(tword);
+    const fresh = known === undefined || log.wState[known] === unlocked;
     if (fresh && !this.#attempt.inevitable) {
-      if (known === undefined && this.#log.entries >= this.#log.writeSetMax)
-        this.#log.refuseWriteSet();
-      const index = known ?? this.#log.addEntry(tword);
-      if (this.#log.marks.length > 0)
-        this.#log.undo.push({ index, state: unlocked, value: 0n, delta: 0 });
-      this.#log.wState[index] = commuted;
-      this.#log.wDelta[index] = delta;
+      if (known === undefined && log.entries >= log.writeSetMax) log.refuseWriteSet();
+      const index = known ?? log.addEntry(tword);
+      if (log.marks.length > 0) log.undo.push({ index, state: unlocked, value: 0n, delta: 0 });
+      log.wState[index] = commuted;
+      log.wDelta[index] = delta;
       return;
     }
     const index = known ?? this.lockCell(tword);
-    if (this.#log.wState[index] === commuted) {
-      if (this.#log.marks.length > 0) {
-        this.#log.undo.push({
-          index,
-          state: commuted,
-          value: 0n,
-          delta: this.#log.wDelta[index] ?? 0,
-        });
+    if (log.wState[index] === commuted) {
+      if (log.marks.length > 0) {
+        log.undo.push({ index, state: commuted, value: 0n, delta: log.wDelta[index] ?? 0 });
       }
-      this.#log.wDelta[index] = (this.#log.wDelta[index] ?? 0) + delta;
+      log.wDelta[index] = (log.wDelta[index] ?? 0) + delta;
       return;
     }
-    const current =
-      this.#log.wState[index] === hasWrite
-        ? this.#log.wNewValue[index]
-        : this.#log.wOldValue[index];
+    const current = log.wState[index] === hasWrite ? log.wNewValue[index] : log.wOldValue[index];
     this.setValue(index, numberWord(this.#numberIn(current ?? 0n, tword) + delta));
   }
 
   /** Locks a `commuted` entry's cell, reads its committed number and writes the sum. */
   #settleCommute(index: number): void {
-    const tword = this.#log.wTwords[index] ?? 0;
+    const log = this.#log;
+    const tword = log.wTwords[index] ?? 0;
     this.#lockEntry(tword);
     this.#readCommitted(tword, index);
-    const sum =
-      this.#numberIn(this.#log.wOldValue[index] ?? 0n, tword) + (this.#log.wDelta[index] ?? 0);
+    const sum = this.#numberIn(log.wOldValue[index] ?? 0n, tword) + (log.wDelta[index] ?? 0);
     // In place: a rollback of an enclosing checkpoint restores the `commuted` state it undoes.
-    this.#log.wNewValue[index] = numberWord(sum);
-    this.#log.wState[index] = hasWrite;
+    log.wNewValue[index] = numberWord(sum);
+    log.wState[index] = hasWrite;
   }
 
   #numberIn(word: bigint, tword: number): number {
@@ -516,44 +509,9 @@ export class TxEngine {
 
   // ---------------------------------------------------------------- retry and orElse
 
-  /**
-   * `retry`: the attempt is aborted; sleep until a cell it read is written, then rerun. Every
-   * read cell gets this worker's watcher bit; committers that write such a cell wake us.
-   */
+  /** `retry`: the attempt is aborted; sleep until a cell it read is written (waits.ts). */
   sleepUntilReadsChange(): void {
-    if (this.#log.reads === 0) {
-      throw new TransactionStateError(
-        'RETRY_WITHOUT_READS',
-        'retry() before reading any shared cell would wait forever',
-      );
-    }
-    const wakeIndex = this.records.word(this.slot, recordField.retryWake);
-    this.#watchAll(this.#log.readTwords, this.#log.logged);
-    crashPoint('retry.watching');
-    const started = performance.now();
-    this.#host.reclaim.quiesce();
-    // ORDERING: the watcher bits are set (SeqCst) before each validation, and the wake counter
-    // is read before it; a committer writes its value before it takes the bits and bumps the
-    // counter. So either the validation sees the write, or the sleep sees the counter move.
-    // Unbounded by design: `retry` waits as long as nothing it read changes. Each sleep is
-    // bounded (`retrySleepMsMax`); a wake-up that changed nothing read (a stale watch bit of
-    // this slot's group) only costs a validation.
-    for (;;) {
-      const seen = Atomics.load(this.#i32, wakeIndex);
-      if (!this.#snapshot.readsStillValid()) break;
-      sleepWhileEqual(this.#i32, wakeIndex, seen, limits.retrySleepMsMax);
-    }
-    crashPoint('retry.woken');
-    this.#host.reclaim.enter();
-    this.#attempt.addStat('waitMs', performance.now() - started);
-  }
-
-  /** Sets this worker's watch-group bit on `count` cells of `units` (words.ts: never cleared here). */
-  #watchAll(units: Int32Array, count: number): void {
-    const bit = watchBit(this.slot);
-    for (let index = 0; index < count; index += 1) {
-      Atomics.or(this.#b64, twordWatchers(units[index] ?? 0), bit);
-    }
+    this.#waits.sleepUntilReadsChange();
   }
 
   // ---------------------------------------------------------------- async waits
@@ -573,83 +531,16 @@ export class TxEngine {
 
   /**
    * After an aborted async attempt: what to wait for before the rerun, or undefined to rerun at
-   * once. For a `retry`, the read cells are watched from here on and their versions copied, since
-   * the engine's read log is the next transaction's once this thread returns to its event loop.
+   * once: the reads of a `retry` (waits.ts), or what the contention policy waits for.
    */
   pendingWait(): PendingWait | undefined {
-    const signal = this.abortSignal;
-    if (signal.kind === 'retry') {
-      if (this.#log.reads === 0) {
-        throw new TransactionStateError(
-          'RETRY_WITHOUT_READS',
-          'retry() before reading any shared cell would wait forever',
-        );
-      }
-      const count = this.#log.logged;
-      const units = this.#log.readTwords.slice(0, count);
-      const versions = this.#log.readVersions.slice(0, count);
-      this.#watchAll(units, count);
-      return { kind: 'reads', units, versions };
-    }
+    if (this.abortSignal.kind === 'retry') return this.#waits.pendingRetry();
     return this.#contention.pendingLockWait();
   }
 
-  /**
-   * Waits for `pending` through `Atomics.waitAsync`: until a read cell changes (`retry`), or until
-   * the owner of a lock (or the inevitability token) lets go. A lock whose active owner keeps it
-   * past `ownerWaitMsMax` is preempted, as a blocking waiter would; the token's holder is
-   * inevitable and never preempted, so that wait is bounded in slices only.
-   */
-  async waitAsync(pending: PendingWait): Promise<void> {
-    const started = performance.now();
-    this.#host.reclaim.quiesce();
-    if (pending.kind === 'reads') {
-      await this.#waitForChangeAsync(pending);
-    } else {
-      await this.#waitForOwnerAsync(pending, started);
-    }
-    this.#attempt.noteWait(pending.kind === 'lock' ? pending.tword : 0, started);
-  }
-
-  async #waitForChangeAsync(pending: PendingWait & { kind: 'reads' }): Promise<void> {
-    const wakeIndex = this.records.word(this.slot, recordField.retryWake);
-    const { units, versions } = pending;
-    // As a blocking `retry` (sleepUntilReadsChange): counter, then validation, then sleep.
-    for (;;) {
-      const seen = Atomics.load(this.#i32, wakeIndex);
-      if (firstStaleOf(this.#b64, units, versions) !== 0) break;
-      await sleepWhileEqualAsync(this.#i32, wakeIndex, seen, limits.retrySleepMsMax);
-    }
-  }
-
-  async #waitForOwnerAsync(
-    pending: PendingWait & { kind: 'lock' },
-    started: number,
-  ): Promise<void> {
-    const { index, tword, owner } = pending;
-    const deadline = started + limits.ownerWaitMsMax;
-    const resolver = this.resolver;
-    let woken = false;
-    for (let round = 0; round < limits.txAttemptsMax; round += 1) {
-      const now = Atomics.load(this.#i32, index);
-      if ((now & ~contendedBit) !== (owner & ~contendedBit)) break;
-      if (
-        tword === 0
-          ? !this.#inevitability.tokenLive(now)
-          : resolver.lockState(now, tword) === LockState.free
-      ) {
-        break;
-      }
-      const left = deadline - performance.now();
-      if (tword !== 0 && left <= 0) {
-        resolver.preemptOwner(now);
-        break;
-      }
-      const sliceMs = tword === 0 ? limits.waitSliceMs : Math.min(limits.waitSliceMs, left);
-      if (await resolver.sleepOnWordAsync(index, now, sliceMs)) woken = true;
-    }
-    // The rerun may not take this word at all: the next sleeper gets the wake-up now.
-    if (woken) resolver.passWakeUp(index);
+  /** Waits for `pending` through `Atomics.waitAsync` (waits.ts). */
+  waitAsync(pending: PendingWait): Promise<void> {
+    return this.#waits.waitAsync(pending);
   }
 
   /** True if this attempt keeps a read log (a `retry` needs one to know what to wait for). */
