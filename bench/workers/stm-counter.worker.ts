@@ -1,6 +1,6 @@
 // Worker of the high-contention benchmark (stm.bench.ts): every transaction increments one shared
 // counter and does about a microsecond of other work. Four ways to run it:
-// - 'stm': our transactions, contention manager on (wait-die, sleep on the cell, inevitable);
+// - 'stm': our transactions, wait-die contention policy (sleep on the cell, hot cells, inevitable);
 // - 'naive': our transactions with the naive-retry contention policy (abort and rerun at once;
 //   src/stm/contention-naive.ts), chosen before the heap is attached;
 // - 'lock': one global spin-then-wait mutex held for the whole transaction;
