@@ -1,6 +1,6 @@
 // Counts the atomic operations of each basic operation of the library, single-threaded on one
 // heap, in steady state: each operation first runs `warmRuns` times uncounted (past the 64-
-// transaction streaks of engine.ts and every one-time allocation), then `countedRuns` times with
+// transaction streaks of src/stm/ and every one-time allocation), then `countedRuns` times with
 // the global `Atomics` methods, `performance.now` and `BigInt` wrapped by counters
 // (bench/lib/call-counter.ts); the table gives calls per operation. Then one more run of each is
 // traced: every call in order, with the word it touched and the function that made it. Last,

@@ -2,9 +2,10 @@
 // increment against the protocol's floor, bench/lib/commit-floor.ts; empty; read-only over 10
 // cells against 10 plain JS properties). Workers: a large bank with 2 workers against 1 (low
 // contention), one hot counter at 1, 2, 4 and 8 workers against a global lock, against our own
-// engine with its contention manager off, and against the shared-memory steps of our protocol
-// alone — the bound of any implementation of it, bench/lib/commit-floor.ts (high contention;
-// three shapes), and one long reader against three writers (starvation).
+// engine with the naive-retry contention policy (src/stm/contention-naive.ts), and against the
+// shared-memory steps of our protocol alone — the bound of any implementation of it,
+// bench/lib/commit-floor.ts (high contention; three shapes), and one long reader against three
+// writers (starvation).
 import { availableParallelism } from 'node:os';
 import { atomically, Heap, type SharedCell } from '../src/index.js';
 import { AttemptHistogram } from './lib/attempts.js';

@@ -1,15 +1,15 @@
 // The floor of our commit protocol: the shared-memory operations of one transaction that reads
-// and increments one cell, in the order the engine does them (src/stm/engine.ts, steady state:
+// and increments one cell, in the order the engine does them (src/stm/engine.ts and commit.ts, steady state:
 // read log on, no conflict), with nothing around them — no engine state, no write set, no codec.
 // What `atomically` costs above this is the implementation; this much is the protocol itself
-// (20 atomic operations, each a builtin call in V8). Kept in step with engine.ts by hand: when
+// (20 atomic operations, each a builtin call in V8). Kept in step with the engine by hand: when
 // the commit gains or loses a shared-memory step, so must this.
 //
 // The words are made by the engine's own encodings (src/stm/words.ts, src/values/slot-word.ts),
 // so the floor pays for them as the engine does.
 //
 // `lockedIncrement` is the same protocol on a buffer that several workers share (each in its own
-// slot), taking the path the engine takes for a contended cell (engine.ts, hot cells): lock at the
+// slot), taking the path the engine takes for a contended cell (contention-wait-die.ts, hot cells): lock at the
 // first read, read the committed pair under the lock, refresh the snapshot from the last writer's
 // clock, commit; a held lock is waited for as the engine does (spin, then sleep on the owner word
 // with its contended bit; the release wakes one sleeper). It is the bound of any implementation of

@@ -1,7 +1,8 @@
 // Worker of the high-contention benchmark (stm.bench.ts): every transaction increments one shared
 // counter and does about a microsecond of other work. Four ways to run it:
-// - 'stm': our transactions, contention manager on (wait-die, sleep on the cell, inevitable);
-// - 'naive': our transactions with the contention manager off (abort and rerun at once);
+// - 'stm': our transactions, wait-die contention policy (sleep on the cell, hot cells, inevitable);
+// - 'naive': our transactions with the naive-retry contention policy (abort and rerun at once;
+//   src/stm/contention-naive.ts), chosen before the heap is attached;
 // - 'lock': one global spin-then-wait mutex held for the whole transaction;
 // - 'floor': the shared-memory steps of our commit protocol alone, on a counter of their own
 //   (bench/lib/commit-floor.ts, lockedIncrement): the bound of any implementation of it.
@@ -14,7 +15,7 @@ import {
   type SharedCell,
   type SharedRef,
 } from '../../src/index.js';
-import { contentionManager } from '../../src/stm/engine.js';
+import { useNaiveContention } from '../../src/stm/contention.js';
 import { AttemptHistogram } from '../lib/attempts.js';
 import { busyWork } from '../lib/busy-work.js';
 import { CommitFloor } from '../lib/commit-floor.js';
@@ -42,6 +43,8 @@ export interface CounterReport {
 
 const { params: rawParams, workerIndex } = workerParams();
 const params = rawParams as CounterParams;
+// The engine is made by Heap.attach and takes its contention policy then.
+if (params.mode === 'naive') useNaiveContention();
 const heap = Heap.attach(params.heap);
 const counter = heap.open<SharedCell<number>>(params.counter);
 const lockWord = new Int32Array(params.lockBuffer, 0, 1);
@@ -52,7 +55,6 @@ const floor = new CommitFloor(params.floorBuffer, workerIndex);
 const doWork = (): void => {
   busyWork(work);
 };
-contentionManager.enabled = params.mode !== 'naive';
 
 let runs = 0;
 function increment(): void {

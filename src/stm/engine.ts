@@ -1,325 +1,136 @@
 /**
- * The transaction engine of one worker on one heap: an attempt's read log and write set, and its
- * commit. The algorithm, with the reasons behind each step, is in docs/decisions/0005-stm.md; the
- * words it uses are in words.ts, tword.ts and tx-record.ts. It knows transactional words by their
- * address (`tword`), never the blocks around them: the host names a word's object for reports.
+ * The transaction engine of one worker on one heap: the surface that the attempt loop
+ * (atomically.ts) and the shared objects (objects/cell.ts) call, and the fast paths of an attempt
+ * — reading a cell (`read`), locking one (`lockCell`: the uncontended CAS of `#lockEntry`),
+ * buffering a write (`setValue`), `commute` — kept small and in this one class so that V8
+ * inlines them into their callers. The algorithm, with the reasons behind each step, is in
+ * docs/decisions/0005-stm.md; the words it uses are in words.ts, tword.ts and tx-record.ts. It
+ * knows transactional words by their address (`tword`), never the blocks around them: the host
+ * names a word's object for reports.
  *
- * - Reads are invisible. A read checks the version it saw against this worker's cache of every
- *   slot's clock (thread-local clocks, TLC): a version newer than the cache refreshes that entry,
- *   and then the reads so far are validated (snapshot extension) — or, for an attempt that keeps
- *   no read log, the attempt reruns unless it had read nothing yet. So a running attempt only
- *   ever sees a consistent snapshot (opacity), and no shared word is written by every commit.
- * - Writes lock the cell (owner word) at the first write of an attempt and buffer the new value.
- *   Conflicts between writers follow wait-die on first-attempt time: the older waits (and
- *   preempts after `ownerWaitMsMax`), the younger aborts and sleeps on the cell until released.
- *   A cell whose change failed a writing attempt's validation is *hot* for the reruns of that
- *   transaction: they lock it at their first read, so read-modify-write conflicts queue on the
- *   lock like write-write ones instead of failing validation again.
- * - Commit (invariant: an attempt's intents are all resolved before its slot's next attempt
- *   takes a lock):
- *   1. write the redo log to shared memory (tx-record.ts);
- *   2. place an intent in every written cell (CAS old value → intent);
- *   3. publish the commit counter in this slot's clock;
- *   4. validate: read cells still have their read versions and no live intent (written cells
- *      need no check: their locks were held throughout unless the attempt was preempted, and
- *      a preempted attempt fails step 5);
- *   5. decide: CAS status active → committing. LINEARISATION POINT of the transaction. Before it
- *      anyone may abort the attempt (CAS active → aborted), after it anyone may finish it;
- *   6. write back each cell (CAS version old → new, CAS value intent → new), wake watchers;
- *   7. CAS status committing → committed; whoever wins retires the old values; release locks.
- *   A transaction is serialised at the end of step 2 (all intents placed); read-only attempts at
- *   their start. docs/decisions/0005-stm.md proves that this order is a strict serialisation.
+ * Everything past the fast paths is one part per responsibility, each made here at construction
+ * and sharing the running attempt (attempt.ts: identity, flags, age, statistics) and its log
+ * (attempt-log.ts: read log, write set, checkpoints, actions):
+ *
+ * | part           | file                   | responsibility                                     |
+ * |----------------|------------------------|----------------------------------------------------|
+ * | `Snapshot`     | snapshot.ts            | clock cache (TLC), snapshot extension, validation  |
+ * | `Contention`   | contention.ts, with    | lock conflicts, intents met, hot cells, the wait   |
+ * |                | contention-wait-die.ts | after an abort, escalation to inevitable: wait-die |
+ * |                | contention-naive.ts    | or naive retry, chosen at construction             |
+ * | `Inevitability`| inevitability.ts       | the heap's token; becoming inevitable              |
+ * | `Committer`    | commit.ts              | commit steps 1–7, read-only finish, abort          |
+ * | `Waits`        | waits.ts               | `retry` sleeps; an async transaction's waits       |
+ *
+ * - Reads are invisible: checked against the snapshot (snapshot.ts), never written anywhere, so
+ *   a running attempt only ever sees a consistent snapshot (opacity).
+ * - Writes lock the cell (owner word) at the first write of an attempt and buffer the new value;
+ *   a lock held by another attempt is the contention policy's to resolve.
+ * - Commit places intents, publishes its counter, validates, decides and writes back (commit.ts).
+ *   A transaction is serialised when its intents are all placed; read-only attempts at their
+ *   start. docs/decisions/0005-stm.md proves that this order is a strict serialisation.
  */
-import type { Allocator } from '../alloc/index.js';
+import { assert, limits } from '../base/index.js';
+import { isIntentWord, numberOfWord, numberWord } from '../values/index.js';
 import {
-  assert,
-  BugError,
-  crashPoint,
-  LimitExceededError,
-  limits,
-  TransactionStateError,
-} from '../base/index.js';
-import { headerWord, type HeapMemory } from '../memory/index.js';
-import { sleepWhileEqual, sleepWhileEqualAsync } from '../platform/index.js';
-import type { ReclaimParticipant } from '../reclaim/index.js';
-import { intentWord, isIntentWord, numberOfWord, numberWord } from '../values/index.js';
-import { twordOwner, twordValue, twordVersion, twordWatchers } from './tword.js';
-import { ConflictResolver, LockState, WaitEnd } from './conflicts.js';
+  Attempt,
+  recordingStreak,
+  TxAbort,
+  type AttemptHost,
+  type PendingWait,
+  type TxCarry,
+} from './attempt.js';
+import { commuted, hasWrite, noWrite, unlocked, type AttemptLog } from './attempt-log.js';
+import { Committer } from './commit.js';
+import { ConflictResolver } from './conflicts.js';
+import { contentionKindDefault, type Contention, type ContentionKind } from './contention.js';
+import { NaiveRetry } from './contention-naive.js';
+import { WaitDie } from './contention-wait-die.js';
+import { Inevitability } from './inevitability.js';
 import { recoverTransaction } from './recovery.js';
-import {
-  abortStat,
-  statField,
-  type AbortKind,
-  type ConflictEvent,
-  type StatField,
-} from './stats.js';
-import { logEntriesInitial, recordField, recordSlot, SharedLog, TxRecords } from './tx-record.js';
-import {
-  contendedBit,
-  holdsLocks,
-  intentPayloadOf,
-  ownerSeqMatches,
-  ownerSlot,
-  ownerWord,
-  seqMask,
-  statusSeq,
-  statusState,
-  statusWord,
-  TxState,
-  versionCovered,
-  versionSlot,
-  versionWord,
-  watchBit,
-} from './words.js';
+import { Snapshot } from './snapshot.js';
+import type { AbortKind, ConflictEvent } from './stats.js';
+import { twordOwner, twordValue, twordVersion } from './tword.js';
+import { recordField, TxRecords } from './tx-record.js';
+import { Waits } from './waits.js';
+import { holdsLocks, statusSeq, statusState, versionCovered } from './words.js';
 
 /** What the engine needs of the worker's heap context (kept narrow to avoid a cycle). */
-export interface EngineHost {
-  readonly memory: HeapMemory;
-  readonly slotIndex: number;
-  readonly reclaim: ReclaimParticipant;
-  /** Undoes `encodeToStore` for a word that was never published. */
-  discardUnpublished(word: bigint): void;
-  /** Drops a word that left shared memory: its references released, its block retired. */
-  dropWord(word: bigint): void;
-  readonly allocator: Allocator;
-  /** Cells one transaction may write or lock, and read (`limits` by default; tests shrink them). */
-  readonly txWriteSetMax: number;
-  readonly txReadSetMax: number;
-  /** The handle of the shared object that holds transactional word `tword` (for reports). */
-  handleOfTword(tword: number): number;
+export interface EngineHost extends AttemptHost {
+  /**
+   * The contention policy (contention.ts): wait-die unless a benchmark asks for naive retry
+   * (`useNaiveContention`, or this field).
+   */
+  readonly contention?: ContentionKind;
 }
-
-/**
- * Thrown through user code to end an attempt. User code that catches it anyway cannot save the
- * attempt: the engine remembers that it is doomed and reruns it at the end.
- */
-export class TxAbort extends Error {
-  kind: AbortKind = 'write-write';
-  /** Cell to sleep on before the rerun (0: none), and the owner word seen there. */
-  waitTword = 0;
-  waitOwner = 0;
-  otherSlot = -1;
-  /** The futex word an async attempt waits on before its rerun (-1: none): see `pendingWait`. */
-  waitIndex = -1;
-
-  constructor() {
-    super('transaction attempt aborted (internal signal; reruns automatically)');
-    this.name = 'TxAbort';
-  }
-}
-
-/**
- * What a transaction carries from one attempt to the next: its age (wait-die priority), whether
- * its next attempt starts inevitable, and the cells it slept on (it takes their locks with the
- * contended bit: the wake-up chain). A synchronous transaction keeps it in the engine; an async
- * one keeps its own between attempts, since other transactions of this thread run while it waits.
- */
-export interface TxCarry {
-  firstAttemptMs: number;
-  startInevitable: boolean;
-  contended: Set<number>;
-}
-
-/** What an async transaction waits for between an aborted attempt and its rerun. */
-export type PendingWait =
-  | {
-      readonly kind: 'lock';
-      /** The futex word: a cell's owner word or the inevitability token. */
-      readonly index: number;
-      /** The cell (0 for the token), and the owner seen there. */
-      readonly tword: number;
-      readonly owner: number;
-    }
-  | {
-      readonly kind: 'reads';
-      /** The cells read, and the version each was read at. */
-      readonly units: Int32Array;
-      readonly versions: readonly bigint[];
-    };
-
-/**
- * Benchmarks only (not exported by the library): with `enabled` false, a conflict aborts the
- * attempt and reruns it at once — no wait-die, no sleeping on the cell, no escalation to
- * inevitable, no hot cells. That is the "naive retry" baseline: it shows what contention
- * management buys.
- * Module state, so it is per worker thread.
- */
-export const contentionManager = { enabled: true };
-
-/** Write-set entry states: locked (read under the lock, not written), written, and commuted. */
-const noWrite = 0;
-const hasWrite = 1;
-/**
- * A number to be added at commit (`commute`): the entry's cell is not locked yet and was not
- * read for it; the commit locks it, reads the committed number under the lock and adds.
- */
-const commuted = 2;
-/** An entry whose commute was rolled back: its cell is not locked (lockCell takes it then). */
-const unlocked = 3;
-/** Write sets up to this size are searched by a scan of their units (cheaper than a Map). */
-const scannedEntriesMax = 8;
-/**
- * Transactions that keep locking hot cells at their first read after the last validation failure
- * on one: a worker that read-modify-writes a contended cell keeps queueing on its lock instead of
- * failing validation once per transaction.
- */
-const hotStreak = 64;
-/** Transactions run with a read log for this many transactions after one needed it. */
-const recordingStreak = 64;
-
-/** A copy of `array` with room for at least `length` elements (doubling, up to `cap`). */
-function grown<Typed extends Int32Array<ArrayBuffer> | Uint8Array<ArrayBuffer>>(
-  array: Typed,
-  length: number,
-  cap = Infinity,
-): Typed {
-  const make = array.constructor as new (length: number) => Typed;
-  const next = new make(Math.max(length, Math.min(array.length * 2, cap)));
-  (next as { set(source: Typed): void }).set(array);
-  return next;
-}
-
-/**
- * Words (cell versions and values) kept by the engine between loading and storing them. A plain
- * array holds the BigInt that the load made; a BigInt64Array would make a new one on every read
- * (an allocation each), and an attempt reads its entries several times.
- */
-function wordArray(length: number): bigint[] {
-  return new Array<bigint>(length).fill(0n);
-}
-
-/** Makes room for index `length - 1` in each of `arrays` (doubling). */
-function growWords(arrays: readonly bigint[][], length: number): void {
-  for (const array of arrays) {
-    const size = Math.max(length, array.length * 2);
-    while (array.length < size) array.push(0n);
-  }
-}
+export { TxAbort, type PendingWait, type TxCarry };
 
 export class TxEngine {
   readonly #host: EngineHost;
   readonly #i32: Int32Array;
   readonly #b64: BigInt64Array;
-  readonly #f64: Float64Array;
   readonly records: TxRecords;
   readonly resolver: ConflictResolver;
-  readonly #log: SharedLog;
   readonly slot: number;
-  readonly #statusIndex: number;
-  readonly #statsBase: number;
-  readonly #priorityIndex: number;
-  readonly #writeSetMax: number;
-  readonly #readSetMax: number;
-  readonly #clockIndex: number;
-  /** This worker's cache of every slot's clock (TLC): the snapshot reads are checked against. */
-  readonly #clockCache = new Float64Array(limits.workerSlotsMax);
-  #clock: number;
-  /** `#clock` as the BigInt stored in the record (kept alongside: a conversion costs ~20 ns). */
-  #clockWord: bigint;
-  #seq: number;
-  /** This attempt's intent word, owner word and aborted status (made when it takes a lock). */
-  #intent = 0n;
-  #ownerWord = 0;
-  #abortedStatus = 0;
-  readonly abortSignal = new TxAbort();
-  onConflict: ((event: ConflictEvent) => void) | undefined;
-
-  // The current attempt.
-  #doomed = false;
-  #lockTaking = false;
-  #recording = false;
-  #recordCountdown = 0;
-  #inevitable = false;
-  #userInevitable = false;
-  #startInevitable = false;
-  #holdsToken = false;
-  /** The attempt runs in `atomicallyAsync`: where it would block, it aborts and waits async. */
-  #waitsAsync = false;
-  #reads = 0;
-  /** Reads in the read log (all reads, once the attempt records). */
-  #logged = 0;
-  #readTwords = new Int32Array(64);
-  readonly #readVersions = wordArray(64);
-  /** Entry index by cell, kept only for write sets larger than `scannedEntriesMax`. */
-  readonly #writeIndex = new Map<number, number>();
-  #entries = 0;
-  #wTwords = new Int32Array(16);
-  readonly #wOldVersion = wordArray(16);
-  readonly #wOldValue = wordArray(16);
-  readonly #wNewValue = wordArray(16);
-  #wState = new Uint8Array(16);
-  #intentsPlaced = 0;
-  /** The shared log holds this attempt's entries (its count is set). */
-  #logHolds = false;
-  /**
-   * Cells whose change made a writing attempt of this worker fail: attempts lock them at their
-   * first read, for `hotStreak` transactions after the last such failure.
-   */
-  readonly #hot = new Set<number>();
-  #hotCountdown = 0;
-  /** Cells this transaction slept on: it takes their locks with the contended bit (wake chain). */
-  #contended = new Set<number>();
-  /** The synchronous transactions' set (an async one swaps its own in for each attempt). */
-  readonly #ownContended = this.#contended;
-  #firstAttemptMs = 0;
-  #attemptStartMs = 0;
-  #attempts = 0;
-  /**
-   * Open checkpoints (orElse branches, nested `atomically`), innermost last: for each, the
-   * lengths of the undo log and of the two action lists when it opened (three numbers).
-   */
-  readonly #marks: number[] = [];
-  /** Entries' previous states, undone when a checkpoint rolls back. */
-  readonly #undo: { index: number; state: number; value: bigint; delta: number }[] = [];
-  /** Run once if the transaction commits (after it is visible), or if the attempt aborts. */
-  #commitActions: (() => void)[] = [];
-  #abortActions: (() => void)[] = [];
-  /** Locks this attempt holds (entries that are not `commuted`). */
-  #locked = 0;
-  /** The number each `commuted` entry adds. */
-  #wDelta = new Float64Array(16);
+  readonly abortSignal: TxAbort;
+  /** The running attempt, shared with the parts below (attempt.ts), and its log. */
+  readonly #attempt: Attempt;
+  readonly #log: AttemptLog;
+  readonly #contention: Contention;
+  /** The contention policy's hot cells (read by `read`'s fast path; the policy marks them). */
+  readonly #hot: Set<number>;
+  readonly #snapshot: Snapshot;
+  /** The snapshot's clock cache (TLC), which `read`'s fast path checks versions against. */
+  readonly #clockCache: Float64Array;
+  readonly #inevitability: Inevitability;
+  readonly #committer: Committer;
+  readonly #waits: Waits;
 
   constructor(host: EngineHost) {
     this.#host = host;
-    this.#writeSetMax = host.txWriteSetMax;
-    this.#readSetMax = host.txReadSetMax;
-    // The log is checked against its limit only when it grows: it never holds more.
-    if (this.#readSetMax < this.#readTwords.length)
-      this.#readTwords = new Int32Array(this.#readSetMax);
     const { memory } = host;
     this.#i32 = memory.i32;
     this.#b64 = memory.b64;
-    this.#f64 = memory.f64;
     this.slot = host.slotIndex;
     this.records = new TxRecords(memory);
     this.resolver = new ConflictResolver(memory, this.records);
+    const attempt = new Attempt(host, this.records, this.resolver);
+    this.#attempt = attempt;
+    this.#log = attempt.log;
+    this.abortSignal = attempt.abortSignal;
+    const kind = host.contention ?? contentionKindDefault();
+    this.#contention = kind === 'naive' ? new NaiveRetry(attempt) : new WaitDie(attempt);
+    this.#hot = this.#contention.hot;
+    this.#snapshot = new Snapshot(attempt, this.#contention);
+    this.#clockCache = this.#snapshot.cache;
+    this.#inevitability = new Inevitability(attempt, (tword) => this.lockCell(tword));
     this.resolver.onPreempt = () => {
-      this.#count('preemptions');
+      attempt.count('preemptions');
     };
-    this.#log = new SharedLog(memory, this.records, this.slot, host.allocator);
-    this.#statusIndex = this.records.word(this.slot, recordField.status);
-    this.#statsBase = this.records.slot64(this.slot, recordSlot.statsFirst);
-    this.#priorityIndex = this.records.slot64(this.slot, recordSlot.priority);
-    this.#clockIndex = this.records.slot64(this.slot, recordSlot.clock);
-    // The slot's clock and seq carry on from its previous holders: versions never recur.
-    this.#clock = this.records.clock(this.slot);
-    this.#clockWord = BigInt(this.#clock);
+    // Reads the slot's clock: before recovery, as it always was (recovery leaves clocks alone).
+    this.#committer = new Committer(attempt, this.#snapshot, this.#contention, this.#inevitability);
+    this.#waits = new Waits(attempt, this.#snapshot, this.#inevitability);
     // A slot can come back with its previous holder's attempt undecided or unfinished, or its log
     // (reclaim/ recovers zombie slots without knowing about transactions): finish or abort the
     // attempt and retire the log first.
     const leftOver =
-      holdsLocks(statusState(Atomics.load(this.#i32, this.#statusIndex))) ||
+      holdsLocks(statusState(Atomics.load(this.#i32, this.#attempt.statusIndex))) ||
       Atomics.load(this.#i32, this.records.word(this.slot, recordField.logUnit)) !== 0;
     if (leftOver) this.recoverSlot(this.slot);
-    // Made now, so that a worker's first commit allocates nothing (the log grows only for
-    // transactions that write more cells than it holds).
-    this.#log.reserve(logEntriesInitial);
-    const status = Atomics.load(this.#i32, this.#statusIndex);
-    this.#seq = statusSeq(status);
+    this.#committer.reserveLog();
+    const status = Atomics.load(this.#i32, this.#attempt.statusIndex);
+    this.#attempt.seq = statusSeq(status);
     assert(!holdsLocks(statusState(status)), `slot ${this.slot} claimed with a live attempt`);
-    for (let slot = 0; slot < limits.workerSlotsMax; slot += 1) {
-      this.#clockCache[slot] = this.records.clock(slot);
-    }
+    this.#snapshot.refreshAll();
+  }
+
+  /** Called with every conflict of this worker's transactions (`heap.onConflict`). */
+  get onConflict(): ((event: ConflictEvent) => void) | undefined {
+    return this.#attempt.onConflict;
+  }
+
+  set onConflict(hook: ((event: ConflictEvent) => void) | undefined) {
+    this.#attempt.onConflict = hook;
   }
 
   /** Finishes or aborts the attempt a dead holder of `slot` left, and retires its log. */
@@ -351,50 +162,43 @@ export class TxEngine {
    */
   begin(attempt: number, waitsAsync = false): void {
     this.#host.reclaim.enter();
-    this.#waitsAsync = waitsAsync;
-    this.#doomed = false;
-    this.#reads = 0;
-    this.#logged = 0;
-    this.#attempts = attempt + 1;
-    this.#attemptStartMs = 0;
-    if (attempt === 0) this.#firstAttemptMs = 0;
-    else this.#startClock();
+    const state = this.#attempt;
+    state.waitsAsync = waitsAsync;
+    state.doomed = false;
+    this.#log.forgetReads();
+    state.attempts = attempt + 1;
+    state.attemptStartMs = 0;
+    if (attempt === 0) state.firstAttemptMs = 0;
+    else state.startClock();
     // (A rerun that locks hot cells at their first read must log its reads.)
-    this.#recording = this.#recordCountdown > 0 || this.#hot.size !== 0;
-    if (this.#recordCountdown > 0) this.#recordCountdown -= 1;
-    const escalate = attempt >= limits.attemptsBeforeInevitable && contentionManager.enabled;
-    if (this.#startInevitable || escalate) {
-      this.#startInevitable = false;
+    state.recording = state.recordCountdown > 0 || this.#hot.size !== 0;
+    if (state.recordCountdown > 0) state.recordCountdown -= 1;
+    const escalate = this.#contention.escalates(attempt);
+    if (state.startInevitable || escalate) {
+      state.startInevitable = false;
       this.becomeInevitable(false);
     }
   }
 
-  /** Aborts the attempt: the caller catches the signal and reruns (or propagates). */
+  /** Aborts the attempt (Attempt.fail): the caller catches the signal and reruns (or propagates). */
   fail(
     kind: AbortKind,
-    waitTword = 0,
-    waitOwner = 0,
-    otherSlot = -1,
-    waitIndex = waitTword === 0 ? -1 : twordOwner(waitTword),
+    waitTword?: number,
+    waitOwner?: number,
+    otherSlot?: number,
+    waitIndex?: number,
   ): never {
-    const signal = this.abortSignal;
-    signal.kind = kind;
-    signal.waitTword = waitTword;
-    signal.waitOwner = waitOwner;
-    signal.otherSlot = otherSlot;
-    signal.waitIndex = waitIndex;
-    this.#doomed = true;
-    throw signal;
+    return this.#attempt.fail(kind, waitTword, waitOwner, otherSlot, waitIndex);
   }
 
   /** `orElse` caught a `retry` of its first branch: the attempt goes on. */
   undoom(): void {
-    this.#doomed = false;
+    this.#attempt.doomed = false;
   }
 
   /** True if the attempt was aborted (the signal may have been swallowed by user code). */
   get doomed(): boolean {
-    return this.#doomed;
+    return this.#attempt.doomed;
   }
 
   // ---------------------------------------------------------------- reads
@@ -405,7 +209,9 @@ export class TxEngine {
    * so that the compiler inlines it into its callers; every other case is a call away.
    */
   read(tword: number): bigint {
-    if (this.#entries !== 0 || this.#inevitable || this.#hot.size !== 0) {
+    const log = this.#log;
+    const attempt = this.#attempt;
+    if (log.entries !== 0 || attempt.inevitable || this.#hot.size !== 0) {
       return this.#readOwnOrLocked(tword);
     }
     const b64 = this.#b64;
@@ -419,29 +225,31 @@ export class TxEngine {
     ) {
       return this.#readShared(tword);
     }
-    if (this.#recording) this.#logRead(tword, version);
-    this.#reads += 1;
+    if (attempt.recording) log.logRead(tword, version);
+    log.reads += 1;
     return word;
   }
 
   /** `read` of a cell when this attempt has locked cells, is inevitable, or has hot cells. */
   #readOwnOrLocked(tword: number): bigint {
-    if (this.#entries !== 0) {
-      const index = this.#entryOf(tword);
+    const log = this.#log;
+    const attempt = this.#attempt;
+    if (log.entries !== 0) {
+      const index = log.entryOf(tword);
       if (index !== undefined) {
-        if (this.#wState[index] === commuted) this.#settleCommute(index);
-        if (this.#wState[index] === unlocked && this.#inevitable) this.#relock(tword, index);
-        if (this.#wState[index] === hasWrite) return this.#wNewValue[index] ?? 0n;
+        if (log.wState[index] === commuted) this.#settleCommute(index);
+        if (log.wState[index] === unlocked && attempt.inevitable) this.#relock(tword, index);
+        if (log.wState[index] === hasWrite) return log.wNewValue[index] ?? 0n;
         // Locked for reading by an inevitable attempt. (Locked without a write otherwise — a
         // failed encoding, a rolled-back branch — is read like any cell: checked against the
         // snapshot.)
-        if (this.#inevitable) return this.#wOldValue[index] ?? 0n;
+        if (attempt.inevitable) return log.wOldValue[index] ?? 0n;
       }
     }
-    if (this.#inevitable) {
+    if (attempt.inevitable) {
       // lockCell may grow the entry arrays: index them only after it returns.
       const index = this.lockCell(tword);
-      return this.#wOldValue[index] ?? 0n;
+      return log.wOldValue[index] ?? 0n;
     }
     // A cell that made an earlier attempt fail is locked first, and read as locked.
     if (this.#hot.size !== 0 && this.#hot.has(tword)) return this.#readLocked(tword);
@@ -463,9 +271,9 @@ export class TxEngine {
       if (Atomics.load(b64, versionIndex) !== version) continue;
       // A refreshed snapshot may cover a commit that wrote this cell after the loads above: read
       // the cell again under the new snapshot.
-      if (this.#extendSnapshot(version)) continue;
-      if (this.#recording) this.#logRead(tword, version);
-      this.#reads += 1;
+      if (this.#snapshot.extend(version)) continue;
+      if (this.#attempt.recording) this.#log.logRead(tword, version);
+      this.#log.reads += 1;
       return word;
     }
     return this.fail('write-read', tword);
@@ -481,154 +289,17 @@ export class TxEngine {
    */
   #readLocked(tword: number): bigint {
     const index = this.lockCell(tword);
-    const version = this.#wOldVersion[index] ?? 0n;
-    this.#extendSnapshot(version);
-    if (this.#recording) this.#logRead(tword, version);
-    this.#reads += 1;
+    const version = this.#log.wOldVersion[index] ?? 0n;
+    this.#snapshot.extend(version);
+    if (this.#attempt.recording) this.#log.logRead(tword, version);
+    this.#log.reads += 1;
     // (read() returned earlier for a cell this attempt has written.)
-    return this.#wOldValue[index] ?? 0n;
-  }
-
-  #logRead(tword: number, version: bigint): void {
-    const at = this.#logged;
-    if (at >= this.#readTwords.length) {
-      if (at >= this.#readSetMax) {
-        throw new LimitExceededError(
-          'txReadSetMax',
-          `a transaction may read at most ${String(this.#readSetMax)} cells; ` +
-            'split it into smaller transactions',
-        );
-      }
-      this.#readTwords = grown(this.#readTwords, at + 1, this.#readSetMax);
-      growWords([this.#readVersions], at + 1);
-    }
-    this.#readTwords[at] = tword;
-    this.#readVersions[at] = version;
-    this.#logged = at + 1;
-  }
-
-  /**
-   * Opacity. The snapshot is every commit whose counter this worker's clock cache covers: their
-   * intents were all placed before the cache entry was read. A version newer than the cache
-   * refreshes its writer's entry, and then the reads so far are validated (or, with no read log,
-   * the attempt reruns unless it has read nothing yet). Returns true if the cache was refreshed:
-   * the caller must load the cell again, since the refresh may cover a commit that wrote it after
-   * the version just checked was read (accepting that stale value against the newer snapshot is
-   * exactly an inconsistent read).
-   */
-  #extendSnapshot(version: bigint): boolean {
-    const writer = this.#refreshClockFor(version);
-    if (writer < 0) return false;
-    // A preempted attempt has lost its locks: the cells it wrote or locked may have changed
-    // since, while their entries still match what it read. Checked after the refresh, so that
-    // an attempt still live here held its locks up to the new snapshot.
-    if (this.#preempted()) this.fail('preempted');
-    if (this.#reads === 0) return true;
-    if (!this.#recording) {
-      this.#recordCountdown = recordingStreak;
-      this.fail('upgrade');
-    }
-    const stale = this.#firstStaleRead();
-    if (stale !== 0) this.#failStaleRead(stale, writer);
-    return true;
+    return this.#log.wOldValue[index] ?? 0n;
   }
 
   /** A reader met an intent: help or undo it if decided, else wait for it (then preempt). */
   meetIntent(tword: number, intent: bigint): void {
-    const resolver = this.resolver;
-    if (resolver.resolveFinished(tword, intent)) return;
-    const started = performance.now();
-    const deadline = started + limits.ownerWaitMsMax;
-    const valueIndex = twordValue(tword);
-    const ownerIndex = twordOwner(tword);
-    for (let spin = 0; spin < limits.conflictSpinMax; spin += 1) {
-      if (Atomics.load(this.#b64, valueIndex) !== intent) return;
-    }
-    let woken = false;
-    for (let round = 0; round < limits.txAttemptsMax; round += 1) {
-      if (Atomics.load(this.#b64, valueIndex) !== intent) break;
-      if (resolver.resolveFinished(tword, intent)) break;
-      const owner = Atomics.load(this.#i32, ownerIndex);
-      // An async attempt does not block: it gives way and waits for the owner outside.
-      if (owner !== 0 && this.#waitsAsync) this.fail('write-read', tword, owner, ownerSlot(owner));
-      if (owner !== 0) {
-        const end = resolver.waitForOwner(tword, owner, deadline);
-        if (end === WaitEnd.woken) woken = true;
-        if (end !== WaitEnd.expired) continue;
-      } else if (performance.now() < deadline) {
-        continue;
-      }
-      // Stuck in its commit phase past the bound: dead or stalled. Abort it if still active.
-      if (owner !== 0) resolver.preemptOwner(owner);
-      resolver.resolveFinished(tword, intent);
-      break;
-    }
-    // A reader does not take the lock it was woken from: the next sleeper gets the wake-up.
-    if (woken) resolver.passWakeUp(ownerIndex);
-    this.#noteWait(tword, started);
-  }
-
-  /** Validates the read log: every cell read still has the version read and no live intent. */
-  #readsStillValid(): boolean {
-    return this.#firstStaleRead() === 0;
-  }
-
-  /** The first cell of the read log that no longer holds what was read there, or 0. */
-  #firstStaleRead(): number {
-    const b64 = this.#b64;
-    for (let index = 0; index < this.#logged; index += 1) {
-      const tword = this.#readTwords[index] ?? 0;
-      const version = this.#readVersions[index] ?? 0n;
-      const own = this.#entryOf(tword);
-      if (own !== undefined && this.#wState[own] !== commuted && this.#wState[own] !== unlocked) {
-        if (this.#wOldVersion[own] !== version) return tword;
-        continue;
-      }
-      if (Atomics.load(b64, twordVersion(tword)) !== version) return tword;
-      const word = Atomics.load(b64, twordValue(tword));
-      if (isIntentWord(word) && !this.#intentLeavesReadValid(tword, word)) return tword;
-      if (Atomics.load(b64, twordVersion(tword)) !== version) return tword;
-    }
-    return 0;
-  }
-
-  /**
-   * Aborts on a read that another transaction overwrote. A writing attempt marks that cell hot:
-   * its reruns lock it at their first read of it, so they queue behind the next writer of the
-   * cell (wait-die, sleeping on the lock) instead of racing it again and again; and it sleeps on
-   * the cell now if a writer still holds it.
-   */
-  #failStaleRead(tword: number, writer: number): never {
-    let owner = 0;
-    if (this.#lockTaking && contentionManager.enabled) {
-      this.#hot.add(tword);
-      this.#hotCountdown = hotStreak;
-      if (this.#entryOf(tword) === undefined) owner = Atomics.load(this.#i32, twordOwner(tword));
-    }
-    return this.fail('write-read', tword, owner, owner === 0 ? writer : ownerSlot(owner));
-  }
-
-  /**
-   * A read cell holds another attempt's intent during validation: if that attempt is decided,
-   * resolve it (the version then tells); if it is active and younger, abort it (the older
-   * wins); if it is older or inevitable, this attempt is the one that gives way.
-   */
-  #intentLeavesReadValid(tword: number, intent: bigint): boolean {
-    const resolver = this.resolver;
-    for (let round = 0; round < limits.conflictSpinMax; round += 1) {
-      if (Atomics.load(this.#b64, twordValue(tword)) !== intent) return true;
-      if (resolver.resolveFinished(tword, intent)) continue;
-      const owner = Atomics.load(this.#i32, twordOwner(tword));
-      const other = ownerSlot(owner);
-      const status = this.records.status(other);
-      // The status of a later attempt of that slot: the intent's attempt ended meanwhile.
-      if (owner !== 0 && !ownerSeqMatches(owner, statusSeq(status))) continue;
-      if (owner === 0 || statusState(status) !== TxState.active || !this.#isOlderThan(other)) {
-        return false;
-      }
-      resolver.preempt(other, statusSeq(status));
-    }
-    return false;
+    this.#contention.meetIntent(tword, intent);
   }
 
   // ---------------------------------------------------------------- writes
@@ -639,16 +310,17 @@ export class TxEngine {
    * `setValue`.
    */
   lockCell(tword: number): number {
-    if (this.#entries !== 0) {
-      const known = this.#entryOf(tword);
+    const log = this.#log;
+    if (log.entries !== 0) {
+      const known = log.entryOf(tword);
       if (known !== undefined) {
-        if (this.#wState[known] === unlocked) this.#relock(tword, known);
+        if (log.wState[known] === unlocked) this.#relock(tword, known);
         return known;
       }
     }
-    if (this.#entries >= this.#writeSetMax) this.#refuseWriteSet();
+    if (log.entries >= log.writeSetMax) log.refuseWriteSet();
     this.#lockEntry(tword);
-    const index = this.#addEntry(tword);
+    const index = log.addEntry(tword);
     this.#readCommitted(tword, index);
     return index;
   }
@@ -657,67 +329,38 @@ export class TxEngine {
   #relock(tword: number, index: number): void {
     this.#lockEntry(tword);
     this.#readCommitted(tword, index);
-    this.#wState[index] = noWrite;
+    this.#log.wState[index] = noWrite;
   }
 
   /** Takes the lock of cell `tword` for this attempt (its entry is the caller's to make). */
   #lockEntry(tword: number): void {
-    if (!this.#lockTaking) this.#beginLocking();
+    const attempt = this.#attempt;
+    if (!attempt.lockTaking) attempt.beginLocking();
     // Uncontended, the lock is one CAS from the free word. After sleeping on this lock (now or
     // before this attempt's abort) other sleepers may remain, so it is taken with the contended
     // bit and its release wakes the next (wake-up chain): that is the slow path's to do.
+    const contended = attempt.contended;
     const free =
-      (this.#contended.size === 0 || !this.#contended.has(tword)) &&
-      Atomics.compareExchange(this.#i32, twordOwner(tword), 0, this.#ownerWord) === 0;
-    if (!free) this.#lockContended(tword);
-    this.#locked += 1;
+      (contended.size === 0 || !contended.has(tword)) &&
+      Atomics.compareExchange(this.#i32, twordOwner(tword), 0, attempt.ownerWord) === 0;
+    if (!free) this.#contention.lockContended(tword);
+    attempt.log.locked += 1;
     // A waiter may have preempted this attempt meanwhile: its locks are then not its own.
-    if (this.#preempted()) this.fail('preempted');
-  }
-
-  /** Takes the lock of cell `tword` against other owners: wait-die, sleeping, preemption. */
-  #lockContended(tword: number): void {
-    // A hot cell still contended stays hot: reading it unlocked again would fail validation
-    // against the next writer and cost a rerun (the transaction's work again) and a sleep.
-    if (this.#hot.size !== 0 && this.#hot.has(tword)) this.#hotCountdown = hotStreak;
-    const me = this.#ownerWord;
-    const ownerIndex = twordOwner(tword);
-    let deadline = 0;
-    let waitStarted = 0;
-    let slept = this.#contended.size !== 0 && this.#contended.has(tword);
-    for (let attempt = 0; ; attempt += 1) {
-      if (attempt >= limits.txAttemptsMax) throw new BugError(`lock of cell ${tword} stuck`);
-      const owner = Atomics.load(this.#i32, ownerIndex);
-      if (owner !== 0) {
-        const state = this.resolver.lockState(owner, tword);
-        if (state !== LockState.free) {
-          if (deadline === 0) {
-            waitStarted = performance.now();
-            deadline = waitStarted + limits.ownerWaitMsMax;
-          }
-          if (this.#lockConflict(tword, owner, state, deadline)) slept = true;
-          crashPoint('lock.contended');
-          continue;
-        }
-      }
-      const wanted = me | (owner & contendedBit) | (slept ? contendedBit : 0);
-      if (Atomics.compareExchange(this.#i32, ownerIndex, owner, wanted) === owner) break;
-    }
-    crashPoint('lock.afterCas');
-    if (waitStarted !== 0) this.#noteWait(tword, waitStarted);
+    if (attempt.preempted()) attempt.fail('preempted');
   }
 
   /** Buffers the new value of a locked cell (a word encoded for storing, owned by the log). */
   setValue(index: number, word: bigint): void {
-    const state = this.#wState[index] ?? noWrite;
-    const previous = this.#wNewValue[index] ?? 0n;
-    if (this.#marks.length > 0) {
-      this.#undo.push({ index, state, value: previous, delta: this.#wDelta[index] ?? 0 });
+    const log = this.#log;
+    const state = log.wState[index] ?? noWrite;
+    const previous = log.wNewValue[index] ?? 0n;
+    if (log.marks.length > 0) {
+      log.undo.push({ index, state, value: previous, delta: log.wDelta[index] ?? 0 });
     } else if (state === hasWrite) {
       this.#host.discardUnpublished(previous);
     }
-    this.#wNewValue[index] = word;
-    this.#wState[index] = hasWrite;
+    log.wNewValue[index] = word;
+    log.wState[index] = hasWrite;
   }
 
   /**
@@ -728,38 +371,39 @@ export class TxEngine {
    * transaction locks it at once and sees the sum. An inevitable attempt adds at once.
    */
   commute(tword: number, delta: number): void {
-    const known = this.#entries === 0 ? undefined : this.#entryOf(tword);
-    const fresh = known === undefined || this.#wState[known] === unlocked;
-    if (fresh && !this.#inevitable) {
-      if (known === undefined && this.#entries >= this.#writeSetMax) this.#refuseWriteSet();
-      const index = known ?? this.#addEntry(tword);
-      if (this.#marks.length > 0) this.#undo.push({ index, state: unlocked, value: 0n, delta: 0 });
-      this.#wState[index] = commuted;
-      this.#wDelta[index] = delta;
+    const log = this.#log;
+    const known = log.entries === 0 ? undefined : log.entryOf(tword);
+    const fresh = known === undefined || log.wState[known] === unlocked;
+    if (fresh && !this.#attempt.inevitable) {
+      if (known === undefined && log.entries >= log.writeSetMax) log.refuseWriteSet();
+      const index = known ?? log.addEntry(tword);
+      if (log.marks.length > 0) log.undo.push({ index, state: unlocked, value: 0n, delta: 0 });
+      log.wState[index] = commuted;
+      log.wDelta[index] = delta;
       return;
     }
     const index = known ?? this.lockCell(tword);
-    if (this.#wState[index] === commuted) {
-      if (this.#marks.length > 0) {
-        this.#undo.push({ index, state: commuted, value: 0n, delta: this.#wDelta[index] ?? 0 });
+    if (log.wState[index] === commuted) {
+      if (log.marks.length > 0) {
+        log.undo.push({ index, state: commuted, value: 0n, delta: log.wDelta[index] ?? 0 });
       }
-      this.#wDelta[index] = (this.#wDelta[index] ?? 0) + delta;
+      log.wDelta[index] = (log.wDelta[index] ?? 0) + delta;
       return;
     }
-    const current =
-      this.#wState[index] === hasWrite ? this.#wNewValue[index] : this.#wOldValue[index];
+    const current = log.wState[index] === hasWrite ? log.wNewValue[index] : log.wOldValue[index];
     this.setValue(index, numberWord(this.#numberIn(current ?? 0n, tword) + delta));
   }
 
   /** Locks a `commuted` entry's cell, reads its committed number and writes the sum. */
   #settleCommute(index: number): void {
-    const tword = this.#wTwords[index] ?? 0;
+    const log = this.#log;
+    const tword = log.wTwords[index] ?? 0;
     this.#lockEntry(tword);
     this.#readCommitted(tword, index);
-    const sum = this.#numberIn(this.#wOldValue[index] ?? 0n, tword) + (this.#wDelta[index] ?? 0);
+    const sum = this.#numberIn(log.wOldValue[index] ?? 0n, tword) + (log.wDelta[index] ?? 0);
     // In place: a rollback of an enclosing checkpoint restores the `commuted` state it undoes.
-    this.#wNewValue[index] = numberWord(sum);
-    this.#wState[index] = hasWrite;
+    log.wNewValue[index] = numberWord(sum);
+    log.wState[index] = hasWrite;
   }
 
   #numberIn(word: bigint, tword: number): number {
@@ -774,76 +418,17 @@ export class TxEngine {
 
   /** Registers `action` to run once after the transaction commits (not if it aborts). */
   onCommit(action: () => void): void {
-    this.#commitActions.push(action);
+    this.#log.commitActions.push(action);
   }
 
   /** Registers `action` to run once if this attempt aborts (or its checkpoint rolls back). */
   onAbort(action: () => void): void {
-    this.#abortActions.push(action);
+    this.#log.abortActions.push(action);
   }
 
   /** Runs the commit actions of the transaction that just committed (outside of it). */
   runCommitActions(): void {
-    const actions = this.#commitActions;
-    if (actions.length === 0) return;
-    this.#commitActions = [];
-    for (const action of actions) action();
-  }
-
-  #runAbortActions(from: number): void {
-    const actions = this.#abortActions;
-    if (actions.length <= from) return;
-    const run = actions.splice(from);
-    for (let at = run.length - 1; at >= 0; at -= 1) run[at]?.();
-  }
-
-  #addEntry(tword: number): number {
-    const index = this.#entries;
-    if (index >= this.#wTwords.length) this.#growEntries(index);
-    this.#wTwords[index] = tword;
-    this.#wState[index] = noWrite;
-    this.#entries = index + 1;
-    if (index >= scannedEntriesMax) this.#indexEntry(tword, index);
-    return index;
-  }
-
-  /** Before a lock is taken (none is left without its entry): a typed error, nothing committed. */
-  #refuseWriteSet(): never {
-    throw new LimitExceededError(
-      'txWriteSetMax',
-      `a transaction may write or lock at most ${String(this.#writeSetMax)} cells; ` +
-        'split it into smaller transactions',
-    );
-  }
-
-  #growEntries(index: number): void {
-    assert(index < this.#writeSetMax, 'the write set grew past its checked limit');
-    this.#wTwords = grown(this.#wTwords, index + 1);
-    growWords([this.#wOldVersion, this.#wOldValue, this.#wNewValue], index + 1);
-    this.#wState = grown(this.#wState, index + 1);
-    const deltas = new Float64Array(this.#wState.length);
-    deltas.set(this.#wDelta);
-    this.#wDelta = deltas;
-  }
-
-  /** Write sets larger than `scannedEntriesMax` are searched through a map. */
-  #indexEntry(tword: number, index: number): void {
-    if (index === scannedEntriesMax) {
-      for (let at = 0; at <= index; at += 1) this.#writeIndex.set(this.#wTwords[at] ?? 0, at);
-    } else {
-      this.#writeIndex.set(tword, index);
-    }
-  }
-
-  /** The write-set entry of cell `tword`, if this attempt has locked it. */
-  #entryOf(tword: number): number | undefined {
-    const entries = this.#entries;
-    if (entries > scannedEntriesMax) return this.#writeIndex.get(tword);
-    const units = this.#wTwords;
-    for (let index = 0; index < entries; index += 1) {
-      if (units[index] === tword) return index;
-    }
-    return undefined;
+    this.#log.runCommitActions();
   }
 
   /**
@@ -863,546 +448,69 @@ export class TxEngine {
         continue;
       }
       const version = Atomics.load(b64, twordVersion(tword));
-      this.#wOldVersion[index] = version;
-      this.#wOldValue[index] = word;
+      this.#log.wOldVersion[index] = version;
+      this.#log.wOldValue[index] = word;
       // An inevitable attempt reads locked cells: it only keeps its clock cache fresh.
-      if (this.#inevitable) this.#refreshClockFor(version);
+      if (this.#attempt.inevitable) this.#snapshot.refreshFor(version);
       return;
     }
     this.fail('write-read', tword);
   }
 
-  /**
-   * Refreshes the clock-cache entry of the commit that wrote `version` if the snapshot does not
-   * cover it yet; returns the writer's slot, or −1 if it was covered already.
-   */
-  #refreshClockFor(version: bigint): number {
-    if (versionCovered(version, this.#clockCache)) return -1;
-    const writer = versionSlot(version);
-    this.#clockCache[writer] = this.records.clock(writer);
-    return writer;
-  }
-
-  /**
-   * Wait-die between writers: the older (or inevitable) waits, then preempts; the younger dies.
-   * An attempt that holds no lock yet waits whatever its age: waits-for cycles need every waiter
-   * to hold something another waits for, so it cannot close one, and queueing on the lock costs
-   * one wake-up where dying costs a rerun as well. Returns true if it slept on the lock.
-   */
-  #lockConflict(tword: number, owner: number, state: LockState, deadline: number): boolean {
-    const other = ownerSlot(owner);
-    const mayWait =
-      state === LockState.active &&
-      contentionManager.enabled &&
-      (this.#locked === 0 || this.#isOlderThan(other));
-    const winner = this.#inevitable || mayWait;
-    if (!winner) {
-      this.fail(state === LockState.inevitable ? 'inevitable' : 'write-write', tword, owner, other);
-    }
-    const ownerIndex = twordOwner(tword);
-    for (let spin = 0; spin < limits.lockSpinMax; spin += 1) {
-      if (Atomics.load(this.#i32, ownerIndex) !== owner) return false;
-    }
-    if (this.#waitsAsync) {
-      this.fail(state === LockState.inevitable ? 'inevitable' : 'write-write', tword, owner, other);
-    }
-    const end = this.resolver.waitForOwner(tword, owner, deadline);
-    if (end === WaitEnd.expired && state === LockState.active) this.resolver.preemptOwner(owner);
-    return end !== WaitEnd.expired;
-  }
-
-  /** True if this transaction's first attempt is older than slot `other`'s current one. */
-  #isOlderThan(other: number): boolean {
-    this.#startClock();
-    const theirs = this.records.priority(other);
-    return this.#firstAttemptMs < theirs || (this.#firstAttemptMs === theirs && this.slot < other);
-  }
-
-  /**
-   * Takes the attempt's start time, and the transaction's age if it has none yet. Lazy, because a
-   * clock read costs about 100 ns here, a tenth of a small transaction: a first attempt reads it
-   * only when it must compare ages (a conflict); reruns read it at their start. The age is wall
-   * time (time origin + now), so that workers with different time origins (browsers) compare.
-   */
-  #startClock(): void {
-    if (this.#attemptStartMs !== 0) return;
-    const now = performance.now();
-    this.#attemptStartMs = now;
-    if (this.#firstAttemptMs !== 0) return;
-    this.#firstAttemptMs = performance.timeOrigin + now;
-    // Published while this attempt's locks may be seen. Until now it counted as the youngest; the
-    // age it takes is younger than any a waiter has compared against so far, so no waiter that
-    // chose to wait for it (being older) would now have to die, nor the other way round: no
-    // waits-for cycle can come of it.
-    if (this.#lockTaking) this.#f64[this.#priorityIndex] = this.#firstAttemptMs;
-  }
-
-  /** Milliseconds since the attempt started (0 if it never needed its start time). */
-  #attemptMs(): number {
-    return this.#attemptStartMs === 0 ? 0 : performance.now() - this.#attemptStartMs;
-  }
-
-  /** Moves the status to a new active attempt: the first lock of an attempt does this. */
-  #beginLocking(): void {
-    if (this.#lockTaking) return;
-    // A writing attempt validates its reads at commit, so it must log them all.
-    if (!this.#recording) {
-      if (this.#reads > 0) {
-        this.#recordCountdown = recordingStreak;
-        this.fail('upgrade');
-      }
-      this.#recording = true;
-    }
-    this.#seq = (this.#seq + 1) & seqMask;
-    this.#intent = intentWord(intentPayloadOf(this.slot, this.#seq));
-    this.#ownerWord = ownerWord(this.slot, this.#seq);
-    this.#abortedStatus = statusWord(this.#seq, TxState.aborted);
-    // An attempt without an age yet (a first attempt that met nobody) counts as the youngest.
-    this.#f64[this.#priorityIndex] = this.#firstAttemptMs === 0 ? Infinity : this.#firstAttemptMs;
-    // ORDERING: publishes the priority before any lock of this attempt can be seen.
-    Atomics.store(this.#i32, this.#statusIndex, statusWord(this.#seq, TxState.active));
-    this.#lockTaking = true;
-  }
-
-  /** True if another worker aborted this attempt (CAS active → aborted) after it took a lock. */
-  #preempted(): boolean {
-    return this.#lockTaking && Atomics.load(this.#i32, this.#statusIndex) === this.#abortedStatus;
-  }
-
-  #ownStatus(): number {
-    return statusWord(this.#seq, this.#inevitable ? TxState.inevitable : TxState.active);
-  }
-
   // ---------------------------------------------------------------- inevitability
 
   /**
-   * Makes the attempt irrevocable: it takes the heap's one inevitability token, then locks every
-   * cell it has read (checking they did not change) and every cell it reads from now on, so it
-   * can never be aborted. `byUser` marks the user's own call (a second one is an error).
+   * Makes the attempt irrevocable (inevitability.ts). `byUser` marks the user's own call (a second
+   * one is an error).
    */
   becomeInevitable(byUser: boolean): void {
-    if (this.#inevitable) {
-      if (byUser && this.#userInevitable) {
-        throw new TransactionStateError(
-          'ALREADY_INEVITABLE',
-          'inevitable() was already called in this transaction',
-        );
-      }
-      this.#userInevitable ||= byUser;
-      return;
-    }
-    this.#userInevitable = byUser;
-    this.#beginLocking();
-    this.#takeToken();
-    crashPoint('inevitable.afterToken');
-    const active = statusWord(this.#seq, TxState.active);
-    const inevitable = statusWord(this.#seq, TxState.inevitable);
-    if (Atomics.compareExchange(this.#i32, this.#statusIndex, active, inevitable) !== active) {
-      this.fail('preempted');
-    }
-    this.#inevitable = true;
-    crashPoint('inevitable.holding');
-    if (this.#reads === 0) return;
-    if (!this.#recording) {
-      this.#startInevitable = true;
-      this.fail('inevitable');
-    }
-    for (let index = 0; index < this.#logged; index += 1) {
-      const tword = this.#readTwords[index] ?? 0;
-      const entry = this.lockCell(tword);
-      if (this.#wOldVersion[entry] !== this.#readVersions[index]) {
-        this.#startInevitable = true;
-        this.fail('write-read', tword);
-      }
-    }
-  }
-
-  /** Takes the inevitability token, waiting for a live holder only while this attempt is empty. */
-  #takeToken(): void {
-    const tokenIndex = headerWord.inevitableOwner;
-    const me = this.#ownerWord;
-    let slept = false;
-    for (let attempt = 0; ; attempt += 1) {
-      assert(attempt < limits.txAttemptsMax, 'inevitability token never became free');
-      const holder = Atomics.load(this.#i32, tokenIndex);
-      if (holder === 0 || !this.#tokenLive(holder)) {
-        // After sleeping on the token, taken with the contended bit (wake-up chain, conflicts.ts).
-        const wanted = me | (holder & contendedBit) | (slept ? contendedBit : 0);
-        if (Atomics.compareExchange(this.#i32, tokenIndex, holder, wanted) === holder) {
-          this.#holdsToken = true;
-          return;
-        }
-        continue;
-      }
-      if (this.#reads > 0 || this.#entries > 0 || this.#waitsAsync) {
-        this.#startInevitable = true;
-        this.fail('inevitable', 0, holder, ownerSlot(holder), tokenIndex);
-      }
-      this.#sleepOnToken(holder);
-      slept = true;
-    }
-  }
-
-  #tokenLive(holder: number): boolean {
-    const status = this.records.status(ownerSlot(holder));
-    return ownerSeqMatches(holder, statusSeq(status)) && holdsLocks(statusState(status));
-  }
-
-  /** Sleeps one slice on the token while `holder` keeps it; this attempt holds nothing yet. */
-  #sleepOnToken(holder: number): void {
-    const started = performance.now();
-    this.#host.reclaim.quiesce();
-    this.resolver.sleepOnWord(headerWord.inevitableOwner, holder, limits.waitSliceMs);
-    this.#host.reclaim.enter();
-    this.#noteWait(0, started);
+    this.#inevitability.become(byUser);
   }
 
   // ---------------------------------------------------------------- commit
 
-  /** Commits the attempt, or throws the abort signal (the caller reruns). */
+  /** Commits the attempt (commit.ts), or throws the abort signal (the caller reruns). */
   commit(): void {
-    if (this.#doomed) this.fail(this.abortSignal.kind);
+    const attempt = this.#attempt;
+    if (attempt.doomed) attempt.fail(attempt.abortSignal.kind);
+    const log = this.#log;
     let writes = 0;
-    for (let index = 0; index < this.#entries; index += 1) {
-      if (this.#wState[index] === commuted) this.#settleCommute(index);
-      if (this.#wState[index] === hasWrite) writes += 1;
+    for (let index = 0; index < log.entries; index += 1) {
+      if (log.wState[index] === commuted) this.#settleCommute(index);
+      if (log.wState[index] === hasWrite) writes += 1;
     }
-    if (writes === 0) {
-      this.#finishReadOnly();
-      return;
-    }
-    this.#writeSharedLog(writes);
-    crashPoint('commit.beforeIntents');
-    this.#placeIntents();
-    crashPoint('commit.afterIntents');
-    const counter = this.#clock + 1;
-    this.#clock = counter;
-    this.#clockWord += 1n;
-    // ORDERING: the clock is published after every intent is placed (the serialisation point)
-    // and before any cell shows the new version, so a reader that sees the version can refresh
-    // its cache to cover it, and a snapshot that covers it was taken after the intents. It is
-    // also the attempt's commit counter for helpers (it stays put until the next attempt).
-    Atomics.store(this.#b64, this.#clockIndex, this.#clockWord);
-    // This worker's own commits are in its snapshot (it placed their intents itself): without
-    // this, its next read of a cell it wrote would refresh and validate for nothing.
-    this.#clockCache[this.slot] = counter;
-    // Written cells need no check: their locks were held all along unless the attempt was
-    // preempted, and then the decision below fails.
-    const stale = this.#inevitable ? 0 : this.#firstStaleRead();
-    if (stale !== 0) this.#failStaleRead(stale, -1);
-    crashPoint('commit.beforeDecision');
-    const committing = statusWord(this.#seq, TxState.committing);
-    if (
-      Atomics.compareExchange(this.#i32, this.#statusIndex, this.#ownStatus(), committing) !==
-      this.#ownStatus()
-    ) {
-      this.fail('preempted');
-    }
-    crashPoint('commit.afterDecision');
-    this.#finishDecided(committing);
-    // A worker that keeps writing keeps its read log on (no upgrade rerun every streak).
-    this.#recordCountdown = recordingStreak;
-    this.#count('commits');
-    this.#noteAttempts();
-    this.#endAttempt();
-  }
-
-  #finishReadOnly(): void {
-    if (this.#lockTaking) {
-      // Locks without writes (an inevitable attempt's reads, or a branch that retried).
-      const idle = statusWord(this.#seq, TxState.committed);
-      Atomics.compareExchange(this.#i32, this.#statusIndex, this.#ownStatus(), idle);
-      this.#releaseLocks();
-      this.#releaseToken();
-    }
-    this.#count('commits');
-    this.#count('readOnlyCommits');
-    this.#noteAttempts();
-    this.#endAttempt();
-  }
-
-  #writeSharedLog(writes: number): void {
-    const retired = this.#log.reserve(writes);
-    if (retired !== undefined) this.#host.reclaim.retireBlock(retired);
-    let at = 0;
-    for (let index = 0; index < this.#entries; index += 1) {
-      if (this.#wState[index] !== hasWrite) continue;
-      this.#log.write(
-        at,
-        this.#wTwords[index] ?? 0,
-        this.#wOldVersion[index] ?? 0n,
-        this.#wOldValue[index] ?? 0n,
-        this.#wNewValue[index] ?? 0n,
-      );
-      at += 1;
-    }
-    this.#log.setCount(writes);
-    this.#logHolds = true;
-  }
-
-  /**
-   * Empties the shared log when an attempt ends, before its unpublished values are freed: a
-   * recoverer frees the new values of a dead worker's aborted attempt from its log (recovery.ts),
-   * so a count left over from an attempt that ended would free them twice.
-   */
-  #clearLog(): void {
-    if (!this.#logHolds) return;
-    this.#logHolds = false;
-    this.#log.setCount(0);
-  }
-
-  #placeIntents(): void {
-    const intent = this.#intent;
-    const b64 = this.#b64;
-    for (let index = 0; index < this.#entries; index += 1) {
-      if (this.#wState[index] !== hasWrite) continue;
-      this.#intentsPlaced = index + 1;
-      const tword = this.#wTwords[index] ?? 0;
-      const old = this.#wOldValue[index] ?? 0n;
-      const seen = Atomics.compareExchange(b64, twordValue(tword), old, intent);
-      if (seen !== old) this.#placeIntentAfter(tword, old, seen);
-      crashPoint('commit.midIntents');
-    }
-  }
-
-  /**
-   * The cell held `seen`, not the value read under the lock: a stale intent of an aborted earlier
-   * holder (resolved, then try again), or the cell changed — this attempt lost its lock (it was
-   * preempted).
-   */
-  #placeIntentAfter(tword: number, old: bigint, seen: bigint): void {
-    for (let attempt = 0; attempt < limits.txAttemptsMax; attempt += 1) {
-      if (!isIntentWord(seen) || !this.resolver.resolveFinished(tword, seen)) {
-        this.fail('preempted', tword);
-      }
-      seen = Atomics.compareExchange(this.#b64, twordValue(tword), old, this.#intent);
-      if (seen === old) return;
-    }
-    throw new BugError(`intent on ${tword} never placed`);
-  }
-
-  /** Steps 6–7 of the commit: write back, mark committed, retire old values, release. */
-  #finishDecided(committing: number): void {
-    this.#writeBack(this.#clock);
-    const committed = statusWord(this.#seq, TxState.committed);
-    const won =
-      Atomics.compareExchange(this.#i32, this.#statusIndex, committing, committed) === committing;
-    this.#releaseLocks();
-    if (won) {
-      for (let index = 0; index < this.#entries; index += 1) {
-        if (this.#wState[index] === hasWrite) this.#host.dropWord(this.#wOldValue[index] ?? 0n);
-      }
-    }
-    this.#releaseToken();
-  }
-
-  #writeBack(counter: number): void {
-    const b64 = this.#b64;
-    const intent = this.#intent;
-    const version = versionWord(counter, this.slot);
-    let done = 0;
-    for (let index = 0; index < this.#entries; index += 1) {
-      if (this.#wState[index] !== hasWrite) continue;
-      const tword = this.#wTwords[index] ?? 0;
-      // Conditional on the exact old words: a helper may have done either step already.
-      Atomics.compareExchange(b64, twordVersion(tword), this.#wOldVersion[index] ?? 0n, version);
-      const newValue = this.#wNewValue[index] ?? 0n;
-      if (Atomics.compareExchange(b64, twordValue(tword), intent, newValue) === intent) {
-        this.resolver.notifyWatchers(tword);
-      }
-      done += 1;
-      if (done === 1) crashPoint('commit.midWriteBack');
-    }
-  }
-
-  #releaseLocks(): void {
-    const me = this.#ownerWord;
-    const i32 = this.#i32;
-    for (let index = 0; index < this.#entries; index += 1) {
-      const ownerIndex = twordOwner(this.#wTwords[index] ?? 0);
-      // ORDERING: after the write-back; a waiter woken here sees the new value. The plain word
-      // (nobody sleeping) is tried first; a waiter may set the contended bit at any moment.
-      const seen = Atomics.compareExchange(i32, ownerIndex, me, 0);
-      // Otherwise taken over already (a finished attempt's lock is free: lazy release).
-      if (seen !== me && (seen & ~contendedBit) === me) this.#releaseContended(ownerIndex, seen);
-    }
-  }
-
-  /** Releases a lock that a waiter marked contended, and wakes one sleeper. */
-  #releaseContended(ownerIndex: number, contended: number): void {
-    const i32 = this.#i32;
-    let expected = contended;
-    for (let attempt = 0; attempt < limits.conflictSpinMax; attempt += 1) {
-      const seen = Atomics.compareExchange(i32, ownerIndex, expected, 0);
-      if (seen === expected) {
-        Atomics.notify(i32, ownerIndex, 1);
-        return;
-      }
-      if ((seen & ~contendedBit) !== this.#ownerWord) return;
-      expected = seen;
-    }
-  }
-
-  #releaseToken(): void {
-    if (!this.#holdsToken) return;
-    this.#holdsToken = false;
-    const tokenIndex = headerWord.inevitableOwner;
-    const me = this.#ownerWord;
-    const holder = Atomics.load(this.#i32, tokenIndex);
-    if ((holder & ~contendedBit) !== me) return;
-    if (Atomics.compareExchange(this.#i32, tokenIndex, holder, 0) === holder && holder !== me) {
-      Atomics.notify(this.#i32, tokenIndex, 1);
-    }
+    if (writes === 0) this.#committer.finishReadOnly();
+    else this.#committer.commitWrites(writes);
   }
 
   // ---------------------------------------------------------------- abort
 
   /**
-   * Ends a failed attempt: undoes its intents, releases its locks, frees its unpublished values.
-   * Its reads are kept (a `retry` sleeps on them) until the next `begin`.
+   * Ends a failed attempt (commit.ts): undoes its intents, releases its locks, frees its
+   * unpublished values. Its reads are kept (a `retry` sleeps on them) until the next `begin`.
    */
   abortAttempt(kind: AbortKind): void {
-    const committing = statusWord(this.#seq, TxState.committing);
-    if (this.#lockTaking && Atomics.load(this.#i32, this.#statusIndex) === committing) {
-      // Decided already (an exception unwound through the write-back): finish, never undo.
-      this.#finishDecided(committing);
-      this.#endAttempt();
-      return;
-    }
-    if (this.#lockTaking) {
-      const aborted = statusWord(this.#seq, TxState.aborted);
-      Atomics.compareExchange(this.#i32, this.#statusIndex, this.#ownStatus(), aborted);
-      const intent = this.#intent;
-      for (let index = 0; index < this.#intentsPlaced; index += 1) {
-        if (this.#wState[index] !== hasWrite) continue;
-        const tword = this.#wTwords[index] ?? 0;
-        Atomics.compareExchange(this.#b64, twordValue(tword), intent, this.#wOldValue[index] ?? 0n);
-      }
-      this.#releaseLocks();
-    }
-    this.#clearLog();
-    for (let index = 0; index < this.#entries; index += 1) {
-      if (this.#wState[index] === hasWrite) {
-        this.#host.discardUnpublished(this.#wNewValue[index] ?? 0n);
-      }
-    }
-    for (const undone of this.#undo) {
-      if (undone.state === hasWrite) this.#host.discardUnpublished(undone.value);
-    }
-    this.#releaseToken();
-    this.#commitActions = [];
-    this.#runAbortActions(0);
-    this.#count(abortStat[kind]);
-    const lostMs = this.#attemptMs();
-    this.#addStat('lostMs', lostMs);
-    if (this.onConflict !== undefined && kind !== 'retry') {
-      const signal = this.abortSignal;
-      this.onConflict({
-        kind,
-        cell: signal.waitTword === 0 ? 0 : this.#host.handleOfTword(signal.waitTword),
-        slot: this.slot,
-        otherSlot: kind === 'exception' ? -1 : signal.otherSlot,
-        lostMs,
-      });
-    }
-    this.#endAttempt();
+    this.#committer.abort(kind);
   }
 
-  /** After an abort by conflict: sleep on the cell that was in the way (bounded), then rerun. */
+  /** After an abort by conflict: the contention policy may sleep on the cell in the way. */
   waitAfterAbort(): void {
-    const signal = this.abortSignal;
-    if (signal.waitTword === 0 || signal.waitOwner === 0 || !contentionManager.enabled) return;
-    const tword = signal.waitTword;
-    this.#contended.add(tword);
-    const started = performance.now();
-    const deadline = started + limits.ownerWaitMsMax;
-    this.#host.reclaim.quiesce();
-    const ownerIndex = twordOwner(tword);
-    let woken = false;
-    for (let round = 0; round < limits.txAttemptsMax; round += 1) {
-      const owner = Atomics.load(this.#i32, ownerIndex);
-      if ((owner & ~contendedBit) !== (signal.waitOwner & ~contendedBit)) break;
-      if (this.resolver.lockState(owner, tword) === LockState.free) break;
-      const end = this.resolver.waitForOwner(tword, owner, deadline);
-      if (end === WaitEnd.woken) woken = true;
-      if (end === WaitEnd.expired) {
-        this.resolver.preemptOwner(owner);
-        break;
-      }
-    }
-    // The rerun may not lock this cell at all: the next sleeper gets the wake-up now.
-    if (woken) this.resolver.passWakeUp(ownerIndex);
-    this.#noteWait(tword, started);
-  }
-
-  #endAttempt(): void {
-    this.#clearLog();
-    this.#waitsAsync = false;
-    this.#lockTaking = false;
-    this.#inevitable = false;
-    this.#userInevitable = false;
-    this.#intentsPlaced = 0;
-    if (this.#entries > scannedEntriesMax) this.#writeIndex.clear();
-    this.#entries = 0;
-    if (this.#undo.length !== 0) this.#undo.length = 0;
-    if (this.#marks.length !== 0) this.#marks.length = 0;
-    this.#locked = 0;
-    // Kept across a commit for runCommitActions; an abort emptied both already.
-    if (this.#abortActions.length !== 0) this.#abortActions = [];
+    this.#contention.waitAfterAbort();
   }
 
   /** Forgets the read log and the cells slept on (a transaction ended for good). */
   endTransaction(): void {
-    this.#reads = 0;
-    this.#logged = 0;
-    if (this.#contended.size !== 0) this.#contended.clear();
-    if (this.#hotCountdown > 0) {
-      this.#hotCountdown -= 1;
-      if (this.#hotCountdown === 0) this.#hot.clear();
-    }
-    this.#startInevitable = false;
+    this.#log.forgetReads();
+    if (this.#attempt.contended.size !== 0) this.#attempt.contended.clear();
+    this.#contention.endTransaction();
+    this.#attempt.startInevitable = false;
   }
 
   // ---------------------------------------------------------------- retry and orElse
 
-  /**
-   * `retry`: the attempt is aborted; sleep until a cell it read is written, then rerun. Every
-   * read cell gets this worker's watcher bit; committers that write such a cell wake us.
-   */
+  /** `retry`: the attempt is aborted; sleep until a cell it read is written (waits.ts). */
   sleepUntilReadsChange(): void {
-    if (this.#reads === 0) {
-      throw new TransactionStateError(
-        'RETRY_WITHOUT_READS',
-        'retry() before reading any shared cell would wait forever',
-      );
-    }
-    const wakeIndex = this.records.word(this.slot, recordField.retryWake);
-    this.#watchAll(this.#readTwords, this.#logged);
-    crashPoint('retry.watching');
-    const started = performance.now();
-    this.#host.reclaim.quiesce();
-    // ORDERING: the watcher bits are set (SeqCst) before each validation, and the wake counter
-    // is read before it; a committer writes its value before it takes the bits and bumps the
-    // counter. So either the validation sees the write, or the sleep sees the counter move.
-    // Unbounded by design: `retry` waits as long as nothing it read changes. Each sleep is
-    // bounded (`retrySleepMsMax`); a wake-up that changed nothing read (a stale watch bit of
-    // this slot's group) only costs a validation.
-    for (;;) {
-      const seen = Atomics.load(this.#i32, wakeIndex);
-      if (!this.#readsStillValid()) break;
-      sleepWhileEqual(this.#i32, wakeIndex, seen, limits.retrySleepMsMax);
-    }
-    crashPoint('retry.woken');
-    this.#host.reclaim.enter();
-    this.#addStat('waitMs', performance.now() - started);
-  }
-
-  /** Sets this worker's watch-group bit on `count` cells of `units` (words.ts: never cleared here). */
-  #watchAll(units: Int32Array, count: number): void {
-    const bit = watchBit(this.slot);
-    for (let index = 0; index < count; index += 1) {
-      Atomics.or(this.#b64, twordWatchers(units[index] ?? 0), bit);
-    }
+    this.#waits.sleepUntilReadsChange();
   }
 
   // ---------------------------------------------------------------- async waits
@@ -1412,140 +520,49 @@ export class TxEngine {
    * wait (other transactions of this thread may run meanwhile), leaving the engine's own.
    */
   suspend(carry: TxCarry): void {
-    carry.firstAttemptMs = this.#firstAttemptMs;
-    carry.startInevitable = this.#startInevitable;
-    carry.contended = this.#contended;
-    this.#contended = this.#ownContended;
-    this.#startInevitable = false;
+    this.#attempt.suspend(carry);
   }
 
   /** Puts an async transaction's state back before its next attempt (`suspend`'s inverse). */
   resume(carry: TxCarry): void {
-    this.#firstAttemptMs = carry.firstAttemptMs;
-    this.#startInevitable = carry.startInevitable;
-    this.#contended = carry.contended;
+    this.#attempt.resume(carry);
   }
 
   /**
    * After an aborted async attempt: what to wait for before the rerun, or undefined to rerun at
-   * once. For a `retry`, the read cells are watched from here on and their versions copied, since
-   * the engine's read log is the next transaction's once this thread returns to its event loop.
+   * once: the reads of a `retry` (waits.ts), or what the contention policy waits for.
    */
   pendingWait(): PendingWait | undefined {
-    const signal = this.abortSignal;
-    if (signal.kind === 'retry') {
-      if (this.#reads === 0) {
-        throw new TransactionStateError(
-          'RETRY_WITHOUT_READS',
-          'retry() before reading any shared cell would wait forever',
-        );
-      }
-      const count = this.#logged;
-      const units = this.#readTwords.slice(0, count);
-      const versions = this.#readVersions.slice(0, count);
-      this.#watchAll(units, count);
-      return { kind: 'reads', units, versions };
-    }
-    if (signal.waitIndex < 0 || signal.waitOwner === 0 || !contentionManager.enabled) {
-      return undefined;
-    }
-    this.#contended.add(signal.waitTword);
-    return {
-      kind: 'lock',
-      index: signal.waitIndex,
-      tword: signal.waitTword,
-      owner: signal.waitOwner,
-    };
+    if (this.abortSignal.kind === 'retry') return this.#waits.pendingRetry();
+    return this.#contention.pendingLockWait();
   }
 
-  /**
-   * Waits for `pending` through `Atomics.waitAsync`: until a read cell changes (`retry`), or until
-   * the owner of a lock (or the inevitability token) lets go. A lock whose active owner keeps it
-   * past `ownerWaitMsMax` is preempted, as a blocking waiter would; the token's holder is
-   * inevitable and never preempted, so that wait is bounded in slices only.
-   */
-  async waitAsync(pending: PendingWait): Promise<void> {
-    const started = performance.now();
-    this.#host.reclaim.quiesce();
-    if (pending.kind === 'reads') {
-      await this.#waitForChangeAsync(pending);
-    } else {
-      await this.#waitForOwnerAsync(pending, started);
-    }
-    this.#noteWait(pending.kind === 'lock' ? pending.tword : 0, started);
-  }
-
-  async #waitForChangeAsync(pending: PendingWait & { kind: 'reads' }): Promise<void> {
-    const wakeIndex = this.records.word(this.slot, recordField.retryWake);
-    const { units, versions } = pending;
-    // As a blocking `retry` (sleepUntilReadsChange): counter, then validation, then sleep.
-    for (;;) {
-      const seen = Atomics.load(this.#i32, wakeIndex);
-      if (this.#firstStaleOf(units, versions) !== 0) break;
-      await sleepWhileEqualAsync(this.#i32, wakeIndex, seen, limits.retrySleepMsMax);
-    }
-  }
-
-  async #waitForOwnerAsync(
-    pending: PendingWait & { kind: 'lock' },
-    started: number,
-  ): Promise<void> {
-    const { index, tword, owner } = pending;
-    const deadline = started + limits.ownerWaitMsMax;
-    const resolver = this.resolver;
-    let woken = false;
-    for (let round = 0; round < limits.txAttemptsMax; round += 1) {
-      const now = Atomics.load(this.#i32, index);
-      if ((now & ~contendedBit) !== (owner & ~contendedBit)) break;
-      if (tword === 0 ? !this.#tokenLive(now) : resolver.lockState(now, tword) === LockState.free) {
-        break;
-      }
-      const left = deadline - performance.now();
-      if (tword !== 0 && left <= 0) {
-        resolver.preemptOwner(now);
-        break;
-      }
-      const sliceMs = tword === 0 ? limits.waitSliceMs : Math.min(limits.waitSliceMs, left);
-      if (await resolver.sleepOnWordAsync(index, now, sliceMs)) woken = true;
-    }
-    // The rerun may not take this word at all: the next sleeper gets the wake-up now.
-    if (woken) resolver.passWakeUp(index);
-  }
-
-  /** The first cell of a copied read log that no longer holds its version, or 0. */
-  #firstStaleOf(units: Int32Array, versions: readonly bigint[]): number {
-    const b64 = this.#b64;
-    for (let index = 0; index < units.length; index += 1) {
-      const tword = units[index] ?? 0;
-      const version = versions[index] ?? 0n;
-      if (Atomics.load(b64, twordVersion(tword)) !== version) return tword;
-      // A commit in progress there: rerun now (waking early is always safe for a retry).
-      if (isIntentWord(Atomics.load(b64, twordValue(tword)))) return tword;
-    }
-    return 0;
+  /** Waits for `pending` through `Atomics.waitAsync` (waits.ts). */
+  waitAsync(pending: PendingWait): Promise<void> {
+    return this.#waits.waitAsync(pending);
   }
 
   /** True if this attempt keeps a read log (a `retry` needs one to know what to wait for). */
   get recording(): boolean {
-    return this.#recording;
+    return this.#attempt.recording;
   }
 
   /** Makes the next attempts record their reads (the current one could not). */
   recordFromNextAttempt(): void {
-    this.#recordCountdown = recordingStreak;
+    this.#attempt.recordCountdown = recordingStreak;
   }
 
   get reads(): number {
-    return this.#reads;
+    return this.#log.reads;
   }
 
   get inevitable(): boolean {
-    return this.#inevitable;
+    return this.#attempt.inevitable;
   }
 
   /** The running attempt is inevitable because its function called `inevitable()`. */
   get userInevitable(): boolean {
-    return this.#userInevitable;
+    return this.#attempt.userInevitable;
   }
 
   /**
@@ -1554,80 +571,27 @@ export class TxEngine {
    * level's. Checkpoints nest: each call closes the innermost open one. Reads and locks stay.
    */
   checkpoint(): void {
-    this.#marks.push(this.#undo.length, this.#commitActions.length, this.#abortActions.length);
+    this.#log.checkpoint();
   }
 
   rollBack(): void {
-    const abortMark = this.#marks.pop() ?? 0;
-    const commitMark = this.#marks.pop() ?? 0;
-    const undoMark = this.#marks.pop() ?? 0;
-    for (let at = this.#undo.length - 1; at >= undoMark; at -= 1) {
-      const undone = this.#undo[at];
-      if (undone === undefined) continue;
-      if (this.#wState[undone.index] === hasWrite) {
-        this.#host.discardUnpublished(this.#wNewValue[undone.index] ?? 0n);
-      }
-      this.#wState[undone.index] = undone.state;
-      this.#wNewValue[undone.index] = undone.value;
-      this.#wDelta[undone.index] = undone.delta;
-    }
-    this.#undo.length = undoMark;
-    this.#commitActions.length = commitMark;
-    this.#runAbortActions(abortMark);
+    this.#log.rollBack();
   }
 
   keep(): void {
-    this.#marks.length -= 3;
-    if (this.#marks.length > 0) return;
-    // The outermost checkpoint closed: values its writes replaced are garbage now.
-    for (const kept of this.#undo) {
-      if (kept.state === hasWrite) this.#host.discardUnpublished(kept.value);
-    }
-    this.#undo.length = 0;
+    this.#log.keep();
   }
 
   /** True if every read of the (failed) attempt still holds: a user error then propagates. */
   readsStillValid(): boolean {
     // Preempted: what it read under its locks may have changed since. (An exception thrown after
     // the decision leaves the status committing: the attempt stands and the error propagates.)
-    if (this.#preempted()) return false;
-    return !this.#recording || this.#readsStillValid();
-  }
-
-  // ---------------------------------------------------------------- statistics
-
-  #count(field: StatField): void {
-    const at = this.#statsBase + statField[field];
-    this.#f64[at] = (this.#f64[at] ?? 0) + 1;
-  }
-
-  #addStat(field: StatField, amount: number): void {
-    const at = this.#statsBase + statField[field];
-    this.#f64[at] = (this.#f64[at] ?? 0) + amount;
-  }
-
-  #noteAttempts(): void {
-    const at = this.#statsBase + statField.attemptsMax;
-    if (this.#attempts > (this.#f64[at] ?? 0)) this.#f64[at] = this.#attempts;
-  }
-
-  #noteWait(tword: number, started: number): void {
-    const lost = performance.now() - started;
-    this.#count('waits');
-    this.#addStat('waitMs', lost);
-    if (this.onConflict !== undefined) {
-      this.onConflict({
-        kind: 'wait',
-        cell: tword === 0 ? 0 : this.#host.handleOfTword(tword),
-        slot: this.slot,
-        otherSlot: -1,
-        lostMs: lost,
-      });
-    }
+    if (this.#attempt.preempted()) return false;
+    return !this.#attempt.recording || this.#snapshot.readsStillValid();
   }
 
   /** Gives the shared log back (the worker leaves). */
   dispose(): void {
-    this.#log.dispose();
+    this.#committer.dispose();
   }
 }

@@ -27,7 +27,7 @@
  * (*) Counted from when the attempt read the clock: a rerun at its start, a first attempt when it
  * first met another transaction (a wait or an age comparison). A first attempt that fails its
  * commit validation without having met anyone counts in its abort kind but adds no time: reading
- * the clock at every start would cost a tenth of a small transaction (engine.ts, `#startClock`).
+ * the clock at every start would cost a tenth of a small transaction (attempt.ts, `startClock`).
  */
 export const statField = {
   commits: 0,

@@ -1,4 +1,4 @@
-// Transaction ages (wait-die) with lazily read clocks (engine.ts, `#startClock`): a first attempt
+// Transaction ages (wait-die) with lazily read clocks (attempt.ts, `startClock`): a first attempt
 // takes its age only when it meets another transaction, and until then counts as the youngest.
 // So a writer that already holds a lock and meets the lock of such an attempt is the older one:
 // it waits for it (and would preempt it after the bound) instead of dying. With ages read at the
