@@ -26,7 +26,11 @@ const durationMs = quick ? 300 : 1000;
 const format = (n: number): string => (n >= 1000 ? n.toExponential(3) : n.toFixed(n < 10 ? 2 : 1));
 
 const results: BenchResult[] = [];
-type Suite = (samples: number, durationMs: number) => BenchResult[] | Promise<BenchResult[]>;
+// A long suite yields each row as soon as it is measured (the stm suite takes ~15 minutes).
+type Suite = (
+  samples: number,
+  durationMs: number,
+) => BenchResult[] | Promise<BenchResult[]> | AsyncIterable<BenchResult>;
 const suites: Record<string, Suite> = {
   alloc: allocBenchmarks,
   cell: cellBenchmarks,
@@ -42,13 +46,15 @@ const only = process.argv
   .split(',');
 for (const [name, suite] of Object.entries(suites)) {
   if (only !== undefined && !only.includes(name)) continue;
-  for (const result of await suite(samples, durationMs)) {
+  const started = performance.now();
+  for await (const result of await suite(samples, durationMs)) {
     results.push(result);
     process.stdout.write(
       `${result.name.padEnd(52)} ${format(result.value).padStart(10)}  vs ${result.baselineName} ` +
         `${format(result.baseline)}  = ${result.ratio.toFixed(2)}×  (target ${result.target})\n`,
     );
   }
+  process.stderr.write(`[${name}: ${((performance.now() - started) / 1000).toFixed(0)} s]\n`);
 }
 
 const environment = {

@@ -4,6 +4,7 @@ import {
   Allocator,
   allocatorUsage,
   BlockTag,
+  liveBlockCensus,
   formatAllocatorRegions,
   handleUnit,
 } from '../../src/alloc/index.js';
@@ -37,6 +38,21 @@ describe('allocator (one worker)', () => {
     assert.ok(allocatorUsage(memory).usedBytes > start);
     for (const handle of handles) allocator.free(handle);
     assert.equal(allocatorUsage(memory).usedBytes, start);
+  });
+
+  it('counts live blocks by tag and size, small and large', () => {
+    const { memory, allocator } = newHeap();
+    const [first, ...small] = Array.from({ length: 7 }, () =>
+      allocator.allocate(BlockTag.string, 100),
+    );
+    const large = allocator.allocate(BlockTag.raw, 100_000);
+    if (first !== undefined) allocator.free(first);
+    assert.deepEqual(liveBlockCensus(memory), [
+      { tag: BlockTag.string, blockBytes: 112, blocks: 6 },
+      { tag: BlockTag.raw, blockBytes: 2 * 65536, blocks: 1 },
+    ]);
+    for (const handle of [...small, large]) allocator.free(handle);
+    assert.deepEqual(liveBlockCensus(memory), []);
   });
 
   it('rejects freed, reused and wrong-type handles', () => {

@@ -5,18 +5,46 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
+import { liveBlockCensus, type CensusEntry } from '../../src/alloc/index.js';
 import { limits } from '../../src/base/index.js';
 import { Heap } from '../../src/index.js';
+import { HeapMemory } from '../../src/memory/index.js';
+import { recordField, TxRecords } from '../../src/stm/index.js';
 
 const cycles = 1000;
 const concurrent = 8;
+
+/** What `after` has beyond `before`, one `tag/bytes ×n` item per kind of live block. */
+const censusGrowth = (before: CensusEntry[], after: CensusEntry[]): string[] =>
+  after.flatMap(({ tag, blockBytes, blocks }) => {
+    const had =
+      before.find((entry) => entry.tag === tag && entry.blockBytes === blockBytes)?.blocks ?? 0;
+    return blocks > had
+      ? [`tag ${String(tag)}/${String(blockBytes)} B ×${String(blocks - had)}`]
+      : [];
+  });
+
+/** Slots whose transaction record still names a log or a pin record (a holder's leftovers). */
+const slotLeftovers = (memory: HeapMemory): string[] => {
+  const records = new TxRecords(memory);
+  const found: string[] = [];
+  for (let slot = 0; slot < limits.workerSlotsMax; slot += 1) {
+    const log = Atomics.load(memory.i32, records.word(slot, recordField.logUnit));
+    const pins = Atomics.load(memory.i32, records.word(slot, recordField.pinRecordUnit));
+    if (log !== 0 || pins !== 0)
+      found.push(`slot ${String(slot)}: log ${String(log)} pins ${String(pins)}`);
+  }
+  return found;
+};
 
 test(`1 000 worker start/exit cycles on ${String(limits.workerSlotsMax)} slots lose no slot`, async (t) => {
   // Every slot is claimed again several times over.
   assert.ok(cycles >= 3 * limits.workerSlotsMax);
   const heap = Heap.create({ maxBytes: 256 << 20 });
   const counter = heap.cell(0);
+  const memory = HeapMemory.attach(heap.handle.buffer);
   const usedAtStart = heap.memoryUsage().usedBytes;
+  const censusAtStart = liveBlockCensus(memory);
   const leaves = ['close', 'exit', 'end'] as const;
   let started = 0;
   const startedAt = performance.now();
@@ -54,6 +82,8 @@ test(`1 000 worker start/exit cycles on ${String(limits.workerSlotsMax)} slots l
     `used ${String(used)}, ${String(usedAtStart)} at start; ` +
       `retired ${JSON.stringify(usage.retiredByWorker.filter((r) => r.retiredBytes !== 0))}, ` +
       `epoch ${String(usage.epoch)}, oldest observed ${String(usage.oldestObservedEpoch)} ` +
-      `(slot ${String(usage.oldestObservedSlot)})`,
+      `(slot ${String(usage.oldestObservedSlot)}); ` +
+      `live blocks added ${censusGrowth(censusAtStart, liveBlockCensus(memory)).join(', ')}; ` +
+      `records ${slotLeftovers(memory).join('; ')}`,
   );
 });
