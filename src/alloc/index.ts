@@ -12,11 +12,6 @@ export {
   isHandleShaped,
   unitBytes,
 } from './block-header.js';
-export {
-  allocatorUsage,
-  liveBlockCensus,
-  type AllocatorUsage,
-  type CensusEntry,
-} from './usage.js';
+export { allocatorUsage, liveBlockCensus, type AllocatorUsage, type CensusEntry } from './usage.js';
 export { classBytes, smallBlockBytesMax } from './size-classes.js';
 export { SuperblockBitmap } from './page-map.js';
