@@ -8,10 +8,10 @@ import { allocatorUsage, formatAllocatorRegions, isHandleShaped } from '../alloc
 import { limits, StaleHandleError, type Handle } from '../base/index.js';
 import { headerWord, HeapMemory } from '../memory/index.js';
 import { slotField } from '../reclaim/index.js';
+import { collectionKinds, createMap, type SharedMap } from '../collections/index.js';
 import {
   createCell,
   HeapContext,
-  objectKinds,
   ReferenceDied,
   type SharedCell,
   type TxLimits,
@@ -106,7 +106,7 @@ export class Heap {
   readonly #context: HeapContext;
 
   private constructor(memory: HeapMemory, txLimits: TxLimits) {
-    this.#context = new HeapContext(memory, objectKinds, txLimits);
+    this.#context = new HeapContext(memory, collectionKinds, txLimits);
   }
 
   /** A new heap. `maxBytes` is a reservation: memory is committed as it is used. */
@@ -229,6 +229,14 @@ export class Heap {
   /** A new shared cell holding `initial`. */
   cell<T>(initial: T): SharedCell<T> {
     return createCell(this.#context, initial);
+  }
+
+  /**
+   * A new shared map (a `Map` in shared memory, with per-key conflicts) holding `entries`.
+   * Keys: primitives and shared objects; values: anything a cell can hold.
+   */
+  map<K, V>(entries?: Iterable<readonly [K, V]>): SharedMap<K, V> {
+    return createMap(this.#context, entries);
   }
 
   /**

@@ -25,7 +25,15 @@
  * |                     |        |      |        | transaction (CAS), waiters | word.ts) of the one transaction   |
  * |                     |        |      |        | (contended bit)            | that is inevitable now            |
  * | (reserved)          | 260    | 60   |        |                            | zero                              |
- * | (reserved: later)   | 320    | 3776 |        | later layers (own lines)   | zero until used                   |
+ * | commitStamp         | 320    | 8    | yes    | stm: a committing writer   | the last commit stamp handed out  |
+ * |                     |        |      |        | that asked for stamps (add)| (stm/commit.ts); only grows       |
+ * | (reserved)          | 328    | 56   |        |                            | zero                              |
+ * | rootMap             | 384    | 4    | yes    | collections: the first     | 0, or the handle unit of the map  |
+ * |                     |        |      |        | worker to use `heap.root`  | `heap.root` names (never changes  |
+ * |                     |        |      |        | (CAS 0 → unit)             | once set)                         |
+ * | rootMapGeneration   | 388    | 4    | yes    | the same (before the CAS)  | its handle's generation           |
+ * | (reserved)          | 392    | 56   |        |                            | zero                              |
+ * | (reserved: later)   | 448    | 3648 |        | later layers (own lines)   | zero until used                   |
  *
  * The creator writes every read-only field before the buffer is sent to any other worker, and
  * `postMessage` of the buffer orders those writes before the receiver's first read, so the
@@ -41,7 +49,7 @@ import { geometryOf, headerBytes, type HeapGeometry } from './layout.js';
 /** 'SOBJ' read as a little-endian 32-bit word. */
 export const heapMagic = 0x4a424f53;
 /** Bump on any change to any layout table in this repository. */
-export const heapLayoutVersion = 6;
+export const heapLayoutVersion = 7;
 
 /** Word indexes (Int32Array) of the header fields; byte offset / 4, from the table above. */
 export const headerWord = {
@@ -57,6 +65,13 @@ export const headerWord = {
   reclaimEpoch: 32,
   orphanBags: 48,
   inevitableOwner: 64,
+  rootMap: 96,
+  rootMapGeneration: 97,
+} as const;
+
+/** Index in the heap's BigInt64Array of each 64-bit header field (byte offset / 8). */
+export const headerWord64 = {
+  commitStamp: 40,
 } as const;
 
 export interface HeapSettings {

@@ -10,4 +10,4 @@ export {
   geometryFor,
   geometryOf,
 } from './layout.js';
-export { headerWord, heapLayoutVersion, heapMagic } from './header.js';
+export { headerWord, headerWord64, heapLayoutVersion, heapMagic } from './header.js';

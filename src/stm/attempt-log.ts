@@ -95,7 +95,7 @@ export class AttemptLog {
 
   /**
    * Open checkpoints (orElse branches, nested `atomically`), innermost last: for each, the
-   * lengths of the undo log and of the two action lists when it opened (three numbers).
+   * lengths of the undo log and of the three action lists when it opened (four numbers).
    */
   readonly marks: number[] = [];
   /** Entries' previous states, undone when a checkpoint rolls back. */
@@ -103,6 +103,8 @@ export class AttemptLog {
   /** Run once if the transaction commits (after it is visible), or if the attempt aborts. */
   commitActions: (() => void)[] = [];
   abortActions: (() => void)[] = [];
+  /** Given this attempt's commit stamps at its serialisation point (commit.ts), in order. */
+  stampActions: ((stamp: number) => void)[] = [];
 
   constructor(readSetMax: number, writeSetMax: number, discardUnpublished: (word: bigint) => void) {
     this.readSetMax = readSetMax;
@@ -212,16 +214,23 @@ export class AttemptLog {
     this.locked = 0;
     // Kept across a commit for runCommitActions; an abort emptied both already.
     if (this.abortActions.length !== 0) this.abortActions = [];
+    if (this.stampActions.length !== 0) this.stampActions = [];
   }
 
   // ---------------------------------------------------------------- checkpoints and actions
 
   /** See TxEngine.checkpoint. */
   checkpoint(): void {
-    this.marks.push(this.undo.length, this.commitActions.length, this.abortActions.length);
+    this.marks.push(
+      this.undo.length,
+      this.commitActions.length,
+      this.abortActions.length,
+      this.stampActions.length,
+    );
   }
 
   rollBack(): void {
+    const stampMark = this.marks.pop() ?? 0;
     const abortMark = this.marks.pop() ?? 0;
     const commitMark = this.marks.pop() ?? 0;
     const undoMark = this.marks.pop() ?? 0;
@@ -237,11 +246,12 @@ export class AttemptLog {
     }
     this.undo.length = undoMark;
     this.commitActions.length = commitMark;
+    this.stampActions.length = stampMark;
     this.runAbortActions(abortMark);
   }
 
   keep(): void {
-    this.marks.length -= 3;
+    this.marks.length -= 4;
     if (this.marks.length > 0) return;
     // The outermost checkpoint closed: values its writes replaced are garbage now.
     for (const kept of this.undo) {

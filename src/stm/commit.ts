@@ -5,7 +5,8 @@
  * Commit of a writing attempt (invariant: an attempt's intents are all resolved before its slot's
  * next attempt takes a lock; every cell written is locked by the attempt since its first write):
  *   1. write the redo log to shared memory (tx-record.ts);
- *   2. place an intent in every written cell (CAS old value → intent);
+ *   2. place an intent in every written cell (CAS old value → intent); then, if the attempt asked
+ *      for commit stamps, take them from the heap-wide counter (one `Atomics.add`);
  *   3. publish the commit counter in this slot's clock;
  *   4. validate: read cells still have their read versions and no live intent (written cells
  *      need no check: their locks were held throughout unless the attempt was preempted, and
@@ -23,6 +24,7 @@
  * is cleared before its unpublished values are freed (see `#clearLog`).
  */
 import { BugError, crashPoint, limits } from '../base/index.js';
+import { headerWord64 } from '../memory/index.js';
 import { isIntentWord } from '../values/index.js';
 import { hasWrite } from './attempt-log.js';
 import { recordingStreak, type Attempt } from './attempt.js';
@@ -81,6 +83,7 @@ export class Committer {
     crashPoint('commit.beforeIntents');
     this.#placeIntents();
     crashPoint('commit.afterIntents');
+    if (attempt.log.stampActions.length !== 0) this.#stamp();
     const counter = this.#clock + 1;
     this.#clock = counter;
     this.#clockWord += 1n;
@@ -174,6 +177,26 @@ export class Committer {
       if (seen !== old) this.#placeIntentAfter(tword, old, seen);
       crashPoint('commit.midIntents');
     }
+  }
+
+  /**
+   * Hands out this attempt's commit stamps (TxEngine.stampAtCommit). Invariant: if stamp(A) <
+   * stamp(B) for two committed attempts, A is serialised before B. Ordering argument: each takes
+   * its stamps after its intents are all placed and before it validates its reads, all with
+   * SeqCst atomics. If B is serialised before A, then A read a word B wrote — A's read met B's
+   * intent (placed before B's stamp) and waited for B's decision, so A's stamp came after B's —
+   * or B wrote a word A read before — A's validation, after A's stamp, would meet B's intent or
+   * new version, and fail unless B's intent came after A's stamp, so B's stamp did too — or both
+   * wrote one word, whose lock A took after B released it. So an iteration that orders entries
+   * by stamp sees the serial order of their inserts.
+   */
+  #stamp(): void {
+    const attempt = this.#attempt;
+    const actions = attempt.log.stampActions;
+    attempt.log.stampActions = [];
+    const count = actions.length;
+    const last = Number(Atomics.add(attempt.b64, headerWord64.commitStamp, BigInt(count))) + count;
+    for (let index = 0; index < count; index += 1) actions[index]?.(last - count + 1 + index);
   }
 
   /**

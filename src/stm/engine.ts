@@ -421,6 +421,19 @@ export class TxEngine {
     this.#log.commitActions.push(action);
   }
 
+  /**
+   * Asks for a commit stamp: if this attempt commits having written something, `action` is
+   * called with a number from a heap-wide counter at the attempt's serialisation point, before
+   * its decision (commit.ts). Stamps increase in the order the transactions that take them are
+   * serialised, and the calls of one attempt get consecutive stamps in the order they were
+   * asked for — so an ordered collection can stamp its new entries with their insertion order.
+   * `action` runs inside the commit: it must only store plainly into blocks the attempt has not
+   * published yet (the decision publishes them), and must not throw.
+   */
+  stampAtCommit(action: (stamp: number) => void): void {
+    this.#log.stampActions.push(action);
+  }
+
   /** Registers `action` to run once if this attempt aborts (or its checkpoint rolls back). */
   onAbort(action: () => void): void {
     this.#log.abortActions.push(action);

@@ -1,0 +1,6 @@
+/**
+ * collections/: shared mutable collections built on transactional words (DESIGN.md §7).
+ * `SharedMap` (shared-map.ts) so far; its blocks are laid out in map-layout.ts.
+ */
+export { collectionKinds } from './collection-kinds.js';
+export { createMap, mapKind, SharedMap } from './shared-map.js';
