@@ -32,7 +32,7 @@ function mix(h: number): number {
 }
 
 /** The hash of a normalised key (see `normaliseKey`). */
-function hashOf(key: unknown): number {
+export function keyHash(key: unknown): number {
   switch (typeof key) {
     case 'number':
       scratch[0] = key;
@@ -72,7 +72,7 @@ export function normaliseKey(key: unknown, what: string): unknown {
 export function probeOf(codec: ValueCodec, key: unknown): Probe {
   const type = typeof key;
   const byWord = type !== 'string' && type !== 'bigint';
-  return { key, hash: hashOf(key), word: byWord ? codec.encode(key) : undefined };
+  return { key, hash: keyHash(key), word: byWord ? codec.encode(key) : undefined };
 }
 
 /** SameValueZero of the probe and the key stored as `word` in an entry whose hash matched. */

@@ -431,21 +431,34 @@ export class SharedMap<K = unknown, V = unknown> extends SharedObject implements
     });
   }
 
-  /** Starts growing if the map holds more entries than buckets; moves old buckets if growing. */
+  /**
+   * Starts growing if the map holds more entries than buckets; moves old buckets if growing.
+   * The size is estimated from the stripes without a transaction (a heuristic needs no exact
+   * figure), so checking the load never conflicts with the inserts and deletes it counts.
+   */
   #grow(): void {
     const engine = this.#context.engine;
-    const started = atomicallyOn(engine, () => {
-      if (this.#readNumber(engine, mapPreviousWord(this.#unit)) !== 0) return true;
-      const table = this.#readNumber(engine, mapTableWord(this.#unit));
-      const buckets = this.#bucketsOf(table);
-      if (this.#size(engine) <= buckets) return false;
-      const grown = this.#newTable(engine, buckets * 2);
-      this.#writeNumber(engine, mapTableWord(this.#unit), grown);
-      this.#writeNumber(engine, mapPreviousWord(this.#unit), table);
-      this.#writeNumber(engine, mapCursorWord(this.#unit), 0);
-      return true;
-    });
-    if (!started) return;
+    const b64 = this.#context.memory.b64;
+    const committed = (tword: number): number =>
+      numberOfWord(Atomics.load(b64, twordValue(tword))) ?? 0;
+    if (committed(mapPreviousWord(this.#unit)) === 0) {
+      let size = 0;
+      for (let stripe = 0; stripe < sizeStripes; stripe += 1) {
+        size += committed(mapStripeWord(this.#unit, stripe));
+      }
+      const table = committed(mapTableWord(this.#unit));
+      if (table === 0 || size <= this.#bucketsOf(table)) return;
+      const started = atomicallyOn(engine, () => {
+        if (this.#readNumber(engine, mapPreviousWord(this.#unit)) !== 0) return true;
+        if (this.#readNumber(engine, mapTableWord(this.#unit)) !== table) return false;
+        const grown = this.#newTable(engine, this.#bucketsOf(table) * 2);
+        this.#writeNumber(engine, mapTableWord(this.#unit), grown);
+        this.#writeNumber(engine, mapPreviousWord(this.#unit), table);
+        this.#writeNumber(engine, mapCursorWord(this.#unit), 0);
+        return true;
+      });
+      if (!started) return;
+    }
     for (let step = 0; step < migrationStepsPerWrite; step += 1) {
       if (!atomicallyOn(engine, () => this.#moveOneBucket(engine))) return;
     }
