@@ -8,7 +8,13 @@ import { allocatorUsage, formatAllocatorRegions, isHandleShaped } from '../alloc
 import { limits, StaleHandleError, type Handle } from '../base/index.js';
 import { headerWord, HeapMemory } from '../memory/index.js';
 import { slotField } from '../reclaim/index.js';
-import { collectionKinds, createMap, type SharedMap } from '../collections/index.js';
+import {
+  collectionKinds,
+  createMap,
+  createSet,
+  type SharedMap,
+  type SharedSet,
+} from '../collections/index.js';
 import {
   createCell,
   HeapContext,
@@ -237,6 +243,11 @@ export class Heap {
    */
   map<K, V>(entries?: Iterable<readonly [K, V]>): SharedMap<K, V> {
     return createMap(this.#context, entries);
+  }
+
+  /** A new shared set (a `Set` in shared memory) holding `values`: primitives and shared objects. */
+  set<T>(values?: Iterable<T>): SharedSet<T> {
+    return createSet(this.#context, values);
   }
 
   /**

@@ -1,6 +1,6 @@
 /**
- * The blocks of a `SharedMap` (shared-map.ts): a map block, its bucket tables, and one entry
- * block per key. Every word that changes after publication is a transactional word (stm/tword.ts),
+ * The blocks of a `SharedMap` or `SharedSet` (hash-table.ts): a map block, its bucket tables, and
+ * one entry block per key. Every word that changes after publication is a transactional word (stm/tword.ts),
  * so two transactions conflict only where they touch the same bucket, entry or size stripe.
  *
  * Map block (tag `mapTag`), 8 + 11 × 32 = 360 bytes:
@@ -45,8 +45,12 @@
 import type { BlockTag } from '../alloc/index.js';
 import { twordUnits } from '../stm/index.js';
 
-/** Block tags of a map's blocks (each layer names the tags of the blocks it owns). */
+/**
+ * Block tags of a map's blocks (each layer names the tags of the blocks it owns). A set's block
+ * has the map block's layout and its own tag; its entries' value words hold `true`.
+ */
 export const mapTag = 8 as BlockTag;
+export const setTag = 15 as BlockTag;
 export const mapTableTag = 9 as BlockTag;
 export const mapEntryTag = 10 as BlockTag;
 

@@ -1,0 +1,482 @@
+/**
+ * The hash table behind `SharedMap` and `SharedSet` (their facades: shared-map.ts, shared-set.ts;
+ * the blocks: map-layout.ts; keys: map-keys.ts). Every method runs inside the transaction its
+ * caller opened (the facade's `run`).
+ *
+ * - **Hashing.** A table of buckets, each a chain of entries linked through transactional words.
+ *   A lookup reads its bucket's link words and the entries' plain (immutable) keys; a value
+ *   update writes only its entry's value word; an insert writes its bucket word; a delete writes
+ *   the link that pointed at its entry. So transactions on different keys conflict only if their
+ *   keys share a bucket, which a table kept at one entry per bucket or fewer makes rare.
+ * - **Size** is the sum of eight stripes that inserts and deletes change by `commute` (each worker
+ *   its own stripe), so inserts never fail each other's validation; reading `size` reads them all.
+ * - **Insertion order.** An entry carries the commit stamp of the transaction that inserted it
+ *   (stm/commit.ts: stamps increase in serialisation order), and iteration sorts by it. A key
+ *   deleted and inserted again gets a new entry and goes to the end, as in a `Map`; setting an
+ *   existing key keeps its place. An entry inserted by the running transaction has a provisional
+ *   stamp above every real one, in the order of its inserts.
+ * - **Growth never stops the world.** Past one entry per bucket, a transaction of its own points
+ *   the table word at a table twice as large and keeps the old one as `previous`; then every
+ *   transaction that wrote to the object moves a few of the old buckets (one small transaction per
+ *   bucket, after its commit). A key lives in its old bucket until that bucket is moved, then in
+ *   the new table. Only the two steps that change `table` or `previous` conflict with every
+ *   operation in flight; moving a bucket conflicts only with operations on that bucket.
+ * - **Iteration** reads the whole table in one transaction and sorts it by stamp: one consistent
+ *   state. A long iteration that keeps losing to writers is made inevitable by the contention
+ *   manager after a few attempts, and then writers wait for it (stm/contention.ts).
+ */
+import { currentHandleAt, handleUnit } from '../alloc/index.js';
+import type { BlockTag } from '../alloc/index.js';
+import type { Handle } from '../base/index.js';
+import type { HeapMemory } from '../memory/index.js';
+import { decodeInTransaction, type HeapContext, type SharedKind } from '../objects/index.js';
+import { atomicallyOn, twordValue, type TxEngine } from '../stm/index.js';
+import { numberOfWord, numberWord } from '../values/index.js';
+import { keyMatches, normaliseKey, probeOf, type Probe } from './map-keys.js';
+import {
+  entryHashWord,
+  entryKeySlot,
+  entryNextWord,
+  entryPayloadBytes,
+  entryStampSlot,
+  entryValueWord,
+  initialBuckets,
+  mapCursorWord,
+  mapEntryTag,
+  mapPayloadBytes,
+  mapPreviousWord,
+  mapStripeWord,
+  mapTableTag,
+  mapTableWord,
+  movedBucket,
+  sizeStripes,
+  tableBucketsWord,
+  tableBucketWord,
+  tablePayloadBytes,
+} from './map-layout.js';
+
+/** Provisional stamps of entries the running transaction inserted: above every real stamp. */
+const provisionalStampBase = 2 ** 52;
+let provisionalStamps = 0;
+
+/** Old buckets a writing transaction moves after its commit while the map grows. */
+const migrationStepsPerWrite = 8;
+/** A chain this long (or every this many inserts) makes the inserter check the load. */
+const longChain = 3;
+const loadCheckEvery = 64;
+
+/** Where a key is, or would be inserted: the link word that points (or would point) at it. */
+export interface Place {
+  /** The bucket word of the key's chain. */
+  readonly bucket: number;
+  /** The link word (bucket or an entry's next) that holds `entry`; the last link if absent. */
+  readonly link: number;
+  /** The entry's handle, or 0 if the key is absent. */
+  readonly entry: number;
+  /** Entries passed before it (the chain length if absent). */
+  readonly passed: number;
+  /** The map is growing: old buckets remain to be moved. */
+  readonly growing: boolean;
+}
+
+/** One entry as iteration sees it. */
+export interface EntryView {
+  readonly stamp: number;
+  readonly key: unknown;
+  readonly value: unknown;
+}
+
+export class HashTable {
+  readonly #context: HeapContext;
+  readonly #unit: number;
+  /** False once the facade was disposed or the heap closed (commit actions then do nothing). */
+  readonly #isLive: () => boolean;
+  #migrationQueued = false;
+  #insertsSinceCheck = 0;
+
+  constructor(context: HeapContext, unit: number, isLive: () => boolean) {
+    this.#context = context;
+    this.#unit = unit;
+    this.#isLive = isLive;
+  }
+
+  /** Removes every entry: a new empty table (conflicts with every other use of the object). */
+  clear(engine: TxEngine): void {
+    const entries = this.collectEntries(engine);
+    const oldTables = this.#tables(engine);
+    const table = this.#newTable(engine, initialBuckets);
+    this.#writeNumber(engine, mapTableWord(this.#unit), table);
+    this.#writeNumber(engine, mapPreviousWord(this.#unit), 0);
+    this.#writeNumber(engine, mapCursorWord(this.#unit), 0);
+    for (let stripe = 0; stripe < sizeStripes; stripe += 1) {
+      this.#writeNumber(engine, mapStripeWord(this.#unit, stripe), 0);
+    }
+    const values = entries.map((entry) => engine.read(entryValueWord(handleUnit(entry as Handle))));
+    engine.onCommit(() => {
+      entries.forEach((entry, index) => {
+        this.#retireEntry(entry, values[index] ?? 0n);
+      });
+      for (const old of oldTables) this.#context.reclaim.retireBlock(old as Handle);
+    });
+  }
+
+  probe(key: unknown, what: string): Probe {
+    return probeOf(this.#context.codec, normaliseKey(key, what));
+  }
+
+  #readNumber(engine: TxEngine, tword: number): number {
+    return numberOfWord(engine.read(tword)) ?? 0;
+  }
+
+  #writeNumber(engine: TxEngine, tword: number, value: number): void {
+    engine.setValue(engine.lockCell(tword), numberWord(value));
+  }
+
+  size(engine: TxEngine): number {
+    let size = 0;
+    for (let stripe = 0; stripe < sizeStripes; stripe += 1) {
+      size += this.#readNumber(engine, mapStripeWord(this.#unit, stripe));
+    }
+    return size;
+  }
+
+  /** The tables holding entries: the current one, and the one being moved out if any. */
+  #tables(engine: TxEngine): number[] {
+    const table = this.#readNumber(engine, mapTableWord(this.#unit));
+    const previous = this.#readNumber(engine, mapPreviousWord(this.#unit));
+    return previous === 0 ? [table] : [previous, table];
+  }
+
+  #bucketsOf(table: number): number {
+    return this.#context.memory.i32[tableBucketsWord(handleUnit(table as Handle))] ?? 0;
+  }
+
+  /** Finds the entry of `probe`'s key (see `Place`). */
+  find(engine: TxEngine, probe: Probe): Place {
+    const i32 = this.#context.memory.i32;
+    const b64 = this.#context.memory.b64;
+    const previous = this.#readNumber(engine, mapPreviousWord(this.#unit));
+    let bucket = 0;
+    if (previous !== 0) {
+      const old = handleUnit(previous as Handle);
+      const oldBucket = tableBucketWord(old, probe.hash & ((i32[tableBucketsWord(old)] ?? 1) - 1));
+      if (this.#readNumber(engine, oldBucket) !== movedBucket) bucket = oldBucket;
+    }
+    if (bucket === 0) {
+      const table = handleUnit(this.#readNumber(engine, mapTableWord(this.#unit)) as Handle);
+      bucket = tableBucketWord(table, probe.hash & ((i32[tableBucketsWord(table)] ?? 1) - 1));
+    }
+    let link = bucket;
+    let passed = 0;
+    for (let entry = this.#readNumber(engine, link); entry !== 0; passed += 1) {
+      const unit = handleUnit(entry as Handle);
+      if (
+        i32[entryHashWord(unit)] === probe.hash &&
+        keyMatches(this.#context, probe, b64[entryKeySlot(unit)] ?? 0n)
+      ) {
+        return { bucket, link, entry, passed, growing: previous !== 0 };
+      }
+      link = entryNextWord(unit);
+      entry = this.#readNumber(engine, link);
+    }
+    return { bucket, link, entry: 0, passed, growing: previous !== 0 };
+  }
+
+  readValue(engine: TxEngine, entry: number): unknown {
+    const tword = entryValueWord(handleUnit(entry as Handle));
+    return decodeInTransaction(this.#context, engine, tword, engine.read(tword));
+  }
+
+  writeValue(engine: TxEngine, entry: number, value: unknown): void {
+    const index = engine.lockCell(entryValueWord(handleUnit(entry as Handle)));
+    // Encoded after the lock: an encoding error leaves only a lock, released with the attempt.
+    engine.setValue(index, this.#context.encodeToStore(value));
+  }
+
+  /** Inserts a new entry at the head of `place.bucket`'s chain. */
+  insert(engine: TxEngine, probe: Probe, place: Place, value: unknown): void {
+    const context = this.#context;
+    const { i32, b64, f64 } = context.memory;
+    const bucketIndex = engine.lockCell(place.bucket);
+    const head = this.#readNumber(engine, place.bucket);
+    const keyWord = context.encodeToStore(probe.key);
+    let valueWord: bigint;
+    let handle: Handle;
+    try {
+      valueWord = context.encodeToStore(value);
+    } catch (error) {
+      context.discardUnpublished(keyWord);
+      throw error;
+    }
+    try {
+      handle = context.allocator.allocate(mapEntryTag, entryPayloadBytes);
+    } catch (error) {
+      context.discardUnpublished(keyWord);
+      context.discardUnpublished(valueWord);
+      throw error;
+    }
+    const unit = handleUnit(handle);
+    i32[entryHashWord(unit)] = probe.hash;
+    b64[entryKeySlot(unit)] = keyWord;
+    provisionalStamps += 1;
+    f64[entryStampSlot(unit)] = provisionalStampBase + provisionalStamps;
+    // Zeros make a valid transactional word holding the number 0 (unlocked, version 0).
+    b64.fill(0n, entryNextWord(unit), entryValueWord(unit) + 4);
+    b64[twordValue(entryNextWord(unit))] = numberWord(head);
+    b64[twordValue(entryValueWord(unit))] = valueWord;
+    engine.onAbort(() => {
+      // Never published: the words are this attempt's own (writes to them were undone first).
+      context.discardUnpublished(b64[entryKeySlot(unit)] ?? 0n);
+      context.discardUnpublished(Atomics.load(b64, twordValue(entryValueWord(unit))));
+      context.allocator.free(handle);
+    });
+    engine.stampAtCommit((stamp) => {
+      f64[entryStampSlot(unit)] = stamp;
+    });
+    // ORDERING: the entry's fields above are published by the commit's write of this link.
+    engine.setValue(bucketIndex, numberWord(handle));
+    engine.commute(mapStripeWord(this.#unit, context.slot.index % sizeStripes), 1);
+    this.#insertsSinceCheck += 1;
+    if (place.passed >= longChain || this.#insertsSinceCheck >= loadCheckEvery) {
+      this.#insertsSinceCheck = 0;
+      this.queueMigration(engine);
+    }
+  }
+
+  /** Unlinks the entry at `place`; it is retired if the transaction commits. */
+  unlink(engine: TxEngine, place: Place): void {
+    const unit = handleUnit(place.entry as Handle);
+    const next = this.#readNumber(engine, entryNextWord(unit));
+    // Read so that a concurrent write of this value fails (it would be lost), and retired with
+    // the entry: the value the entry holds when it leaves the map.
+    const valueWord = engine.read(entryValueWord(unit));
+    this.#writeNumber(engine, place.link, next);
+    const context = this.#context;
+    engine.commute(mapStripeWord(this.#unit, context.slot.index % sizeStripes), -1);
+    const entry = place.entry;
+    engine.onCommit(() => {
+      this.#retireEntry(entry, valueWord);
+    });
+  }
+
+  /** Retires an entry that left the map, with its key and `valueWord` (its last value). */
+  #retireEntry(entry: number, valueWord: bigint): void {
+    const context = this.#context;
+    const unit = handleUnit(entry as Handle);
+    context.lifetime.dropWord(context.memory.b64[entryKeySlot(unit)] ?? 0n);
+    context.lifetime.dropWord(valueWord);
+    context.reclaim.retireBlock(entry as Handle);
+  }
+
+  /** A new empty table of `buckets` buckets, freed again if the transaction aborts. */
+  #newTable(engine: TxEngine, buckets: number): number {
+    const handle = createTable(this.#context, buckets);
+    engine.onAbort(() => {
+      this.#context.allocator.free(handle);
+    });
+    return handle;
+  }
+
+  // ---------------------------------------------------------------- growth
+
+  /** After this transaction commits: check the load, and move a few old buckets if growing. */
+  queueMigration(engine: TxEngine): void {
+    if (this.#migrationQueued) return;
+    this.#migrationQueued = true;
+    const done = (): void => {
+      this.#migrationQueued = false;
+    };
+    engine.onAbort(done);
+    engine.onCommit(() => {
+      done();
+      if (!this.#isLive()) return;
+      this.#grow();
+    });
+  }
+
+  /**
+   * Starts growing if the map holds more entries than buckets; moves old buckets if growing.
+   * The size is estimated from the stripes without a transaction (a heuristic needs no exact
+   * figure), so checking the load never conflicts with the inserts and deletes it counts.
+   */
+  #grow(): void {
+    const engine = this.#context.engine;
+    const b64 = this.#context.memory.b64;
+    const committed = (tword: number): number =>
+      numberOfWord(Atomics.load(b64, twordValue(tword))) ?? 0;
+    if (committed(mapPreviousWord(this.#unit)) === 0) {
+      let size = 0;
+      for (let stripe = 0; stripe < sizeStripes; stripe += 1) {
+        size += committed(mapStripeWord(this.#unit, stripe));
+      }
+      const table = committed(mapTableWord(this.#unit));
+      if (table === 0 || size <= this.#bucketsOf(table)) return;
+      const started = atomicallyOn(engine, () => {
+        if (this.#readNumber(engine, mapPreviousWord(this.#unit)) !== 0) return true;
+        if (this.#readNumber(engine, mapTableWord(this.#unit)) !== table) return false;
+        const grown = this.#newTable(engine, this.#bucketsOf(table) * 2);
+        this.#writeNumber(engine, mapTableWord(this.#unit), grown);
+        this.#writeNumber(engine, mapPreviousWord(this.#unit), table);
+        this.#writeNumber(engine, mapCursorWord(this.#unit), 0);
+        return true;
+      });
+      if (!started) return;
+    }
+    for (let step = 0; step < migrationStepsPerWrite; step += 1) {
+      if (!atomicallyOn(engine, () => this.#moveOneBucket(engine))) return;
+    }
+  }
+
+  /**
+   * Moves the next old bucket's chain into the new table (to the two buckets its keys now hash
+   * to), or ends the growth if none is left. False when the map is not growing any more.
+   */
+  #moveOneBucket(engine: TxEngine): boolean {
+    const previous = this.#readNumber(engine, mapPreviousWord(this.#unit));
+    if (previous === 0) return false;
+    const oldBuckets = this.#bucketsOf(previous);
+    const cursor = this.#readNumber(engine, mapCursorWord(this.#unit));
+    if (cursor >= oldBuckets) {
+      this.#writeNumber(engine, mapPreviousWord(this.#unit), 0);
+      engine.onCommit(() => {
+        this.#context.reclaim.retireBlock(previous as Handle);
+      });
+      return false;
+    }
+    this.#writeNumber(engine, mapCursorWord(this.#unit), cursor + 1);
+    const i32 = this.#context.memory.i32;
+    const table = handleUnit(this.#readNumber(engine, mapTableWord(this.#unit)) as Handle);
+    const mask = (i32[tableBucketsWord(table)] ?? 1) - 1;
+    const oldBucket = tableBucketWord(handleUnit(previous as Handle), cursor);
+    let entry = this.#readNumber(engine, oldBucket);
+    while (entry !== 0 && entry !== movedBucket) {
+      const unit = handleUnit(entry as Handle);
+      const next = this.#readNumber(engine, entryNextWord(unit));
+      const target = tableBucketWord(table, (i32[entryHashWord(unit)] ?? 0) & mask);
+      this.#writeNumber(engine, entryNextWord(unit), this.#readNumber(engine, target));
+      this.#writeNumber(engine, target, entry);
+      entry = next;
+    }
+    this.#writeNumber(engine, oldBucket, movedBucket);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- iteration
+
+  /** Every entry's handle, in no particular order. */
+  collectEntries(engine: TxEngine): number[] {
+    const entries: number[] = [];
+    for (const table of this.#tables(engine)) {
+      const unit = handleUnit(table as Handle);
+      const buckets = this.#bucketsOf(table);
+      for (let bucket = 0; bucket < buckets; bucket += 1) {
+        let entry = this.#readNumber(engine, tableBucketWord(unit, bucket));
+        while (entry !== 0 && entry !== movedBucket) {
+          entries.push(entry);
+          entry = this.#readNumber(engine, entryNextWord(handleUnit(entry as Handle)));
+        }
+      }
+    }
+    return entries;
+  }
+
+  /** The entries in insertion order (the caller runs the transaction). */
+  view(engine: TxEngine): EntryView[] {
+    const { b64, f64 } = this.#context.memory;
+    const views = this.collectEntries(engine).map((entry): EntryView => {
+      const unit = handleUnit(entry as Handle);
+      const keyWord = b64[entryKeySlot(unit)] ?? 0n;
+      return {
+        stamp: f64[entryStampSlot(unit)] ?? 0,
+        key: decodeInTransaction(this.#context, engine, entryNextWord(unit), keyWord),
+        value: this.readValue(engine, entry),
+      };
+    });
+    return views.sort((a, b) => a.stamp - b.stamp);
+  }
+}
+
+/** A new table of `buckets` empty buckets (not published yet). */
+function createTable(context: HeapContext, buckets: number): Handle {
+  const handle = context.allocator.allocate(mapTableTag, tablePayloadBytes(buckets));
+  const unit = handleUnit(handle);
+  const { i32, b64 } = context.memory;
+  // Zeros make valid transactional words holding the number 0: every bucket empty.
+  b64.fill(0n, unit + 1, tableBucketWord(unit, buckets));
+  i32[tableBucketsWord(unit)] = buckets;
+  return handle;
+}
+
+/** The smallest power of two ≥ `count` and ≥ the initial bucket count. */
+function bucketsFor(count: number): number {
+  let buckets = initialBuckets;
+  while (buckets < count) buckets *= 2;
+  return buckets;
+}
+
+/**
+ * A new hash block tagged `tag` (a map's or a set's) with a table sized for `count` entries, its
+ * reference count 1 (the creator's wrapper). Not published yet: nothing else can reach it.
+ */
+export function createHashBlock(context: HeapContext, tag: BlockTag, count: number): Handle {
+  const table = createTable(context, bucketsFor(count));
+  let handle: Handle;
+  try {
+    handle = context.allocator.allocate(tag, mapPayloadBytes);
+  } catch (error) {
+    context.allocator.free(table);
+    throw error;
+  }
+  const unit = handleUnit(handle);
+  const { i32, b64 } = context.memory;
+  b64.fill(0n, unit + 1, unit + 1 + mapPayloadBytes / 8);
+  b64[twordValue(mapTableWord(unit))] = numberWord(table);
+  // The creator's wrapper holds the first reference (the spare half of the first word).
+  Atomics.store(i32, mapTableWord(unit) * 2, 1);
+  return handle;
+}
+
+/** Calls `visit` with every entry of the unreachable hash block at `unit` (nobody writes it). */
+function forEachEntryOf(memory: HeapMemory, unit: number, visit: (entry: number) => void): void {
+  const { b64, i32 } = memory;
+  const word = (tword: number): number => numberOfWord(Atomics.load(b64, twordValue(tword))) ?? 0;
+  for (const table of [word(mapPreviousWord(unit)), word(mapTableWord(unit))]) {
+    if (table === 0) continue;
+    const tableUnit = handleUnit(table as Handle);
+    const buckets = i32[tableBucketsWord(tableUnit)] ?? 0;
+    for (let bucket = 0; bucket < buckets; bucket += 1) {
+      let entry = word(tableBucketWord(tableUnit, bucket));
+      while (entry !== 0 && entry !== movedBucket) {
+        visit(entry);
+        entry = word(entryNextWord(handleUnit(entry as Handle)));
+      }
+    }
+  }
+}
+
+/** A hash collection as a kind of shared object (objects/kinds.ts): what it holds and owns. */
+export const hashKind = (
+  tag: BlockTag,
+  name: string,
+  open: (context: HeapContext, handle: Handle) => object,
+): SharedKind<HeapContext> => ({
+  tag,
+  name,
+  open,
+  forEachWord: (memory, unit, visit) => {
+    forEachEntryOf(memory, unit, (entry) => {
+      const entryUnit = handleUnit(entry as Handle);
+      visit(Atomics.load(memory.b64, entryKeySlot(entryUnit)));
+      visit(Atomics.load(memory.b64, twordValue(entryValueWord(entryUnit))));
+    });
+  },
+  forEachOwnedBlock: (memory, unit, visit) => {
+    forEachEntryOf(memory, unit, (entry) => {
+      visit(currentHandleAt(memory.i32, handleUnit(entry as Handle)));
+    });
+    for (const tword of [mapPreviousWord(unit), mapTableWord(unit)]) {
+      const table = numberOfWord(Atomics.load(memory.b64, twordValue(tword))) ?? 0;
+      if (table !== 0) visit(table as Handle);
+    }
+  },
+});
