@@ -6,12 +6,14 @@
  */
 import { allocatorUsage, formatAllocatorRegions, isHandleShaped } from '../alloc/index.js';
 import { limits, StaleHandleError, type Handle } from '../base/index.js';
-import { headerWord, HeapMemory } from '../memory/index.js';
+import { headerWord, headerWord64, HeapMemory } from '../memory/index.js';
 import { slotField } from '../reclaim/index.js';
 import {
   collectionKinds,
+  createCounter,
   createMap,
   createSet,
+  type SharedCounter,
   type SharedMap,
   type SharedSet,
 } from '../collections/index.js';
@@ -110,6 +112,8 @@ export interface MemoryUsage {
 
 export class Heap {
   readonly #context: HeapContext;
+  /** This worker's wrapper of `heap.root`, made on first use. */
+  #root: SharedMap<string> | undefined;
 
   private constructor(memory: HeapMemory, txLimits: TxLimits) {
     this.#context = new HeapContext(memory, collectionKinds, txLimits);
@@ -123,7 +127,14 @@ export class Heap {
       options.reclaimStallMs ?? limits.reclaimStallMsDefault,
     );
     formatAllocatorRegions(memory);
-    return new Heap(memory, txLimits);
+    const heap = new Heap(memory, txLimits);
+    // The root map exists from the start, so no two workers can race to make it. The header's
+    // reference keeps it alive as long as the heap (its count never goes below 1).
+    const root = createMap<string, unknown>(heap.#context);
+    heap.#context.lifetime.retain(root.handle);
+    Atomics.store(memory.b64, headerWord64.rootMap, BigInt(root.handle));
+    heap.#root = root;
+    return heap;
   }
 
   /** The same heap, in this worker. Throws HeapLayoutError for memory that is not a heap. */
@@ -245,9 +256,27 @@ export class Heap {
     return createMap(this.#context, entries);
   }
 
+  /**
+   * The heap's root map: the same `SharedMap` in every worker attached to the heap, so workers
+   * find shared objects by name (`heap.root.set('accounts', map)`) instead of passing refs around.
+   */
+  get root(): SharedMap<string> {
+    this.#context.checkOpen('heap.root');
+    if (this.#root === undefined) {
+      const handle = Number(Atomics.load(this.#context.memory.b64, headerWord64.rootMap)) as Handle;
+      this.#root = this.#context.openWrapper(handle) as SharedMap<string>;
+    }
+    return this.#root;
+  }
+
   /** A new shared set (a `Set` in shared memory) holding `values`: primitives and shared objects. */
   set<T>(values?: Iterable<T>): SharedSet<T> {
     return createSet(this.#context, values);
+  }
+
+  /** A new shared counter: `add(n)` from any number of workers never conflicts; `value` sums. */
+  counter(initial = 0): SharedCounter {
+    return createCounter(this.#context, initial);
   }
 
   /**

@@ -1,9 +1,10 @@
 /**
  * Every kind of shared object a heap context knows: the objects layer's (cells) and this layer's
- * (maps, sets). The api layer makes each worker's context with this registry (objects/kinds.ts).
+ * (maps, sets, counters). The api layer makes each worker's context with this registry (objects/kinds.ts).
  */
 import { objectKinds } from '../objects/index.js';
+import { counterKind } from './shared-counter.js';
 import { mapKind } from './shared-map.js';
 import { setKind } from './shared-set.js';
 
-export const collectionKinds = objectKinds.with(mapKind, setKind);
+export const collectionKinds = objectKinds.with(mapKind, setKind, counterKind);

@@ -6,3 +6,4 @@
 export { collectionKinds } from './collection-kinds.js';
 export { createMap, mapKind, SharedMap } from './shared-map.js';
 export { createSet, setKind, SharedSet } from './shared-set.js';
+export { counterKind, createCounter, SharedCounter } from './shared-counter.js';

@@ -28,10 +28,8 @@
  * | commitStamp         | 320    | 8    | yes    | stm: a committing writer   | the last commit stamp handed out  |
  * |                     |        |      |        | that asked for stamps (add)| (stm/commit.ts); only grows       |
  * | (reserved)          | 328    | 56   |        |                            | zero                              |
- * | rootMap             | 384    | 4    | yes    | collections: the first     | 0, or the handle unit of the map  |
- * |                     |        |      |        | worker to use `heap.root`  | `heap.root` names (never changes  |
- * |                     |        |      |        | (CAS 0 → unit)             | once set)                         |
- * | rootMapGeneration   | 388    | 4    | yes    | the same (before the CAS)  | its handle's generation           |
+ * | rootMap             | 384    | 8    | yes    | api: the creator, before   | the handle of the map `heap.root` |
+ * |                     |        |      |        | sharing                    | names; never changes              |
  * | (reserved)          | 392    | 56   |        |                            | zero                              |
  * | (reserved: later)   | 448    | 3648 |        | later layers (own lines)   | zero until used                   |
  *
@@ -65,13 +63,12 @@ export const headerWord = {
   reclaimEpoch: 32,
   orphanBags: 48,
   inevitableOwner: 64,
-  rootMap: 96,
-  rootMapGeneration: 97,
 } as const;
 
 /** Index in the heap's BigInt64Array of each 64-bit header field (byte offset / 8). */
 export const headerWord64 = {
   commitStamp: 40,
+  rootMap: 48,
 } as const;
 
 export interface HeapSettings {
