@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { allocBenchmarks } from './alloc.bench.js';
 import { cellBenchmarks } from './cell.bench.js';
+import { collectionBenchmarks } from './collections.bench.js';
 import { opsBenchmarks } from './ops.bench.js';
 import { reclaimBenchmarks } from './reclaim.bench.js';
 import { recordBenchmarks } from './record.bench.js';
@@ -34,6 +35,7 @@ type Suite = (
 const suites: Record<string, Suite> = {
   alloc: allocBenchmarks,
   cell: cellBenchmarks,
+  collections: collectionBenchmarks,
   ops: opsBenchmarks,
   record: recordBenchmarks,
   reclaim: reclaimBenchmarks,

@@ -134,6 +134,8 @@ export class Heap {
     heap.#context.lifetime.retain(root.handle);
     Atomics.store(memory.b64, headerWord64.rootMap, BigInt(root.handle));
     heap.#root = root;
+    // Holds nothing now: do not hold reclamation back until this macrotask ends.
+    heap.#context.reclaim.quiesce();
     return heap;
   }
 
