@@ -8,7 +8,13 @@ import { allocatorUsage, formatAllocatorRegions, isHandleShaped } from '../alloc
 import { limits, StaleHandleError, type Handle } from '../base/index.js';
 import { headerWord, HeapMemory } from '../memory/index.js';
 import { slotField } from '../reclaim/index.js';
-import { collectionKinds, createMap, type SharedMap } from '../collections/index.js';
+import {
+  collectionKinds,
+  createArray,
+  createMap,
+  type SharedArray,
+  type SharedMap,
+} from '../collections/index.js';
 import {
   createCell,
   HeapContext,
@@ -237,6 +243,14 @@ export class Heap {
    */
   map<K, V>(entries?: Iterable<readonly [K, V]>): SharedMap<K, V> {
     return createMap(this.#context, entries);
+  }
+
+  /**
+   * A new shared array (an `Array` in shared memory without holes, with per-element conflicts)
+   * holding `items`. Elements: anything a cell can hold.
+   */
+  array<T>(items?: Iterable<T>): SharedArray<T> {
+    return createArray(this.#context, items);
   }
 
   /**

@@ -1,8 +1,9 @@
 /**
  * Every kind of shared object a heap context knows: the objects layer's (cells) and this layer's
- * (maps). The api layer makes each worker's context with this registry (objects/kinds.ts).
+ * (maps, arrays). The api layer makes each worker's context with this registry (objects/kinds.ts).
  */
 import { objectKinds } from '../objects/index.js';
+import { arrayKind } from './shared-array.js';
 import { mapKind } from './shared-map.js';
 
-export const collectionKinds = objectKinds.with(mapKind);
+export const collectionKinds = objectKinds.with(mapKind, arrayKind);
