@@ -29,6 +29,13 @@
  *   callback's own changes to the array; these do not.
  *
  * Outside a transaction every method is a transaction of its own; inside one, part of it.
+ *
+ * Known costs: moving a string, bigint or snapshot re-encodes it (measured ≈ 27 µs per moved
+ * string against ≈ 4 µs per moved number, unshift on 10 000 elements); an engine operation that
+ * writes a word without dropping the old one (a move within one structure) would remove that.
+ * A segment added in an `orElse` branch that rolls back is freed while the attempt still holds
+ * the locks it took on its slots; they are released by compare-and-swap on the exact owner word,
+ * as for a map table added by `clear` in such a branch.
  */
 import { handleUnit } from '../alloc/index.js';
 import { LimitExceededError, StaleHandleError, type Handle } from '../base/index.js';
