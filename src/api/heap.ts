@@ -10,9 +10,11 @@ import { headerWord, headerWord64, HeapMemory } from '../memory/index.js';
 import { slotField } from '../reclaim/index.js';
 import {
   collectionKinds,
+  createArray,
   createCounter,
   createMap,
   createSet,
+  type SharedArray,
   type SharedCounter,
   type SharedMap,
   type SharedSet,
@@ -279,6 +281,14 @@ export class Heap {
   /** A new shared counter: `add(n)` from any number of workers never conflicts; `value` sums. */
   counter(initial = 0): SharedCounter {
     return createCounter(this.#context, initial);
+  }
+
+  /**
+   * A new shared array (an `Array` in shared memory without holes, with per-element conflicts)
+   * holding `items`. Elements: anything a cell can hold.
+   */
+  array<T>(items?: Iterable<T>): SharedArray<T> {
+    return createArray(this.#context, items);
   }
 
   /**

@@ -6,6 +6,7 @@ export { ValueCodec, type ValueCodecOptions } from './value-codec.js';
 export { SharedObject, type SharedRef } from './shared-object.js';
 export { stringHash } from './string-block.js';
 export {
+  holeWord,
   Immediate,
   intentPayload,
   intentWord,

@@ -103,6 +103,12 @@ export const undefinedWord = boxedWord(SlotTag.immediate, Immediate.undefined);
 export const nullWord = boxedWord(SlotTag.immediate, Immediate.null);
 export const falseWord = boxedWord(SlotTag.immediate, Immediate.false);
 export const trueWord = boxedWord(SlotTag.immediate, Immediate.true);
+/**
+ * The hole: no value encodes to it (holes exist only inside snapshot blocks), so a collection may
+ * mark an empty slot with it — a `SharedArray`'s slots past its length. It owns no block and
+ * refers to nothing; it is never decoded.
+ */
+export const holeWord = boxedWord(SlotTag.immediate, Immediate.hole);
 
 /** The handle a boxed word's halves carry (payload = generation16 × 2^32 + unit). */
 export const handleOfHalves = (low: number, high: number): Handle =>
