@@ -16,10 +16,11 @@
  *   existing key keeps its place. An entry inserted by the running transaction has a provisional
  *   stamp above every real one, in the order of its inserts.
  * - **Growth never stops the world.** Past one entry per bucket, a transaction of its own points
- *   the table word at a table twice as large and keeps the old one as `previous`; then every
+ *   the table word at a table twice as large, which names the old one as its previous, with the
+ *   table word's growing flag set; then every
  *   transaction that wrote to the object moves a few of the old buckets (one small transaction per
  *   bucket, after its commit). A key lives in its old bucket until that bucket is moved, then in
- *   the new table. Only the two steps that change `table` or `previous` conflict with every
+ *   the new table. Only the two steps that change the table word conflict with every
  *   operation in flight; moving a bucket conflicts only with operations on that bucket.
  * - **Iteration** reads the whole table in one transaction and sorts it by stamp: one consistent
  *   state. A long iteration that keeps losing to writers is made inevitable by the contention
@@ -44,15 +45,18 @@ import {
   mapCursorWord,
   mapEntryTag,
   mapPayloadBytes,
-  mapPreviousWord,
   mapStripeWord,
   mapTableTag,
   mapTableWord,
   movedBucket,
   sizeStripes,
   tableBucketsWord,
+  growingOfValue,
   tableBucketWord,
+  tableOfValue,
   tablePayloadBytes,
+  tablePreviousSlot,
+  tableWordValue,
 } from './map-layout.js';
 
 /** Provisional stamps of entries the running transaction inserted: above every real stamp. */
@@ -104,9 +108,8 @@ export class HashTable {
   clear(engine: TxEngine): void {
     const entries = this.collectEntries(engine);
     const oldTables = this.#tables(engine);
-    const table = this.#newTable(engine, initialBuckets);
-    this.#writeNumber(engine, mapTableWord(this.#unit), table);
-    this.#writeNumber(engine, mapPreviousWord(this.#unit), 0);
+    const table = this.#newTable(engine, initialBuckets, 0);
+    this.#writeNumber(engine, mapTableWord(this.#unit), tableWordValue(table, false));
     this.#writeNumber(engine, mapCursorWord(this.#unit), 0);
     for (let stripe = 0; stripe < sizeStripes; stripe += 1) {
       this.#writeNumber(engine, mapStripeWord(this.#unit, stripe), 0);
@@ -142,9 +145,10 @@ export class HashTable {
 
   /** The tables holding entries: the current one, and the one being moved out if any. */
   #tables(engine: TxEngine): number[] {
-    const table = this.#readNumber(engine, mapTableWord(this.#unit));
-    const previous = this.#readNumber(engine, mapPreviousWord(this.#unit));
-    return previous === 0 ? [table] : [previous, table];
+    const value = this.#readNumber(engine, mapTableWord(this.#unit));
+    const table = tableOfValue(value);
+    if (!growingOfValue(value)) return [table];
+    return [previousOf(this.#context.memory, handleUnit(table as Handle)), table];
   }
 
   #bucketsOf(table: number): number {
@@ -155,15 +159,16 @@ export class HashTable {
   find(engine: TxEngine, probe: Probe): Place {
     const i32 = this.#context.memory.i32;
     const b64 = this.#context.memory.b64;
-    const previous = this.#readNumber(engine, mapPreviousWord(this.#unit));
+    const value = this.#readNumber(engine, mapTableWord(this.#unit));
+    const table = handleUnit(tableOfValue(value) as Handle);
+    const growing = growingOfValue(value);
     let bucket = 0;
-    if (previous !== 0) {
-      const old = handleUnit(previous as Handle);
+    if (growing) {
+      const old = handleUnit(previousOf(this.#context.memory, table) as Handle);
       const oldBucket = tableBucketWord(old, probe.hash & ((i32[tableBucketsWord(old)] ?? 1) - 1));
       if (this.#readNumber(engine, oldBucket) !== movedBucket) bucket = oldBucket;
     }
     if (bucket === 0) {
-      const table = handleUnit(this.#readNumber(engine, mapTableWord(this.#unit)) as Handle);
       bucket = tableBucketWord(table, probe.hash & ((i32[tableBucketsWord(table)] ?? 1) - 1));
     }
     let link = bucket;
@@ -174,12 +179,12 @@ export class HashTable {
         i32[entryHashWord(unit)] === probe.hash &&
         keyMatches(this.#context, probe, b64[entryKeySlot(unit)] ?? 0n)
       ) {
-        return { bucket, link, entry, passed, growing: previous !== 0 };
+        return { bucket, link, entry, passed, growing };
       }
       link = entryNextWord(unit);
       entry = this.#readNumber(engine, link);
     }
-    return { bucket, link, entry: 0, passed, growing: previous !== 0 };
+    return { bucket, link, entry: 0, passed, growing };
   }
 
   readValue(engine: TxEngine, entry: number): unknown {
@@ -269,8 +274,8 @@ export class HashTable {
   }
 
   /** A new empty table of `buckets` buckets, freed again if the transaction aborts. */
-  #newTable(engine: TxEngine, buckets: number): number {
-    const handle = createTable(this.#context, buckets);
+  #newTable(engine: TxEngine, buckets: number, previous: number): number {
+    const handle = createTable(this.#context, buckets, previous);
     engine.onAbort(() => {
       this.#context.allocator.free(handle);
     });
@@ -304,19 +309,20 @@ export class HashTable {
     const b64 = this.#context.memory.b64;
     const committed = (tword: number): number =>
       numberOfWord(Atomics.load(b64, twordValue(tword))) ?? 0;
-    if (committed(mapPreviousWord(this.#unit)) === 0) {
+    const seen = committed(mapTableWord(this.#unit));
+    if (!growingOfValue(seen)) {
       let size = 0;
       for (let stripe = 0; stripe < sizeStripes; stripe += 1) {
         size += committed(mapStripeWord(this.#unit, stripe));
       }
-      const table = committed(mapTableWord(this.#unit));
+      const table = tableOfValue(seen);
       if (table === 0 || size <= this.#bucketsOf(table)) return;
       const started = atomicallyOn(engine, () => {
-        if (this.#readNumber(engine, mapPreviousWord(this.#unit)) !== 0) return true;
-        if (this.#readNumber(engine, mapTableWord(this.#unit)) !== table) return false;
-        const grown = this.#newTable(engine, this.#bucketsOf(table) * 2);
-        this.#writeNumber(engine, mapTableWord(this.#unit), grown);
-        this.#writeNumber(engine, mapPreviousWord(this.#unit), table);
+        const value = this.#readNumber(engine, mapTableWord(this.#unit));
+        if (growingOfValue(value)) return true;
+        if (value !== seen) return false;
+        const grown = this.#newTable(engine, this.#bucketsOf(table) * 2, table);
+        this.#writeNumber(engine, mapTableWord(this.#unit), tableWordValue(grown, true));
         this.#writeNumber(engine, mapCursorWord(this.#unit), 0);
         return true;
       });
@@ -332,12 +338,14 @@ export class HashTable {
    * to), or ends the growth if none is left. False when the map is not growing any more.
    */
   #moveOneBucket(engine: TxEngine): boolean {
-    const previous = this.#readNumber(engine, mapPreviousWord(this.#unit));
-    if (previous === 0) return false;
+    const value = this.#readNumber(engine, mapTableWord(this.#unit));
+    if (!growingOfValue(value)) return false;
+    const tableHandle = tableOfValue(value);
+    const previous = previousOf(this.#context.memory, handleUnit(tableHandle as Handle));
     const oldBuckets = this.#bucketsOf(previous);
     const cursor = this.#readNumber(engine, mapCursorWord(this.#unit));
     if (cursor >= oldBuckets) {
-      this.#writeNumber(engine, mapPreviousWord(this.#unit), 0);
+      this.#writeNumber(engine, mapTableWord(this.#unit), tableWordValue(tableHandle, false));
       engine.onCommit(() => {
         this.#context.reclaim.retireBlock(previous as Handle);
       });
@@ -345,7 +353,7 @@ export class HashTable {
     }
     this.#writeNumber(engine, mapCursorWord(this.#unit), cursor + 1);
     const i32 = this.#context.memory.i32;
-    const table = handleUnit(this.#readNumber(engine, mapTableWord(this.#unit)) as Handle);
+    const table = handleUnit(tableHandle as Handle);
     const mask = (i32[tableBucketsWord(table)] ?? 1) - 1;
     const oldBucket = tableBucketWord(handleUnit(previous as Handle), cursor);
     let entry = this.#readNumber(engine, oldBucket);
@@ -396,15 +404,23 @@ export class HashTable {
   }
 }
 
-/** A new table of `buckets` empty buckets (not published yet). */
-function createTable(context: HeapContext, buckets: number): Handle {
+/**
+ * A new table of `buckets` empty buckets that replaces `previous` (0 for none); not published yet.
+ */
+function createTable(context: HeapContext, buckets: number, previous: number): Handle {
   const handle = context.allocator.allocate(mapTableTag, tablePayloadBytes(buckets));
   const unit = handleUnit(handle);
-  const { i32, b64 } = context.memory;
+  const { i32, b64, f64 } = context.memory;
   // Zeros make valid transactional words holding the number 0: every bucket empty.
   b64.fill(0n, unit + 1, tableBucketWord(unit, buckets));
   i32[tableBucketsWord(unit)] = buckets;
+  f64[tablePreviousSlot(unit)] = previous;
   return handle;
+}
+
+/** The table the table at `unit` replaces (plain read: written before it was published). */
+function previousOf(memory: HeapMemory, unit: number): number {
+  return memory.f64[tablePreviousSlot(unit)] ?? 0;
 }
 
 /** The smallest power of two ≥ `count` and ≥ the initial bucket count. */
@@ -419,7 +435,7 @@ function bucketsFor(count: number): number {
  * reference count 1 (the creator's wrapper). Not published yet: nothing else can reach it.
  */
 export function createHashBlock(context: HeapContext, tag: BlockTag, count: number): Handle {
-  const table = createTable(context, bucketsFor(count));
+  const table = createTable(context, bucketsFor(count), 0);
   let handle: Handle;
   try {
     handle = context.allocator.allocate(tag, mapPayloadBytes);
@@ -430,17 +446,25 @@ export function createHashBlock(context: HeapContext, tag: BlockTag, count: numb
   const unit = handleUnit(handle);
   const { i32, b64 } = context.memory;
   b64.fill(0n, unit + 1, unit + 1 + mapPayloadBytes / 8);
-  b64[twordValue(mapTableWord(unit))] = numberWord(table);
+  b64[twordValue(mapTableWord(unit))] = numberWord(tableWordValue(table, false));
   // The creator's wrapper holds the first reference (the spare half of the first word).
   Atomics.store(i32, mapTableWord(unit) * 2, 1);
   return handle;
+}
+
+/** The tables of the unreachable hash block at `unit`: its table, and the previous if growing. */
+function tablesOf(memory: HeapMemory, unit: number): number[] {
+  const value = numberOfWord(Atomics.load(memory.b64, twordValue(mapTableWord(unit)))) ?? 0;
+  const table = tableOfValue(value);
+  if (!growingOfValue(value)) return [table];
+  return [previousOf(memory, handleUnit(table as Handle)), table];
 }
 
 /** Calls `visit` with every entry of the unreachable hash block at `unit` (nobody writes it). */
 function forEachEntryOf(memory: HeapMemory, unit: number, visit: (entry: number) => void): void {
   const { b64, i32 } = memory;
   const word = (tword: number): number => numberOfWord(Atomics.load(b64, twordValue(tword))) ?? 0;
-  for (const table of [word(mapPreviousWord(unit)), word(mapTableWord(unit))]) {
+  for (const table of tablesOf(memory, unit)) {
     if (table === 0) continue;
     const tableUnit = handleUnit(table as Handle);
     const buckets = i32[tableBucketsWord(tableUnit)] ?? 0;
@@ -474,9 +498,6 @@ export const hashKind = (
     forEachEntryOf(memory, unit, (entry) => {
       visit(currentHandleAt(memory.i32, handleUnit(entry as Handle)));
     });
-    for (const tword of [mapPreviousWord(unit), mapTableWord(unit)]) {
-      const table = numberOfWord(Atomics.load(memory.b64, twordValue(tword))) ?? 0;
-      if (table !== 0) visit(table as Handle);
-    }
+    for (const table of tablesOf(memory, unit)) visit(table as Handle);
   },
 });

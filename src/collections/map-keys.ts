@@ -78,5 +78,6 @@ export function probeOf(codec: ValueCodec, key: unknown): Probe {
 /** SameValueZero of the probe and the key stored as `word` in an entry whose hash matched. */
 export function keyMatches(context: HeapContext, probe: Probe, word: bigint): boolean {
   if (probe.word !== undefined) return probe.word === word;
+  if (typeof probe.key === 'string') return context.codec.stringEquals(word, probe.key);
   return context.codec.decode(word) === probe.key;
 }

@@ -3,26 +3,36 @@
  * one entry block per key. Every word that changes after publication is a transactional word (stm/tword.ts),
  * so two transactions conflict only where they touch the same bucket, entry or size stripe.
  *
- * Map block (tag `mapTag`), 8 + 11 × 32 = 360 bytes:
+ * Map block (tag `mapTag`), 8 + 10 × 32 = 328 bytes:
  *
  * | field     | offset | size | atomic | written by                       | invariant                   |
  * |-----------|--------|------|--------|----------------------------------|-----------------------------|
  * | header    | 0      | 8    | no     | allocator                        | tag `mapTag`                |
  * | refcount  | 8      | 4    | yes    | lifetime.ts (the spare half of   | stored references + pins    |
  * |           |        |      |        | `table`'s word)                  |                             |
- * | table     | 8      | 32   | tx     | resizes (start), clear           | number: handle of the       |
- * |           |        |      |        |                                  | current bucket table        |
- * | previous  | 40     | 32   | tx     | resizes (start, end), clear      | number: handle of the table |
- * |           |        |      |        |                                  | being moved out, or 0       |
- * | cursor    | 72     | 32   | tx     | migration steps                  | number: buckets of          |
- * |           |        |      |        |                                  | `previous` moved so far     |
- * | stripes   | 104    | 8×32 | tx     | inserts (+1), deletes (−1), by   | numbers; their sum is the   |
+ * | table     | 8      | 32   | tx     | growth (start, end), clear       | number: handle of the       |
+ * |           |        |      |        |                                  | current bucket table × 2,   |
+ * |           |        |      |        |                                  | + 1 while it grows (its     |
+ * |           |        |      |        |                                  | previous table's buckets    |
+ * |           |        |      |        |                                  | are being moved)            |
+ * | cursor    | 40     | 32   | tx     | migration steps                  | number: buckets of the      |
+ * |           |        |      |        |                                  | previous table moved so far |
+ * | stripes   | 72     | 8×32 | tx     | inserts (+1), deletes (−1), by   | numbers; their sum is the   |
  * |           |        |      |        | commute on stripe slot mod 8     | size                        |
  *
- * Bucket table (tag `mapTableTag`): the header's aux word holds the bucket count (a power of
- * two, written before publication), then one transactional word per bucket holding the handle
- * (as a number) of the first entry of its chain, 0 for none, or `movedBucket` once a migration
- * step moved the chain to the next table.
+ * Bucket table (tag `mapTableTag`), 16 + buckets × 32 bytes. One word names the table and says
+ * whether it grows, so an operation reads one word, not two, to find its bucket:
+ *
+ * | field    | offset | size    | atomic | written by                   | invariant                    |
+ * |----------|--------|---------|--------|------------------------------|------------------------------|
+ * | header   | 0      | 8       | no     | allocator; aux word: the     | tag `mapTableTag`; buckets a |
+ * |          |        |         |        | bucket count                 | power of two                 |
+ * | previous | 8      | 8       | no     | its maker, before publication| f64: the table it replaces   |
+ * |          |        |         |        |                              | (growth), or 0; never changes|
+ * | buckets  | 16     | n × 32  | tx     | inserts, deletes, migration  | number: handle of the first  |
+ * |          |        |         |        |                              | entry of the chain, 0 for    |
+ * |          |        |         |        |                              | none, or `movedBucket` once  |
+ * |          |        |         |        |                              | moved to the next table      |
  *
  * Entry block (tag `mapEntryTag`), 8 + 80 = 88 bytes (class 96):
  *
@@ -59,18 +69,24 @@ export const sizeStripes = 8;
 
 /** Map block: the transactional words after the header, in units from the block's unit. */
 const mapWordsFirst = 1;
-export const mapPayloadBytes = (3 + sizeStripes) * twordUnits * 8;
+export const mapPayloadBytes = (2 + sizeStripes) * twordUnits * 8;
 export const mapTableWord = (unit: number): number => unit + mapWordsFirst;
-export const mapPreviousWord = (unit: number): number => unit + mapWordsFirst + twordUnits;
-export const mapCursorWord = (unit: number): number => unit + mapWordsFirst + 2 * twordUnits;
+export const mapCursorWord = (unit: number): number => unit + mapWordsFirst + twordUnits;
 export const mapStripeWord = (unit: number, stripe: number): number =>
-  unit + mapWordsFirst + (3 + stripe) * twordUnits;
+  unit + mapWordsFirst + (2 + stripe) * twordUnits;
+
+/** The table word's number: the table's handle, and whether it grows. */
+export const tableWordValue = (table: number, growing: boolean): number =>
+  table * 2 + (growing ? 1 : 0);
+export const tableOfValue = (value: number): number => Math.floor(value / 2);
+export const growingOfValue = (value: number): boolean => value % 2 === 1;
 
 /** Bucket table: the bucket count sits in the header's aux word. */
-export const tablePayloadBytes = (buckets: number): number => buckets * twordUnits * 8;
+export const tablePayloadBytes = (buckets: number): number => 8 + buckets * twordUnits * 8;
 export const tableBucketsWord = (unit: number): number => unit * 2 + 1;
+export const tablePreviousSlot = (unit: number): number => unit + 1;
 export const tableBucketWord = (unit: number, bucket: number): number =>
-  unit + 1 + bucket * twordUnits;
+  unit + 2 + bucket * twordUnits;
 /** A bucket whose chain a migration step moved to the next table. */
 export const movedBucket = -1;
 /** Buckets of a new map's table. */

@@ -57,7 +57,13 @@ import {
   SnapshotReader,
   SnapshotWriter,
 } from './snapshot-block.js';
-import { readString, stringBlockPayloadBytes, writeString } from './string-block.js';
+import {
+  readString,
+  stringBlockPayloadBytes,
+  stringUnitsWordDelta,
+  unitsEqual,
+  writeString,
+} from './string-block.js';
 
 export interface ValueCodecOptions {
   /**
@@ -214,6 +220,22 @@ export class ValueCodec {
       throw error instanceof PathFailure ? toNotShareableError(error) : error;
     }
     return boxedWord(SlotTag.shared, value.handle);
+  }
+
+  /**
+   * True if `word` holds a string equal to `candidate`, compared in place (nothing decoded or
+   * allocated): for a lookup by string key. The word's block must be live (the caller's epoch
+   * keeps it so, as for `decode`).
+   */
+  stringEquals(word: bigint, candidate: string): boolean {
+    scratchWord[0] = word;
+    const high = scratchHalves[1] ?? 0;
+    if (high >>> boxShift !== boxMark || ((high >>> tagShift) & tagMask) !== SlotTag.string) {
+      return false;
+    }
+    const lengthWord = (scratchHalves[0] ?? 0) * 2 + 1;
+    const length = this.#i32[lengthWord] ?? 0;
+    return unitsEqual(candidate, this.#u16, (lengthWord + stringUnitsWordDelta) * 2, length);
   }
 
   /** Decodes the string, bigint or snapshot block at `unit`, through the cache. */
