@@ -13,7 +13,7 @@ export {
 } from './api/index.js';
 export type { SharedObject, SharedRef } from './values/index.js';
 export type { SharedCell } from './objects/index.js';
-export type { SharedMap } from './collections/index.js';
+export type { RegistrableClass, SharedFields, SharedMap } from './collections/index.js';
 export type { AbortKind, ConflictEvent, TxStats, WorkerTxStats } from './stm/index.js';
 export { atomically, atomicallyAsync, inevitable, orElse, retry } from './stm/index.js';
 export {

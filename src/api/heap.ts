@@ -8,7 +8,15 @@ import { allocatorUsage, formatAllocatorRegions, isHandleShaped } from '../alloc
 import { limits, StaleHandleError, type Handle } from '../base/index.js';
 import { headerWord, HeapMemory } from '../memory/index.js';
 import { slotField } from '../reclaim/index.js';
-import { collectionKinds, createMap, type SharedMap } from '../collections/index.js';
+import {
+  collectionKinds,
+  createMap,
+  createObject,
+  registerClass,
+  type RegistrableClass,
+  type SharedFields,
+  type SharedMap,
+} from '../collections/index.js';
 import {
   createCell,
   HeapContext,
@@ -237,6 +245,28 @@ export class Heap {
    */
   map<K, V>(entries?: Iterable<readonly [K, V]>): SharedMap<K, V> {
     return createMap(this.#context, entries);
+  }
+
+  /**
+   * A new shared object with the fixed fields of `fields` (its own enumerable string keys, in
+   * order), one transactional word each, read and written with property syntax: inside
+   * `atomically` part of the transaction, outside each access a transaction of its own. Sealed:
+   * assigning an unknown field or deleting one throws a TypeError (strict code). `fields` is a
+   * plain object or an instance of a class registered with `registerClass`.
+   */
+  object<T extends object>(fields: T): SharedFields<T> {
+    return createObject(this.#context, fields);
+  }
+
+  /**
+   * Registers `Class` in this worker under `name` (default: its name), so that `heap.object` takes
+   * its instances and opening one, here, gives an object whose prototype chain leads to
+   * `Class.prototype`: its methods run in this worker on the shared fields. Every worker that
+   * opens such objects registers the class under the same name (code is never stored); register
+   * before opening them. Methods are not made atomic: wrap them in `atomically` where needed.
+   */
+  registerClass(Class: RegistrableClass, name: string = Class.name): void {
+    registerClass(this.#context, Class, name);
   }
 
   /**

@@ -4,3 +4,5 @@
  */
 export { collectionKinds } from './collection-kinds.js';
 export { createMap, mapKind, SharedMap } from './shared-map.js';
+export { type RegistrableClass } from './object-shape.js';
+export { createObject, objectKind, registerClass, type SharedFields } from './shared-fields.js';
