@@ -13,7 +13,14 @@ export {
 } from './api/index.js';
 export type { SharedObject, SharedRef } from './values/index.js';
 export type { SharedCell } from './objects/index.js';
-export type { SharedArray, SharedCounter, SharedMap, SharedSet } from './collections/index.js';
+export type {
+  RegistrableClass,
+  SharedArray,
+  SharedCounter,
+  SharedFields,
+  SharedMap,
+  SharedSet,
+} from './collections/index.js';
 export type { AbortKind, ConflictEvent, TxStats, WorkerTxStats } from './stm/index.js';
 export { atomically, atomicallyAsync, inevitable, orElse, retry } from './stm/index.js';
 export {

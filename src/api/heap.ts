@@ -13,9 +13,13 @@ import {
   createArray,
   createCounter,
   createMap,
+  createObject,
   createSet,
+  registerClass,
+  type RegistrableClass,
   type SharedArray,
   type SharedCounter,
+  type SharedFields,
   type SharedMap,
   type SharedSet,
 } from '../collections/index.js';
@@ -289,6 +293,28 @@ export class Heap {
    */
   array<T>(items?: Iterable<T>): SharedArray<T> {
     return createArray(this.#context, items);
+  }
+
+  /**
+   * A new shared object with the fixed fields of `fields` (its own enumerable string keys, in
+   * order), one transactional word each, read and written with property syntax: inside
+   * `atomically` part of the transaction, outside each access a transaction of its own. Sealed:
+   * assigning an unknown field or deleting one throws a TypeError (strict code). `fields` is a
+   * plain object or an instance of a class registered with `registerClass`.
+   */
+  object<T extends object>(fields: T): SharedFields<T> {
+    return createObject(this.#context, fields);
+  }
+
+  /**
+   * Registers `Class` in this worker under `name` (default: its name), so that `heap.object` takes
+   * its instances and opening one, here, gives an object whose prototype chain leads to
+   * `Class.prototype`: its methods run in this worker on the shared fields. Every worker that
+   * opens such objects registers the class under the same name (code is never stored); register
+   * before opening them. Methods are not made atomic: wrap them in `atomically` where needed.
+   */
+  registerClass(Class: RegistrableClass, name: string = Class.name): void {
+    registerClass(this.#context, Class, name);
   }
 
   /**

@@ -9,3 +9,5 @@ export { arrayKind, createArray, SharedArray } from './shared-array.js';
 export { createMap, mapKind, SharedMap } from './shared-map.js';
 export { createSet, setKind, SharedSet } from './shared-set.js';
 export { counterKind, createCounter, SharedCounter } from './shared-counter.js';
+export { type RegistrableClass } from './object-shape.js';
+export { createObject, objectKind, registerClass, type SharedFields } from './shared-fields.js';

@@ -3,7 +3,7 @@
  * string / bigint / snapshot blocks, and references to shared objects.
  */
 export { ValueCodec, type ValueCodecOptions } from './value-codec.js';
-export { SharedObject, type SharedRef } from './shared-object.js';
+export { SharedObject, sharedObjectBrand, type SharedRef } from './shared-object.js';
 export { stringHash } from './string-block.js';
 export {
   holeWord,
