@@ -15,6 +15,7 @@ export type { SharedObject, SharedRef } from './values/index.js';
 export type { SharedCell } from './objects/index.js';
 export type {
   RegistrableClass,
+  Shared,
   SharedArray,
   SharedCounter,
   SharedFields,

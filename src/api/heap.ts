@@ -16,7 +16,9 @@ import {
   createObject,
   createSet,
   registerClass,
+  sharedFrom,
   type RegistrableClass,
+  type Shared,
   type SharedArray,
   type SharedCounter,
   type SharedFields,
@@ -315,6 +317,15 @@ export class Heap {
    */
   registerClass(Class: RegistrableClass, name: string = Class.name): void {
     registerClass(this.#context, Class, name);
+  }
+
+  /**
+   * A plain JSON-like tree made into shared mutable objects in one call: plain objects become
+   * objects with fields, arrays `SharedArray`s, Maps `SharedMap`s and Sets `SharedSet`s, all the
+   * way down; primitives and shared objects stay as they are. Refuses a cycle.
+   */
+  from<T>(value: T): Shared<T> {
+    return sharedFrom(this.#context, value);
   }
 
   /**

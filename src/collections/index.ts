@@ -11,3 +11,4 @@ export { createSet, setKind, SharedSet } from './shared-set.js';
 export { counterKind, createCounter, SharedCounter } from './shared-counter.js';
 export { type RegistrableClass } from './object-shape.js';
 export { createObject, objectKind, registerClass, type SharedFields } from './shared-fields.js';
+export { sharedFrom, type Shared } from './from.js';
