@@ -104,6 +104,23 @@ export class SharedCell<T> extends SharedObject {
     });
   }
 
+  readonly [Symbol.toStringTag] = 'SharedCell';
+
+  /** The plain form for `JSON.stringify`: the value it holds. */
+  toJSON(): unknown {
+    return this.get();
+  }
+
+  /** `console.log(cell)` shows the value it holds. */
+  [Symbol.for('nodejs.util.inspect.custom')](
+    _depth: number,
+    options: object,
+    inspect: (value: unknown, options: object) => string,
+  ): string {
+    if (this.#disposed || this.#context.closed) return 'SharedCell <closed>';
+    return `SharedCell(${inspect(this.get(), options)})`;
+  }
+
   /** Lets go of this wrapper now instead of when it is garbage collected. Later use throws. */
   [Symbol.dispose](): void {
     if (this.#disposed || this.#context.closed) return;

@@ -141,3 +141,16 @@ describe('cell across workers', () => {
     assert.equal(heap.memoryUsage().attachedWorkers, 1, 'workers gave their slots back');
   });
 });
+
+describe('cell display', () => {
+  it('util.inspect shows the value, JSON.stringify the plain form', async () => {
+    const { inspect } = await import('node:util');
+    const heap = Heap.create({ maxBytes: 4 << 20 });
+    const cell = heap.cell<unknown>({ a: [1, 'two'] });
+    assert.equal(inspect(cell), "SharedCell({ a: [ 1, 'two' ] })");
+    assert.equal(JSON.stringify({ cell }), '{"cell":{"a":[1,"two"]}}');
+    assert.equal(Object.prototype.toString.call(cell), '[object SharedCell]');
+    heap.close();
+    assert.equal(inspect(cell), 'SharedCell <closed>');
+  });
+});
