@@ -1,7 +1,7 @@
 // SharedMap from several real workers: operations on keys of different buckets never conflict
 // (inserts and deletes included); a bank of accounts that are opened, closed and transferred
 // between keeps its sum for every reader, in and out of transactions; two workers grow a map to
-// 200 000 keys while checking their reads. Seeds are printed; SEED=<n> reruns one.
+// 1 000 000 keys while checking their reads. Seeds are printed; SEED=<n> reruns one.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { keyHash } from '../../src/collections/map-keys.js';
@@ -89,10 +89,10 @@ describe('SharedMap across workers', () => {
     heap.close();
   });
 
-  it('two workers grow a map from 8 buckets to 200 000 keys', async () => {
-    const heap = Heap.create({ maxBytes: 256 << 20 });
+  it('two workers grow a map from 8 buckets to 1 000 000 keys, reading back as they go', async () => {
+    const heap = Heap.create({ maxBytes: 1024 << 20 });
     const map = heap.map<string, number>();
-    const perWorker = 100_000;
+    const perWorker = 500_000;
     const data = ['x', 'y'].map((prefix, index): MapWorkerData => ({
       heap: heap.handle,
       map: map.ref,
