@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { keyHash } from '../../src/collections/map-keys.js';
-import { Heap } from '../../src/index.js';
+import { limits } from '../../src/base/index.js';
+import { atomically, Heap } from '../../src/index.js';
 import { runWorkers } from '../support/run-workers.js';
 import type { MapWorkerData, MapWorkerReport } from './map.worker.js';
 
@@ -86,6 +87,55 @@ describe('SharedMap across workers', () => {
     for (const value of map.values()) sum += value;
     assert.equal(sum, total);
     assert.equal(map.size, [...map.keys()].length);
+    heap.close();
+  });
+
+  it('a long iteration over 5 000 entries finishes against two writers, in bounded attempts', async (t) => {
+    t.diagnostic(`seed ${String(baseSeed)}`);
+    const heap = Heap.create({ maxBytes: 64 << 20 });
+    const accounts = 5000;
+    const map = heap.map<string, number>(
+      Array.from({ length: accounts }, (_, index): [string, number] => [
+        `account ${String(index)}`,
+        10,
+      ]),
+    );
+    const writers = runWorkers<MapWorkerReport>(
+      script,
+      [0, 1].map((index): MapWorkerData => ({
+        heap: heap.handle,
+        map: map.ref,
+        mode: 'transfer',
+        seed: baseSeed + index * 31,
+        operations: 20_000,
+        accounts,
+      })),
+    );
+    const writing = { done: false };
+    void writers.then(() => {
+      writing.done = true;
+    });
+    let iterations = 0;
+    let attemptsMax = 0;
+    while (!writing.done || iterations < 3) {
+      let attempts = 0;
+      const sum = atomically(() => {
+        attempts += 1;
+        let total = 0;
+        for (const value of map.values()) total += value;
+        return total;
+      });
+      assert.equal(sum, accounts * 10, 'one consistent state');
+      attemptsMax = Math.max(attemptsMax, attempts);
+      iterations += 1;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await writers;
+    t.diagnostic(`${String(iterations)} iterations, at most ${String(attemptsMax)} attempts`);
+    assert.ok(
+      attemptsMax <= limits.attemptsBeforeInevitable + 1,
+      `an iteration took ${String(attemptsMax)} attempts: it should have become inevitable`,
+    );
     heap.close();
   });
 

@@ -3,6 +3,8 @@
 // - `bank`: transfers between accounts, closes accounts into others and opens new ones, so the
 //   sum of all balances never changes; readers check that sum by iterating, in and out of
 //   transactions, and report any other sum they saw;
+// - `transfer`: moves amounts between two random accounts `account 0 … accounts−1` (no
+//   iteration), so that a long reader elsewhere meets a steady stream of small writers;
 // - `grow`: inserts keys `prefix 0 … count−1` one transaction each, reading some back.
 import { parentPort, workerData } from 'node:worker_threads';
 import {
@@ -17,7 +19,7 @@ import { seededRandom } from '../support/random.js';
 export interface MapWorkerData {
   readonly heap: HeapHandle;
   readonly map: SharedRef;
-  readonly mode: 'disjoint' | 'bank' | 'grow';
+  readonly mode: 'disjoint' | 'bank' | 'grow' | 'transfer';
   readonly seed: number;
   readonly operations: number;
   /** disjoint: this worker's keys. grow: the prefix of its keys. */
@@ -26,6 +28,8 @@ export interface MapWorkerData {
   /** bank: this worker only reads (iterates) and checks the sum. */
   readonly reader?: boolean;
   readonly total?: number;
+  /** transfer: how many accounts there are. */
+  readonly accounts?: number;
 }
 
 export interface MapWorkerReport {
@@ -97,6 +101,17 @@ if (data.mode === 'disjoint') {
       }
     });
     opened += 1;
+  }
+} else if (data.mode === 'transfer') {
+  const accounts = data.accounts ?? 1;
+  for (let round = 0; round < data.operations; round += 1) {
+    const from = `account ${String(Math.floor(random() * accounts))}`;
+    const to = `account ${String(Math.floor(random() * accounts))}`;
+    const amount = Math.floor(random() * 5);
+    atomically(() => {
+      map.set(from, (map.get(from) ?? 0) - amount);
+      map.set(to, (map.get(to) ?? 0) + amount);
+    });
   }
 } else {
   const prefix = data.prefix ?? '';
