@@ -29,6 +29,8 @@
  *   callback's own changes to the array; these do not.
  *
  * Outside a transaction every method is a transaction of its own; inside one, part of it.
+ * (Over 600 lines: the class is `Array`'s thirty methods, each a few lines over the shared
+ * helpers here; segments are made and walked in array-segments.ts.)
  *
  * Known costs: moving a string, bigint or snapshot re-encodes it (measured ≈ 27 µs per moved
  * string against ≈ 4 µs per moved number, unshift on 10 000 elements); an engine operation that
@@ -38,22 +40,20 @@
  * as for a map table added by `clear` in such a branch.
  */
 import { handleUnit } from '../alloc/index.js';
-import { LimitExceededError, StaleHandleError, type Handle } from '../base/index.js';
-import type { HeapMemory } from '../memory/index.js';
+import { LimitExceededError, type Handle } from '../base/index.js';
 import { decodeInTransaction, type HeapContext, type SharedKind } from '../objects/index.js';
-import { atomicallyOn, transactionEngine, twordValue, type TxEngine } from '../stm/index.js';
-import { holeWord, numberOfWord, numberWord, SharedObject } from '../values/index.js';
+import { twordValue, type TxEngine } from '../stm/index.js';
+import { holeWord, numberOfWord, numberWord } from '../values/index.js';
+import { createSegment, forEachArrayWord, forEachSegmentOf } from './array-segments.js';
+import { CollectionWrapper } from './collection-wrapper.js';
 import {
   arrayDirectoryWord,
   arrayLengthMax,
   arrayLengthWord,
   arrayPayloadBytes,
-  arraySegmentTag,
   arrayTag,
   segmentOf,
-  segmentPayloadBytes,
   segmentsMax,
-  segmentSlots,
   segmentSlotWord,
   segmentStart,
 } from './array-layout.js';
@@ -82,30 +82,22 @@ function defaultOrder(a: unknown, b: unknown): number {
   return left < right ? -1 : left > right ? 1 : 0;
 }
 
-export class SharedArray<T = unknown> extends SharedObject implements Iterable<T> {
-  readonly #context: HeapContext;
-  readonly #unit: number;
-  readonly #headerWord0: number;
-  #disposed = false;
-
+export class SharedArray<T = unknown> extends CollectionWrapper implements Iterable<T> {
   /** Wraps an array block whose pin the caller holds; use `createArray` or the heap's `open`. */
   constructor(context: HeapContext, handle: Handle) {
-    super(context.heapId, handle, arrayTag);
-    this.#context = context;
-    this.#unit = context.allocator.blockUnit(handle, arrayTag);
-    this.#headerWord0 = context.memory.i32[this.#unit * 2] ?? 0;
+    super(context, handle, arrayTag, 'array');
   }
 
   readonly [Symbol.toStringTag] = 'SharedArray';
 
   /** Elements in the array. */
   get length(): number {
-    return this.#run('array.length', (engine) => this.#length(engine));
+    return this.run('array.length', (engine) => this.#length(engine));
   }
 
   /** The element at `index`; a negative index counts from the end. Undefined if out of range. */
   at(index: number): T | undefined {
-    return this.#run('array.at', (engine) => {
+    return this.run('array.at', (engine) => {
       let at = toInteger(index);
       if (at < 0) at += this.#length(engine);
       if (at < 0 || at >= arrayLengthMax) return undefined;
@@ -113,7 +105,7 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
       if (tword === 0) return undefined;
       const word = engine.read(tword);
       if (word === holeWord) return undefined;
-      return decodeInTransaction(this.#context, engine, tword, word) as T;
+      return decodeInTransaction(this.context, engine, tword, word) as T;
     });
   }
 
@@ -123,7 +115,7 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
    * stored, StaleHandleError for a shared object that no longer exists.
    */
   set(index: number, value: T): this {
-    this.#run('array.set', (engine) => {
+    this.run('array.set', (engine) => {
       if (!Number.isInteger(index) || index < 0 || index > arrayLengthMax) {
         throw new RangeError(`array.set: index ${String(index)} is not an index of the array`);
       }
@@ -131,7 +123,7 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
       if (tword !== 0 && engine.read(tword) !== holeWord) {
         const entry = engine.lockCell(tword);
         // Encoded after the lock: an encoding error leaves only a lock, released with the attempt.
-        engine.setValue(entry, this.#context.encodeToStore(value));
+        engine.setValue(entry, this.context.encodeToStore(value));
         return;
       }
       const length = this.#length(engine);
@@ -147,7 +139,7 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
 
   /** Appends `items`; returns the new length. */
   push(...items: T[]): number {
-    return this.#run('array.push', (engine) => {
+    return this.run('array.push', (engine) => {
       const length = this.#length(engine);
       if (items.length === 0) return length;
       this.#relayout(engine, length, length, newSources(items.length), items);
@@ -157,7 +149,7 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
 
   /** Removes the last element and returns it (undefined if the array is empty). */
   pop(): T | undefined {
-    return this.#run('array.pop', (engine) => {
+    return this.run('array.pop', (engine) => {
       const length = this.#length(engine);
       if (length === 0) return undefined;
       const value = this.#valuesIn(engine, length - 1, length)[0];
@@ -168,12 +160,12 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
 
   /** Removes the first element and returns it; every other element moves down one. */
   shift(): T | undefined {
-    return this.#run('array.shift', () => this.splice(0, 1)[0]);
+    return this.run('array.shift', () => this.splice(0, 1)[0]);
   }
 
   /** Inserts `items` at the start; returns the new length. */
   unshift(...items: T[]): number {
-    return this.#run('array.unshift', (engine) => {
+    return this.run('array.unshift', (engine) => {
       this.splice(0, 0, ...items);
       return this.#length(engine);
     });
@@ -184,7 +176,7 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
    * their place, like `Array.prototype.splice`; returns the removed elements.
    */
   splice(...args: [start?: number, deleteCount?: number, ...items: T[]]): T[] {
-    return this.#run('array.splice', (engine) => {
+    return this.run('array.splice', (engine) => {
       const length = this.#length(engine);
       const [startArg, countArg] = args;
       const items = args.slice(2) as T[];
@@ -203,7 +195,7 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
 
   /** Elements `start` … `end` − 1 as a plain array (relative indexes, like `Array`'s). */
   slice(start?: number, end?: number): T[] {
-    return this.#run('array.slice', (engine) => {
+    return this.run('array.slice', (engine) => {
       const length = this.#length(engine);
       const from = relative(start, length, 0);
       return this.#valuesIn(engine, from, Math.max(relative(end, length, length), from));
@@ -212,7 +204,7 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
 
   /** The first index holding `search` (===) from `fromIndex` on, or −1. */
   indexOf(search: T, fromIndex?: number): number {
-    return this.#run('array.indexOf', (engine) => {
+    return this.run('array.indexOf', (engine) => {
       const length = this.#length(engine);
       const from = relative(fromIndex, length, 0);
       return this.#search(engine, from, length, (value) => value === search);
@@ -221,7 +213,7 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
 
   /** True if the array holds `search` (SameValueZero: NaN is found) from `fromIndex` on. */
   includes(search: T, fromIndex?: number): boolean {
-    return this.#run('array.includes', (engine) => {
+    return this.run('array.includes', (engine) => {
       const length = this.#length(engine);
       const from = relative(fromIndex, length, 0);
       const lookingForNaN = search !== search;
@@ -321,7 +313,7 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
     if (compare !== undefined && typeof compare !== 'function') {
       throw new TypeError('array.sort: the comparator must be a function or undefined');
     }
-    this.#run('array.sort', (engine) => {
+    this.run('array.sort', (engine) => {
       const length = this.#length(engine);
       const values = this.#valuesIn(engine, 0, length);
       const defined: number[] = [];
@@ -345,7 +337,7 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
 
   /** Reverses in place. */
   reverse(): this {
-    this.#run('array.reverse', (engine) => {
+    this.run('array.reverse', (engine) => {
       const length = this.#length(engine);
       const sources: number[] = [];
       for (let index = length - 1; index >= 0; index -= 1) sources.push(index);
@@ -356,7 +348,7 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
 
   /** Sets elements `start` … `end` − 1 to `value` (relative indexes); the length stays. */
   fill(value: T, start?: number, end?: number): this {
-    this.#run('array.fill', (engine) => {
+    this.run('array.fill', (engine) => {
       const length = this.#length(engine);
       const from = relative(start, length, 0);
       const to = Math.max(relative(end, length, length), from);
@@ -388,32 +380,16 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
     options: object,
     inspect: (value: unknown, options: object) => string,
   ): string {
-    if (this.#context.closed || this.#disposed) return 'SharedArray <closed>';
+    if (!this.usable) return 'SharedArray <closed>';
     const values = this.#view('array.inspect');
     return `SharedArray(${String(values.length)}) ${inspect(values, options)}`;
   }
 
-  /** Lets go of this wrapper now instead of when it is garbage collected. Later use throws. */
-  [Symbol.dispose](): void {
-    if (this.#disposed || this.#context.closed) return;
-    this.#disposed = true;
-    this.#context.wrappers.dispose(this.handle, this);
-  }
-
   // ---------------------------------------------------------------- transactions
-
-  /** Runs `body` in the caller's transaction, or in one of its own. */
-  #run<R>(what: string, body: (engine: TxEngine) => R): R {
-    this.#check(what);
-    const context = this.#context;
-    const engine = transactionEngine(context.engine);
-    if (engine !== undefined) return body(engine);
-    return atomicallyOn(context.engine, () => body(context.engine));
-  }
 
   /** Every element, read in one transaction. */
   #view(what: string): T[] {
-    return this.#run(what, (engine) => this.#valuesIn(engine, 0, this.#length(engine)));
+    return this.run(what, (engine) => this.#valuesIn(engine, 0, this.#length(engine)));
   }
 
   #readNumber(engine: TxEngine, tword: number): number {
@@ -425,14 +401,14 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
   }
 
   #length(engine: TxEngine): number {
-    return this.#readNumber(engine, arrayLengthWord(this.#unit));
+    return this.#readNumber(engine, arrayLengthWord(this.unit));
   }
 
   /** The unit of segment `segment`, or 0 if absent; `units` caches the lookups of one operation. */
   #segmentUnit(engine: TxEngine, segment: number, units: SegmentUnits): number {
     const known = units[segment];
     if (known !== undefined) return known;
-    const handle = this.#readNumber(engine, arrayDirectoryWord(this.#unit, segment));
+    const handle = this.#readNumber(engine, arrayDirectoryWord(this.unit, segment));
     const unit = handle === 0 ? 0 : handleUnit(handle as Handle);
     units[segment] = unit;
     return unit;
@@ -449,7 +425,7 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
   #valuesIn(engine: TxEngine, from: number, to: number): T[] {
     const values: T[] = [];
     const units: SegmentUnits = [];
-    const context = this.#context;
+    const context = this.context;
     for (let index = from; index < to; index += 1) {
       const tword = this.#slotWord(engine, index, units);
       values.push(decodeInTransaction(context, engine, tword, engine.read(tword)) as T);
@@ -465,7 +441,7 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
     matches: (value: unknown) => boolean,
   ): number {
     const units: SegmentUnits = [];
-    const context = this.#context;
+    const context = this.context;
     for (let index = from; index < to; index += 1) {
       const tword = this.#slotWord(engine, index, units);
       if (matches(decodeInTransaction(context, engine, tword, engine.read(tword)))) return index;
@@ -488,7 +464,7 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
     fresh: readonly unknown[],
     decoded?: readonly unknown[],
   ): void {
-    const context = this.#context;
+    const context = this.context;
     const newLength = from + sources.length;
     if (newLength > arrayLengthMax) {
       throw new LimitExceededError(
@@ -553,13 +529,13 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
       }
       throw error;
     }
-    if (newLength !== length) this.#writeNumber(engine, arrayLengthWord(this.#unit), newLength);
+    if (newLength !== length) this.#writeNumber(engine, arrayLengthWord(this.unit), newLength);
     if (newLength < length) this.#removeSpareSegments(engine, newLength);
   }
 
   /** Adds the segments that elements `length` … `newLength` − 1 need and do not have. */
   #addSegments(engine: TxEngine, length: number, newLength: number, units: SegmentUnits): void {
-    const context = this.#context;
+    const context = this.context;
     const last = segmentOf(newLength - 1);
     for (let segment = segmentOf(length); segment <= last; segment += 1) {
       if (this.#segmentUnit(engine, segment, units) !== 0) continue;
@@ -568,7 +544,7 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
         // Never published: no other worker can have reached it.
         context.allocator.free(handle);
       });
-      this.#writeNumber(engine, arrayDirectoryWord(this.#unit, segment), handle);
+      this.#writeNumber(engine, arrayDirectoryWord(this.unit, segment), handle);
       units[segment] = handleUnit(handle);
     }
   }
@@ -580,22 +556,13 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
   #removeSpareSegments(engine: TxEngine, newLength: number): void {
     const kept = newLength === 0 ? 1 : segmentOf(newLength - 1) + 2;
     for (let segment = kept; segment < segmentsMax; segment += 1) {
-      const directory = arrayDirectoryWord(this.#unit, segment);
+      const directory = arrayDirectoryWord(this.unit, segment);
       const handle = this.#readNumber(engine, directory);
       if (handle === 0) return;
       this.#writeNumber(engine, directory, 0);
       engine.onCommit(() => {
-        this.#context.reclaim.retireBlock(handle as Handle);
+        this.context.reclaim.retireBlock(handle as Handle);
       });
-    }
-  }
-
-  #check(what: string): void {
-    const context = this.#context;
-    context.checkOpen(what);
-    if (this.#disposed) throw new StaleHandleError(`${what}: this wrapper was disposed`);
-    if (context.memory.i32[this.#unit * 2] !== this.#headerWord0) {
-      throw new StaleHandleError(`${what}: the array was freed`);
     }
   }
 }
@@ -603,20 +570,6 @@ export class SharedArray<T = unknown> extends SharedObject implements Iterable<T
 /** Sources −1, −2, … −count: the new values 0 … count − 1 (see `#relayout`). */
 function newSources(count: number): number[] {
   return Array.from({ length: count }, (_, index) => -1 - index);
-}
-
-/** A new segment `segment`, every slot a hole (not published yet). */
-function createSegment(context: HeapContext, segment: number): Handle {
-  const handle = context.allocator.allocate(arraySegmentTag, segmentPayloadBytes(segment));
-  const unit = handleUnit(handle);
-  const b64 = context.memory.b64;
-  const slots = segmentSlots(segment);
-  // Zeros make valid transactional words (unlocked, version 0); then each value a hole.
-  b64.fill(0n, unit + 1, segmentSlotWord(unit, slots));
-  for (let slot = 0; slot < slots; slot += 1) {
-    b64[twordValue(segmentSlotWord(unit, slot))] = holeWord;
-  }
-  return handle;
 }
 
 /**
@@ -668,35 +621,12 @@ export function createArray<T>(context: HeapContext, items?: Iterable<T>): Share
   return array;
 }
 
-/** Calls `visit` with the handle and unit of each segment of the unreachable array at `unit`. */
-function forEachSegmentOf(
-  memory: HeapMemory,
-  unit: number,
-  visit: (handle: Handle, segment: number) => void,
-): void {
-  for (let segment = 0; segment < segmentsMax; segment += 1) {
-    const word = Atomics.load(memory.b64, twordValue(arrayDirectoryWord(unit, segment)));
-    const handle = numberOfWord(word) ?? 0;
-    if (handle === 0) return;
-    visit(handle as Handle, segment);
-  }
-}
-
 /** The array as a kind of shared object (objects/kinds.ts). */
 export const arrayKind: SharedKind<HeapContext> = {
   tag: arrayTag,
   name: 'array',
   open: (context, handle) => new SharedArray(context, handle),
-  forEachWord: (memory, unit, visit) => {
-    // Every slot, holes skipped: by the hole invariant these are the elements below the length.
-    forEachSegmentOf(memory, unit, (handle, segment) => {
-      const segmentUnit = handleUnit(handle);
-      for (let slot = 0; slot < segmentSlots(segment); slot += 1) {
-        const word = Atomics.load(memory.b64, twordValue(segmentSlotWord(segmentUnit, slot)));
-        if (word !== holeWord) visit(word);
-      }
-    });
-  },
+  forEachWord: forEachArrayWord,
   forEachOwnedBlock: (memory, unit, visit) => {
     forEachSegmentOf(memory, unit, (handle) => {
       visit(handle);
