@@ -1,10 +1,11 @@
-// SharedMap under worker deaths: three workers insert (and sometimes delete) their own keys while
-// the main thread terminates one of them at random moments (`heap.watch` recovers it) and starts
-// a replacement that continues where the dead one's committed work ends. Checked exactly after
-// every kill and at the end: each worker's committed count (its `done` cell, written in the same
-// transactions) is the number of its transactions that returned, or one more (the one it died
-// in committed); the map holds exactly the keys of its committed inserts minus its committed
-// deletes, with their values; and the memory the map used comes back, up to a bounded leak per
+// SharedMap and SharedArray under worker deaths: three workers insert (and sometimes delete) their
+// own keys, and push them to one shared array, while the main thread terminates one of them at
+// random moments (`heap.watch` recovers it) and starts a replacement that continues where the
+// dead one's committed work ends. Checked exactly after every kill and at the end: each worker's
+// committed count (its `done` cell, written in the same transactions) is the number of its
+// transactions that returned, or one more (the one it died in committed); the map holds exactly
+// the keys of its committed inserts minus its committed deletes, with their values, and the array
+// exactly its committed pushes, in order; and the memory comes back, up to a bounded leak per
 // kill (an attempt's unpublished entry and values: decision 0013). Seeds: SEED=<n>.
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
@@ -45,6 +46,7 @@ describe('SharedMap when workers die', () => {
     const heap = Heap.create({ maxBytes: 128 << 20 });
     const baseline = heap.memoryUsage().usedBytes;
     const map = heap.map<string, string>();
+    const array = heap.array<string>();
     const done: SharedCell<number>[] = Array.from({ length: workers }, () => heap.cell(0));
     const doneOf = (index: number): SharedCell<number> => {
       const cell = done[index];
@@ -58,6 +60,7 @@ describe('SharedMap when workers die', () => {
       const data: MapFaultData = {
         heap: heap.handle,
         map: map.ref,
+        array: array.ref,
         done: doneOf(index).ref,
         returned: returnedBuffer,
         index,
@@ -89,6 +92,12 @@ describe('SharedMap when workers die', () => {
         new Map(actual),
         expectedKeys(index, committed),
         `worker ${String(index)}'s keys after ${String(committed)} commits (seed ${String(seed)})`,
+      );
+      const pushed = array.toArray().filter((key) => key.startsWith(`w${String(index)} `));
+      assert.deepEqual(
+        pushed,
+        Array.from({ length: committed }, (_, n) => faultKey(index, n)),
+        `worker ${String(index)}'s pushes after ${String(committed)} commits (seed ${String(seed)})`,
       );
       return committed;
     };
@@ -122,6 +131,7 @@ describe('SharedMap when workers die', () => {
     assert.equal(map.size, workers * expectedKeys(0, inserts).size);
     map.clear();
     map[Symbol.dispose]();
+    array[Symbol.dispose]();
     for (const cell of done) cell[Symbol.dispose]();
     heap.reclaim();
     heap.reclaim();

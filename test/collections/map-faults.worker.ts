@@ -4,12 +4,14 @@
 // moments: after the kill, `done − returned` is 0 or 1, and the map must hold exactly its keys
 // 0 … done − 1 (every committed insert present, nothing of an uncommitted one). Every tenth
 // transaction also deletes an older key of its own (n − 5 when n ≡ 0 mod 10), and the map grows
-// meanwhile, so kills also land in deletes and in the growth's own transactions.
+// meanwhile, so kills also land in deletes and in the growth's own transactions. Each transaction
+// also pushes its key to one array that all workers share (segments are added as it grows).
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   atomically,
   Heap,
   type HeapHandle,
+  type SharedArray,
   type SharedCell,
   type SharedMap,
   type SharedRef,
@@ -19,6 +21,8 @@ import { deletedBy, faultKey } from './map-faults-keys.js';
 export interface MapFaultData {
   readonly heap: HeapHandle;
   readonly map: SharedRef;
+  /** An array every worker pushes its keys to, in the same transactions. */
+  readonly array: SharedRef;
   readonly done: SharedRef;
   /** Int32 per worker: transactions that returned. */
   readonly returned: SharedArrayBuffer;
@@ -31,6 +35,7 @@ export interface MapFaultData {
 const data = workerData as MapFaultData;
 const heap = Heap.attach(data.heap);
 const map = heap.open<SharedMap<string, string>>(data.map);
+const array = heap.open<SharedArray<string>>(data.array);
 const done = heap.open<SharedCell<number>>(data.done);
 const returned = new Int32Array(data.returned);
 for (let n = data.from; n < data.inserts; n += 1) {
@@ -41,11 +46,13 @@ for (let n = data.from; n < data.inserts; n += 1) {
     );
     const deleted = deletedBy(n);
     if (deleted !== undefined) map.delete(faultKey(data.index, deleted));
+    array.push(faultKey(data.index, n));
     done.set(done.get() + 1);
   });
   Atomics.store(returned, data.index, n + 1);
 }
 map[Symbol.dispose]();
+array[Symbol.dispose]();
 done[Symbol.dispose]();
 heap.close();
 parentPort?.postMessage(true);
