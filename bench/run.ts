@@ -8,7 +8,7 @@ import { collectionBenchmarks } from './collections.bench.js';
 import { opsBenchmarks } from './ops.bench.js';
 import { reclaimBenchmarks } from './reclaim.bench.js';
 import { recordBenchmarks } from './record.bench.js';
-import { stmBenchmarks } from './stm.bench.js';
+import { lowContention, stmBenchmarks } from './stm.bench.js';
 
 export interface BenchResult {
   readonly name: string;
@@ -40,14 +40,17 @@ const suites: Record<string, Suite> = {
   record: recordBenchmarks,
   reclaim: reclaimBenchmarks,
   stm: stmBenchmarks,
+  bank: lowContention,
 };
 // `--only=stm,cell` runs some suites (their results go to a file of their own).
 const only = process.argv
   .find((argument) => argument.startsWith('--only='))
   ?.slice('--only='.length)
   .split(',');
+// Parts of a suite that also runs whole: only when named.
+const namedOnly = new Set(['bank']);
 for (const [name, suite] of Object.entries(suites)) {
-  if (only !== undefined && !only.includes(name)) continue;
+  if (only === undefined ? namedOnly.has(name) : !only.includes(name)) continue;
   const started = performance.now();
   for await (const result of await suite(samples, durationMs)) {
     results.push(result);

@@ -103,7 +103,8 @@ function transactionCost(samples: number): BenchResult[] {
   ];
 }
 
-async function lowContention(samples: number, durationMs: number): Promise<BenchResult[]> {
+/** The bank alone (`npm run bench -- --only=bank`): a quick check of scaling at low contention. */
+export async function lowContention(samples: number, durationMs: number): Promise<BenchResult[]> {
   const accountCount = 100_000;
   const heap = Heap.create({ maxBytes: 256 << 20 });
   const accounts: SharedCell<number>[] = [];
