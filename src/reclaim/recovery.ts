@@ -31,12 +31,20 @@ export function recoverWorker(
 }
 
 /**
- * The first half of `recoverWorker`: marks `dead` a zombie and claims its recovery for
- * `recoverer`. A caller with recovery of its own to do for the slot (stm/: the dead worker's
+ * The first half of `recoverWorker`: claims `dead`'s recovery for `recoverer` and marks the slot a
+ * zombie. A caller with recovery of its own to do for the slot (stm/: the dead worker's
  * transaction and pins) does it between the two halves, so that if it dies there the slot is
  * already a zombie: a later reclaim takes the recovery over, and the slot's next holder finishes
  * that part (it checks for a previous holder's leftovers when it claims the slot). False as for
  * `recoverWorker`: then the caller must leave the slot alone.
+ *
+ * The recoverer word is claimed before the slot is marked a zombie. Marking first let a reclaimer
+ * that scans for zombies (`#recoverZombies`) see the zombie while its recoverer word was still 0,
+ * take the recovery over as if the recoverer had died, and finish only reclaim's part of it, while
+ * the real recoverer's claim then failed and it skipped the transaction and the pins (seen as a
+ * pin record and a retire bag left over in the 1 000-cycle slot-reuse test). Now a zombie's
+ * recoverer word already names its recoverer. If the slot changed hands meanwhile (the zombie
+ * mark fails on the generation), the claim is undone, so a live holder never carries a recoverer.
  */
 export function claimRecovery(
   memory: HeapMemory,
@@ -45,15 +53,19 @@ export function claimRecovery(
   recoverer: WorkerSlot,
 ): boolean {
   const { i32 } = memory;
-  if (!registry.markZombie(dead)) {
-    const zombie = registry.zombieSlotAt(dead.index);
-    if (zombie?.generation !== dead.generation) return false;
-  }
   const recovererWord = registry.word(dead.index, slotField.recoverer);
   const current = Atomics.load(i32, recovererWord);
   const currentHolder = current === 0 ? undefined : registry.heldSlotAt(current - 1);
   if (currentHolder !== undefined && current - 1 !== recoverer.index) return false;
-  return Atomics.compareExchange(i32, recovererWord, current, recoverer.index + 1) === current;
+  // ORDERING: the claim, then the zombie mark: a reclaimer that sees the mark sees the claim.
+  if (Atomics.compareExchange(i32, recovererWord, current, recoverer.index + 1) !== current) {
+    return false;
+  }
+  if (registry.markZombie(dead)) return true;
+  if (registry.zombieSlotAt(dead.index)?.generation === dead.generation) return true;
+  // The slot was released (and maybe claimed again) since `dead` was read: not ours to recover.
+  Atomics.compareExchange(i32, recovererWord, recoverer.index + 1, 0);
+  return false;
 }
 
 /** The second half of `recoverWorker`, for a recovery claimed by `claimRecovery`. */
