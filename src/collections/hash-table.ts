@@ -33,7 +33,8 @@ import type { HeapMemory } from '../memory/index.js';
 import { decodeInTransaction, type HeapContext, type SharedKind } from '../objects/index.js';
 import { atomicallyOn, twordValue, type TxEngine } from '../stm/index.js';
 import { numberOfWord, numberWord } from '../values/index.js';
-import { keyMatches, normaliseKey, probeOf, type Probe } from './map-keys.js';
+import { lookupOutside } from './hash-lookup.js';
+import { keyHash, keyMatches, keyWordOf, normaliseKey, probeOf, type Probe } from './map-keys.js';
 import {
   entryHashWord,
   entryKeySlot,
@@ -125,6 +126,24 @@ export class HashTable {
 
   probe(key: unknown, what: string): Probe {
     return probeOf(this.#context.codec, normaliseKey(key, what));
+  }
+
+  /**
+   * Outside any transaction: `key`'s value (`undefined` if absent), or with `wantValue` false
+   * whether it is present; `noAnswer` when the caller must look it up in a transaction
+   * (hash-lookup.ts).
+   */
+  lookupOutside(key: unknown, what: string, wantValue: boolean): unknown {
+    const normal = normaliseKey(key, what);
+    const codec = this.#context.codec;
+    return lookupOutside(
+      this.#context,
+      this.#unit,
+      normal,
+      keyHash(normal),
+      keyWordOf(codec, normal),
+      wantValue,
+    );
   }
 
   #readNumber(engine: TxEngine, tword: number): number {
