@@ -1,7 +1,9 @@
 /**
  * The hash table behind `SharedMap` and `SharedSet` (their facades: shared-map.ts, shared-set.ts;
  * the blocks: map-layout.ts; keys: map-keys.ts). Every method runs inside the transaction its
- * caller opened (the facade's `run`).
+ * caller opened (the facade's `run`), except `lookupOutside`: `get` and `has` called outside any
+ * transaction read the table without one and fall back to a transaction on any doubt
+ * (hash-lookup.ts, with its proof).
  *
  * - **Hashing.** A table of buckets, each a chain of entries linked through transactional words.
  *   A lookup reads its bucket's link words and the entries' plain (immutable) keys; a value
