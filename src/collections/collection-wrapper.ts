@@ -48,6 +48,15 @@ export abstract class CollectionWrapper extends SharedObject {
     return atomicallyOn(context.engine, () => body(context.engine));
   }
 
+  /**
+   * Checks the wrapper as `run` does; true if no transaction is running on this thread (a
+   * read-only method may then answer without one).
+   */
+  protected outsideTransaction(what: string): boolean {
+    this.#check(what);
+    return transactionEngine(this.context.engine) === undefined;
+  }
+
   #check(what: string): void {
     const context = this.context;
     context.checkOpen(what);

@@ -1,7 +1,9 @@
 /**
  * The hash table behind `SharedMap` and `SharedSet` (their facades: shared-map.ts, shared-set.ts;
  * the blocks: map-layout.ts; keys: map-keys.ts). Every method runs inside the transaction its
- * caller opened (the facade's `run`).
+ * caller opened (the facade's `run`), except `lookupOutside`: `get` and `has` called outside any
+ * transaction read the table without one and fall back to a transaction on any doubt
+ * (hash-lookup.ts, with its proof).
  *
  * - **Hashing.** A table of buckets, each a chain of entries linked through transactional words.
  *   A lookup reads its bucket's link words and the entries' plain (immutable) keys; a value
@@ -33,7 +35,8 @@ import type { HeapMemory } from '../memory/index.js';
 import { decodeInTransaction, type HeapContext, type SharedKind } from '../objects/index.js';
 import { atomicallyOn, twordValue, type TxEngine } from '../stm/index.js';
 import { numberOfWord, numberWord } from '../values/index.js';
-import { keyMatches, normaliseKey, probeOf, type Probe } from './map-keys.js';
+import { lookupOutside } from './hash-lookup.js';
+import { keyHash, keyMatches, keyWordOf, normaliseKey, probeOf, type Probe } from './map-keys.js';
 import {
   entryHashWord,
   entryKeySlot,
@@ -125,6 +128,24 @@ export class HashTable {
 
   probe(key: unknown, what: string): Probe {
     return probeOf(this.#context.codec, normaliseKey(key, what));
+  }
+
+  /**
+   * Outside any transaction: `key`'s value (`undefined` if absent), or with `wantValue` false
+   * whether it is present; `noAnswer` when the caller must look it up in a transaction
+   * (hash-lookup.ts).
+   */
+  lookupOutside(key: unknown, what: string, wantValue: boolean): unknown {
+    const normal = normaliseKey(key, what);
+    const codec = this.#context.codec;
+    return lookupOutside(
+      this.#context,
+      this.#unit,
+      normal,
+      keyHash(normal),
+      keyWordOf(codec, normal),
+      wantValue,
+    );
   }
 
   #readNumber(engine: TxEngine, tword: number): number {

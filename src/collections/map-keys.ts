@@ -70,14 +70,28 @@ export function normaliseKey(key: unknown, what: string): unknown {
 
 /** The probe for `key` (already normalised); encodes nothing that would allocate. */
 export function probeOf(codec: ValueCodec, key: unknown): Probe {
-  const type = typeof key;
-  const byWord = type !== 'string' && type !== 'bigint';
-  return { key, hash: keyHash(key), word: byWord ? codec.encode(key) : undefined };
+  return { key, hash: keyHash(key), word: keyWordOf(codec, key) };
 }
 
 /** SameValueZero of the probe and the key stored as `word` in an entry whose hash matched. */
 export function keyMatches(context: HeapContext, probe: Probe, word: bigint): boolean {
-  if (probe.word !== undefined) return probe.word === word;
-  if (typeof probe.key === 'string') return context.codec.stringEquals(word, probe.key);
-  return context.codec.decode(word) === probe.key;
+  return keyEquals(context, probe.key, probe.word, word);
+}
+
+/** SameValueZero of `key` (normalised; `keyWord` as in `Probe`) and the key stored as `word`. */
+export function keyEquals(
+  context: HeapContext,
+  key: unknown,
+  keyWord: bigint | undefined,
+  word: bigint,
+): boolean {
+  if (keyWord !== undefined) return keyWord === word;
+  if (typeof key === 'string') return context.codec.stringEquals(word, key);
+  return context.codec.decode(word) === key;
+}
+
+/** The word a normalised key is compared by, or undefined for strings and bigints. */
+export function keyWordOf(codec: ValueCodec, key: unknown): bigint | undefined {
+  const type = typeof key;
+  return type !== 'string' && type !== 'bigint' ? codec.encode(key) : undefined;
 }

@@ -10,6 +10,7 @@ import type { Handle } from '../base/index.js';
 import type { HeapContext } from '../objects/index.js';
 import { atomicallyOn } from '../stm/index.js';
 import { HashCollection } from './hash-collection.js';
+import { noAnswer } from './hash-lookup.js';
 import { createHashBlock, hashKind } from './hash-table.js';
 import { mapTag } from './map-layout.js';
 
@@ -25,6 +26,10 @@ export class SharedMap<K = unknown, V = unknown>
   readonly [Symbol.toStringTag] = 'SharedMap';
 
   get(key: K): V | undefined {
+    if (this.outsideTransaction('map.get')) {
+      const value = this.table.lookupOutside(key, 'map.get', true);
+      if (value !== noAnswer) return value as V | undefined;
+    }
     return this.run('map.get', (engine) => {
       const probe = this.table.probe(key, 'map.get');
       const place = this.table.find(engine, probe);
@@ -34,6 +39,10 @@ export class SharedMap<K = unknown, V = unknown>
   }
 
   has(key: K): boolean {
+    if (this.outsideTransaction('map.has')) {
+      const present = this.table.lookupOutside(key, 'map.has', false);
+      if (present !== noAnswer) return present as boolean;
+    }
     return this.run('map.has', (engine) => {
       return this.table.find(engine, this.table.probe(key, 'map.has')).entry !== 0;
     });

@@ -9,6 +9,7 @@ import type { Handle } from '../base/index.js';
 import type { HeapContext } from '../objects/index.js';
 import { atomicallyOn } from '../stm/index.js';
 import { HashCollection } from './hash-collection.js';
+import { noAnswer } from './hash-lookup.js';
 import { createHashBlock, hashKind } from './hash-table.js';
 import { setTag } from './map-layout.js';
 
@@ -21,6 +22,10 @@ export class SharedSet<T = unknown> extends HashCollection implements Iterable<T
   readonly [Symbol.toStringTag] = 'SharedSet';
 
   has(value: T): boolean {
+    if (this.outsideTransaction('set.has')) {
+      const present = this.table.lookupOutside(value, 'set.has', false);
+      if (present !== noAnswer) return present as boolean;
+    }
     return this.run('set.has', (engine) => {
       return this.table.find(engine, this.table.probe(value, 'set.has')).entry !== 0;
     });
