@@ -15,7 +15,8 @@
  * Reachable: a root, or an object a slot word of a reachable object refers to (each kind's
  * `forEachWord`, then `ValueCodec.forEachRef`, which looks inside snapshots too).
  *
- * Invariant (quiescent heap): a live shared-object block (tag of a registered kind) that is not
+ * Invariant (quiescent heap): a live shared-object block (tag of a registered kind) whose count is
+ * not 0 (0: destroyed, its blocks already retired and counted in `retiredBytes`) that is not
  * reachable is garbage — no wrapper, no reference from shared memory the program can read — and
  * since its count is not 0, it is in a cycle, hangs off one, or holds a pin leaked by a worker
  * that died between taking a pin and recording it (pin-record.ts). Its bytes: its block, the
@@ -47,10 +48,11 @@ import { blockHeaderBytes, currentHandleAt, forEachLiveBlock, handleUnit } from 
 import { LimitExceededError, limits, StaleHandleError, type Handle } from '../base/index.js';
 import { headerWord64 } from '../memory/index.js';
 import type { HeapContext } from './context.js';
+import { refcountWord } from './lifetime.js';
 import { forEachPinnedUnit } from './pin-record.js';
 
 export interface ReachabilityReport {
-  /** Live shared objects found (every registered kind: cells, maps, …, shapes). */
+  /** Live shared objects found (every registered kind: cells, maps, …, shapes), count above 0. */
   readonly objects: number;
   /** Live shared objects no root reaches. */
   readonly unreachableObjects: number;
@@ -124,6 +126,8 @@ function scanOnce(context: HeapContext): ReachabilityReport {
   forEachLiveBlock(memory, (unit, tag, blockBytes) => {
     const kind = kinds.byTag(tag);
     if (kind === undefined) return;
+    // Count 0: destroyed, its blocks retired (`retiredBytes`) and freed after the grace period.
+    if (Atomics.load(i32, refcountWord(unit)) === 0) return;
     objects += 1;
     if (reached.has(unit)) return;
     unreachable.push({ handle: currentHandleAt(i32, unit), tag });
