@@ -7,9 +7,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { Heap, type SharedCell, type SharedFields, type SharedMap } from '../../src/index.js';
+import type { ChurnData } from './cycles-churn.worker.js';
 import type { CyclesWorkerData } from './cycles.worker.js';
 
 const script = new URL('./cycles.worker.ts', import.meta.url);
+const churnScript = new URL('./cycles-churn.worker.ts', import.meta.url);
 
 /** Bytes of live blocks once every retired block is freed (twice: a bag freed by the first). */
 function settledBytes(heap: Heap): number {
@@ -194,5 +196,54 @@ describe('cycles of shared objects', () => {
     opened.set([]);
     opened[Symbol.dispose]();
     assert.equal(heap.leakReport().unreachableObjects, 0);
+  });
+
+  it('while workers change the heap, garbage that was there before is always reported', async () => {
+    const heap = Heap.create({ maxBytes: 64 << 20 });
+    const churn = heap.map<string, unknown>();
+    heap.root.set('churn', churn);
+    churn[Symbol.dispose]();
+    const garbage: number[] = [];
+    for (let index = 0; index < 20; index += 1) {
+      const map = heap.map<string, unknown>([['index', index]]);
+      map.set('self', map);
+      garbage.push(map.handle);
+      map[Symbol.dispose]();
+    }
+    garbage.sort((a, b) => a - b);
+    assert.deepEqual(unreachableHandles(heap).handles, garbage);
+
+    const progress = new Int32Array(new SharedArrayBuffer(8));
+    const workers = [0, 1].map((index) => {
+      const data: ChurnData = {
+        heap: heap.handle,
+        progress: progress.buffer,
+        index,
+        operations: 3000,
+      };
+      const worker = new Worker(churnScript, { workerData: data });
+      heap.watch(worker);
+      return worker;
+    });
+    const exits = workers.map(
+      (worker) =>
+        new Promise<number>((resolve, reject) => {
+          worker.once('exit', resolve);
+          worker.once('error', reject);
+        }),
+    );
+    // Workers start while this thread blocks; scan until both are done (bounded, in case one dies).
+    let overlapping = 0;
+    for (let scan = 0; scan < 100_000 && Atomics.load(progress, 1) < workers.length; scan += 1) {
+      const during = Atomics.load(progress, 0) > 0;
+      const report = heap.leakReport();
+      const found = new Set(report.unreachable.map((ref) => ref.handle));
+      for (const handle of garbage) assert.ok(found.has(handle), 'garbage from before: counted');
+      if (during && Atomics.load(progress, 1) < workers.length) overlapping += 1;
+    }
+    assert.deepEqual(await Promise.all(exits), [0, 0]);
+    assert.ok(overlapping > 0, 'at least one scan ran while the workers worked');
+    // Quiescent again: exact.
+    assert.deepEqual(unreachableHandles(heap).handles, garbage);
   });
 });
