@@ -32,7 +32,11 @@
  * below). A live object, though, may be counted unreachable if it moved during the scan (stored
  * in a part already traced, removed from a part not traced yet), was created after the roots were
  * read, or sat behind a word caught mid-commit (an intent, which names no object). Objects that
- * became garbage during the scan may or may not be counted.
+ * became garbage during the scan may or may not be counted. (Measured in test/collections/
+ * cycles.test.ts: of ~300 scans overlapping two churning workers, most counted nothing extra, a
+ * few up to ~70 live objects.) The kinds' `forEachWord` is run here on live objects too: a chain
+ * or directory read mid-change stays readable (retired blocks keep their contents until the epoch
+ * ends) and only adds or misses references, which is the error above.
  *
  * Resurrection: a `SharedRef` (`shared.ref`, sent by `postMessage`) holds no count. Opening one
  * with `heap.open` succeeds while the count is above 0 — for an object in an unreachable cycle
@@ -44,7 +48,13 @@
  * object: linear in the heap's live blocks and stored words. Memory: a set of the reachable
  * objects' units.
  */
-import { blockHeaderBytes, currentHandleAt, forEachLiveBlock, handleUnit } from '../alloc/index.js';
+import {
+  blockHeaderBytes,
+  currentHandleAt,
+  forEachLiveBlock,
+  handleUnit,
+  headerTag,
+} from '../alloc/index.js';
 import { LimitExceededError, limits, StaleHandleError, type Handle } from '../base/index.js';
 import { headerWord64 } from '../memory/index.js';
 import type { HeapContext } from './context.js';
@@ -104,7 +114,7 @@ function scanOnce(context: HeapContext): ReachabilityReport {
     });
   }
   for (let unit = pending.pop(); unit !== undefined; unit = pending.pop()) {
-    const kind = kinds.byTag(Atomics.load(i32, unit * 2) & 0xff);
+    const kind = kinds.byTag(headerTag(Atomics.load(i32, unit * 2)));
     kind?.forEachWord(memory, unit, (word) => {
       if (codec.mayHoldRefs(word)) codec.forEachRef(word, reach);
     });
