@@ -12,6 +12,12 @@ export {
   isHandleShaped,
   unitBytes,
 } from './block-header.js';
-export { allocatorUsage, liveBlockCensus, type AllocatorUsage, type CensusEntry } from './usage.js';
+export {
+  allocatorUsage,
+  forEachLiveBlock,
+  liveBlockCensus,
+  type AllocatorUsage,
+  type CensusEntry,
+} from './usage.js';
 export { classBytes, smallBlockBytesMax } from './size-classes.js';
 export { SuperblockBitmap } from './page-map.js';

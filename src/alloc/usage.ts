@@ -63,21 +63,33 @@ export interface CensusEntry {
 }
 
 /**
- * Every live block by tag and block size, found by walking each small superblock below its bump
- * pointer (a freed block's header carries the free tag) and each large run. For finding leaks in
- * tests and diagnostics: exact only while no worker allocates or frees, like `allocatorUsage`.
+ * Every live block by tag and block size (`forEachLiveBlock`). For finding leaks in tests and
+ * diagnostics: exact only while no worker allocates or frees, like `allocatorUsage`.
  */
 export function liveBlockCensus(memory: HeapMemory): CensusEntry[] {
+  const counts = new Map<string, CensusEntry>();
+  forEachLiveBlock(memory, (_unit, tag, blockBytes) => {
+    const key = `${String(tag)}/${String(blockBytes)}`;
+    const entry = counts.get(key);
+    counts.set(key, { tag, blockBytes, blocks: (entry?.blocks ?? 0) + 1 });
+  });
+  return [...counts.values()].sort((a, b) => a.tag - b.tag || a.blockBytes - b.blockBytes);
+}
+
+/**
+ * Calls `visit` with the unit, tag and size of every live block, found by walking each small
+ * superblock below its bump pointer (a freed block's header carries the free tag) and each large
+ * run. Reads without stopping anyone: under concurrent change a block allocated or freed during
+ * the walk may be visited or not.
+ */
+export function forEachLiveBlock(
+  memory: HeapMemory,
+  visit: (unit: number, tag: number, blockBytes: number) => void,
+): void {
   const { i32, geometry } = memory;
   const highWater = Atomics.load(i32, headerWord.superblockHighWater);
   const unitsPerSuperblock = limits.superblockBytes / 8;
   const areaUnit = geometry.areaOffset / 8;
-  const counts = new Map<string, CensusEntry>();
-  const count = (tag: number, blockBytes: number): void => {
-    const key = `${String(tag)}/${String(blockBytes)}`;
-    const entry = counts.get(key);
-    counts.set(key, { tag, blockBytes, blocks: (entry?.blocks ?? 0) + 1 });
-  };
   for (let s = 0; s < highWater; s += 1) {
     const descriptor = geometry.descriptorsOffset / 4 + s * descriptorWords;
     const kind = Atomics.load(i32, descriptor + field.kind);
@@ -85,15 +97,15 @@ export function liveBlockCensus(memory: HeapMemory): CensusEntry[] {
     const first = areaUnit + s * unitsPerSuperblock;
     if (kind === SuperblockKind.small) {
       const blockBytes = classBytes[classOrRun] ?? 0;
+      if (blockBytes === 0) continue;
       const bump = Atomics.load(i32, descriptor + field.bumpUnit);
       for (let unit = first; unit < bump; unit += blockBytes / 8) {
         const tag = Atomics.load(i32, unit * 2) & 0xff;
-        if (tag !== 0) count(tag, blockBytes);
+        if (tag !== 0) visit(unit, tag, blockBytes);
       }
     } else if (kind === SuperblockKind.largeHead) {
       const tag = Atomics.load(i32, first * 2) & 0xff;
-      if (tag !== 0) count(tag, classOrRun * limits.superblockBytes);
+      if (tag !== 0) visit(first, tag, classOrRun * limits.superblockBytes);
     }
   }
-  return [...counts.values()].sort((a, b) => a.tag - b.tag || a.blockBytes - b.blockBytes);
 }

@@ -4,7 +4,9 @@ export {
   type AttachOptions,
   type HeapHandle,
   type HeapOptions,
+  type LeakReport,
   type MemoryUsage,
+  type MemoryUsageOptions,
   type RetiredByWorker,
   type WatchableWorker,
 } from './heap.js';

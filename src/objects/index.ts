@@ -8,3 +8,4 @@ export { cellKind, createCell, SharedCell } from './cell.js';
 export { SharedKinds, type SharedKind } from './kinds.js';
 export { objectKinds } from './object-kinds.js';
 export { decodeInTransaction, readOutside } from './read-value.js';
+export { scanReachability, type ReachabilityReport } from './reachability.js';

@@ -21,7 +21,7 @@
  * Only the owner writes, only a recoverer of a dead owner reads (it takes the record with a CAS on
  * the published word, so pins are released once even if two recover the same slot).
  */
-import { BlockTag, currentHandleAt, type Allocator } from '../alloc/index.js';
+import { BlockTag, currentHandleAt, headerTag, type Allocator } from '../alloc/index.js';
 import type { Handle } from '../base/index.js';
 import type { HeapMemory } from '../memory/index.js';
 import type { ReclaimParticipant } from '../reclaim/index.js';
@@ -152,4 +152,31 @@ export function recoverPins(
   }
   reclaim.retireBlock(currentHandleAt(i32, unit));
   return released;
+}
+
+/**
+ * Calls `visit` with the block unit of each object slot `slot`'s record names (for the
+ * reachability scan, which only reads). The owner may be changing its record meanwhile: an entry
+ * read mid-change may name an object no longer pinned, or miss one just pinned, and a record
+ * freed at its owner's `close` may be read after its reuse — so the caller checks each unit.
+ */
+export function forEachPinnedUnit(
+  memory: HeapMemory,
+  records: TxRecords,
+  slot: number,
+  visit: (unit: number) => void,
+): void {
+  const i32 = memory.i32;
+  const unit = Atomics.load(i32, records.word(slot, recordField.pinRecordUnit));
+  if (unit === 0) return;
+  if (headerTag(Atomics.load(i32, unit * 2)) !== pinRecordTag) return;
+  // Bounded by the buffer too: a header read mid-reuse must not send the loop past its end.
+  const capacity = Math.min(
+    Atomics.load(i32, unit * 2 + 1),
+    (i32.length - entryWordOf(unit, 0)) / entryWords,
+  );
+  for (let index = 0; index < capacity; index += 1) {
+    const pinned = Atomics.load(i32, entryWordOf(unit, index));
+    if (pinned !== 0) visit(pinned);
+  }
 }
