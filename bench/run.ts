@@ -5,6 +5,7 @@ import { cpus } from 'node:os';
 import { allocBenchmarks } from './alloc.bench.js';
 import { cellBenchmarks } from './cell.bench.js';
 import { collectionBenchmarks } from './collections.bench.js';
+import { incumbentBenchmarks } from './incumbent.bench.js';
 import { opsBenchmarks } from './ops.bench.js';
 import { reclaimBenchmarks } from './reclaim.bench.js';
 import { recordBenchmarks } from './record.bench.js';
@@ -40,6 +41,8 @@ const suites: Record<string, Suite> = {
   record: recordBenchmarks,
   reclaim: reclaimBenchmarks,
   stm: stmBenchmarks,
+  // Last: importing `multithreading` replaces globals (Worker, self). Needs Node ≥ 22, see its file.
+  incumbent: incumbentBenchmarks,
 };
 // `--only=stm,cell` runs some suites (their results go to a file of their own).
 const only = process.argv
