@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark, prints medians and same-run ratios, and writes the
 // results with the Node version, CPU and date to bench/results/<date>.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { allocBenchmarks } from './alloc.bench.js';
 import { cellBenchmarks } from './cell.bench.js';
 import { collectionBenchmarks } from './collections.bench.js';
@@ -28,6 +28,8 @@ const durationMs = quick ? 300 : 1000;
 const format = (n: number): string => (n >= 1000 ? n.toExponential(3) : n.toFixed(n < 10 ? 2 : 1));
 
 const results: BenchResult[] = [];
+// The 1-minute load average when the run started and ended: other work on the machine shows here.
+const loadAtStart = loadavg()[0] ?? 0;
 // A long suite yields each row as soon as it is measured (the stm suite takes ~15 minutes).
 type Suite = (
   samples: number,
@@ -69,6 +71,7 @@ const environment = {
   cores: cpus().length,
   samples,
   durationMs,
+  loadAverage: [loadAtStart, loadavg()[0] ?? 0],
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const suffix = only === undefined ? '' : `-${only.join('-')}`;
