@@ -3,10 +3,12 @@
 //   attach + open, timed apart) against a fresh worker's first 1 000 gets of the same entries in a
 //   Map it received in workerData; CPU time, fresh workers in alternating pairs, median ratio;
 // - 2 workers vs 1 on their own keys of one map: the 3:1 read/write mix, reads only, and inserts
-//   of new keys (each insert run on a fresh empty map, dropped after the run).
+//   of new keys (each insert run on a fresh empty map, dropped after the run). Besides the ratio of
+//   throughputs, the ratio of operations per CPU second of the process ('per CPU-s'): near 1 when
+//   a second worker makes no operation dearer, whatever share of the cores the machine gave us.
 import { Worker } from 'node:worker_threads';
 import { Heap, type SharedMap } from '../src/index.js';
-import { median, pairedThroughput, workerThroughput } from './lib/measure.js';
+import { median, workerRun, type WorkerRun } from './lib/measure.js';
 import type { BenchResult } from './run.js';
 import type { FirstTouchParams, FirstTouchResult } from './workers/first-touch.worker.js';
 import type { MapOpsMode, MapOpsParams } from './workers/map-ops.worker.js';
@@ -80,45 +82,72 @@ function filledMap(heap: Heap): SharedMap<string, number> {
   return map;
 }
 
-const abortShare = (heap: Heap, run: () => Promise<number>) => async (): Promise<string> => {
+interface Pair {
+  /** Medians of the 2-worker and 1-worker throughputs, and of each pair's ratio. */
+  readonly a: number;
+  readonly b: number;
+  readonly ratio: number;
+  /** Median ratio of the pairs' operations per CPU second (1: no operation costs more). */
+  readonly cpuRatio: number;
+  readonly aborts: string;
+}
+
+/**
+ * 2 workers then 1, `samples` times (alternating, like `pairedThroughput`); `run(count)` does one
+ * timed run. Also the share of aborted attempts over all runs.
+ */
+async function pairedRuns(
+  heap: Heap,
+  run: (count: number) => Promise<WorkerRun>,
+  samples: number,
+): Promise<Pair> {
   const before = heap.stats();
-  await run();
+  const as: number[] = [];
+  const bs: number[] = [];
+  const ratios: number[] = [];
+  const cpuRatios: number[] = [];
+  for (let sample = 0; sample < samples; sample += 1) {
+    const a = await run(2);
+    const b = await run(1);
+    as.push(a.opsPerS);
+    bs.push(b.opsPerS);
+    ratios.push(a.opsPerS / b.opsPerS);
+    cpuRatios.push(a.opsPerCpuS / b.opsPerCpuS);
+  }
   const after = heap.stats();
   const aborts = after.aborts - before.aborts;
   const commits = after.commits - before.commits;
-  return `aborts ${((aborts / Math.max(1, commits)) * 100).toFixed(2)} %`;
-};
+  return {
+    a: median(as),
+    b: median(bs),
+    ratio: median(ratios),
+    cpuRatio: median(cpuRatios),
+    aborts: `aborts ${((aborts / Math.max(1, commits)) * 100).toFixed(2)} %`,
+  };
+}
 
 async function twoVersusOne(
   mode: Exclude<MapOpsMode, 'insert'>,
   samples: number,
   durationMs: number,
-): Promise<{ ratio: number; a: number; b: number; aborts: string }> {
+): Promise<Pair> {
   const heap = Heap.create({ maxBytes: 128 << 20 });
   const map = filledMap(heap);
   const params: MapOpsParams = { mode, heap: heap.handle, map: map.ref, keysPerWorker, warmupMs };
-  let pair = { a: 0, b: 0, ratio: 0 };
-  const aborts = await abortShare(heap, async () => {
-    pair = await pairedThroughput(
-      { script: mapOpsScript, count: 2, params },
-      { script: mapOpsScript, count: 1, params },
-      durationMs,
-      samples,
-    );
-    return pair.ratio;
-  })();
+  const pair = await pairedRuns(
+    heap,
+    (count) => workerRun(mapOpsScript, count, params, durationMs),
+    samples,
+  );
   map[Symbol.dispose]();
   heap.close();
-  return { ...pair, aborts };
+  return pair;
 }
 
-/** Paired like `pairedThroughput`, but every run inserts into a fresh empty map. */
-async function inserts(
-  samples: number,
-  durationMs: number,
-): Promise<{ ratio: number; a: number; b: number; aborts: string }> {
+/** Every run inserts into a fresh empty map, dropped after the run. */
+async function inserts(samples: number, durationMs: number): Promise<Pair> {
   const heap = Heap.create({ maxBytes: 512 << 20 });
-  const run = async (count: number): Promise<number> => {
+  const run = async (count: number): Promise<WorkerRun> => {
     const map = heap.map<string, number>();
     const params: MapOpsParams = {
       mode: 'insert',
@@ -127,26 +156,14 @@ async function inserts(
       keysPerWorker: 0,
       warmupMs,
     };
-    const opsPerS = await workerThroughput(mapOpsScript, count, params, durationMs);
+    const result = await workerRun(mapOpsScript, count, params, durationMs);
     map[Symbol.dispose]();
     heap.reclaim();
-    return opsPerS;
+    return result;
   };
-  const as: number[] = [];
-  const bs: number[] = [];
-  const ratios: number[] = [];
-  const aborts = await abortShare(heap, async () => {
-    for (let sample = 0; sample < samples; sample += 1) {
-      const a = await run(2);
-      const b = await run(1);
-      as.push(a);
-      bs.push(b);
-      ratios.push(a / b);
-    }
-    return 0;
-  })();
+  const pair = await pairedRuns(heap, run, samples);
   heap.close();
-  return { a: median(as), b: median(bs), ratio: median(ratios), aborts };
+  return pair;
 }
 
 export async function collectionWorkerBenchmarks(
@@ -154,12 +171,8 @@ export async function collectionWorkerBenchmarks(
   durationMs: number,
 ): Promise<BenchResult[]> {
   const rows: BenchResult[] = [await firstTouch(samples)];
-  const row = (
-    name: string,
-    pair: { ratio: number; a: number; b: number; aborts: string },
-    target: string,
-  ): BenchResult => ({
-    name: `${name} (ops/s; ${pair.aborts})`,
+  const row = (name: string, pair: Pair, target: string): BenchResult => ({
+    name: `${name} (ops/s; ${pair.aborts}; per CPU-s ${pair.cpuRatio.toFixed(2)}×)`,
     value: pair.a,
     baseline: pair.b,
     baselineName: '1 worker',

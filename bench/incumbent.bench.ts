@@ -11,7 +11,9 @@
 // - 2 workers each incrementing a field of its own against 1 worker, on each side, and the two
 //   sides' 2-worker figures against each other. Theirs runs in their own worker pool (`spawn`:
 //   their Mutex reaches a worker only through `move`), our side in workers we start; the same
-//   start/stop protocol (one shared flag word each), warm-up and window on both.
+//   start/stop protocol (one shared flag word each), warm-up and window on both. Besides the ratio
+//   of throughputs, that of operations per CPU second of the process ('per CPU-s', near 1 when a
+//   second worker makes no operation dearer, whatever share of the cores the machine gave us).
 //
 // The package reads `navigator` and `Promise.withResolvers` when imported (Node ≥ 22), so this
 // suite runs on a newer Node line; on Node 20 it says so and measures nothing. From the root:
@@ -20,7 +22,7 @@
 //     bench/run.ts --only=incumbent
 import { atomically, Heap, type SharedFields, type SharedRef } from '../src/index.js';
 import { nsPerOp } from './lib/cpu-time.js';
-import { blackhole, median, workerThroughput } from './lib/measure.js';
+import { blackhole, median, workerRun, type WorkerRun } from './lib/measure.js';
 import type { Mutex, SharedJsonBuffer } from 'multithreading';
 import type { BenchResult } from './run.js';
 import type { FieldsParams } from './workers/fields.worker.js';
@@ -128,7 +130,7 @@ async function theirRun(
   state: TheirState,
   count: number,
   durationMs: number,
-): Promise<number> {
+): Promise<WorkerRun> {
   const flags = new Int32Array(new SharedArrayBuffer(12));
   const control = new lib.Mutex(flags);
   const fields: readonly (keyof Counts)[] = ['f0', 'f1'];
@@ -169,6 +171,7 @@ async function theirRun(
   );
   while (Atomics.load(flags, 2) < count) await new Promise((resolve) => setTimeout(resolve, 1));
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   Atomics.store(flags, 0, 1);
   Atomics.notify(flags, 0);
   await new Promise((resolve) => setTimeout(resolve, durationMs));
@@ -179,7 +182,13 @@ async function theirRun(
     if (!result.ok) throw result.error;
     ops += result.value;
   }
-  return ops / ((performance.now() - start) / 1000);
+  const elapsedS = (performance.now() - start) / 1000;
+  const cpu = process.cpuUsage(cpuStart);
+  return {
+    opsPerS: ops / elapsedS,
+    opsPerCpuS: ops / ((cpu.user + cpu.system) / 1e6),
+    reports: [],
+  };
 }
 
 async function workers(
@@ -199,27 +208,32 @@ async function workers(
     theirs1: [] as number[],
     ours: [] as number[],
     theirs: [] as number[],
+    oursCpu: [] as number[],
+    theirsCpu: [] as number[],
     versus: [] as number[],
   };
   for (let sample = 0; sample < samples; sample += 1) {
-    const ours2 = await workerThroughput(fieldsScript, 2, params, durationMs);
-    const ours1 = await workerThroughput(fieldsScript, 1, params, durationMs);
+    const ours2 = await workerRun(fieldsScript, 2, params, durationMs);
+    const ours1 = await workerRun(fieldsScript, 1, params, durationMs);
     const theirs2 = await theirRun(lib, state, 2, durationMs);
     const theirs1 = await theirRun(lib, state, 1, durationMs);
-    figures.ours2.push(ours2);
-    figures.ours1.push(ours1);
-    figures.theirs2.push(theirs2);
-    figures.theirs1.push(theirs1);
-    figures.ours.push(ours2 / ours1);
-    figures.theirs.push(theirs2 / theirs1);
-    figures.versus.push(ours2 / theirs2);
+    figures.ours2.push(ours2.opsPerS);
+    figures.ours1.push(ours1.opsPerS);
+    figures.theirs2.push(theirs2.opsPerS);
+    figures.theirs1.push(theirs1.opsPerS);
+    figures.ours.push(ours2.opsPerS / ours1.opsPerS);
+    figures.theirs.push(theirs2.opsPerS / theirs1.opsPerS);
+    figures.oursCpu.push(ours2.opsPerCpuS / ours1.opsPerCpuS);
+    figures.theirsCpu.push(theirs2.opsPerCpuS / theirs1.opsPerCpuS);
+    figures.versus.push(ours2.opsPerS / theirs2.opsPerS);
   }
+  const perCpu = (ratios: number[]): string => `per CPU-s ${median(ratios).toFixed(2)}×`;
   lib.shutdown();
   object[Symbol.dispose]();
   heap.close();
   return [
     {
-      name: 'field increments, 2 workers vs 1, own fields: ours (ops/s)',
+      name: `field increments, 2 workers vs 1, own fields: ours (ops/s; ${perCpu(figures.oursCpu)})`,
       value: median(figures.ours2),
       baseline: median(figures.ours1),
       baselineName: '1 worker',
@@ -227,7 +241,7 @@ async function workers(
       target: '≥ 1.7×',
     },
     {
-      name: 'the same on multithreading (SharedJsonBuffer in Mutex) (ops/s)',
+      name: `the same on multithreading, SharedJsonBuffer in Mutex (ops/s; ${perCpu(figures.theirsCpu)})`,
       value: median(figures.theirs2),
       baseline: median(figures.theirs1),
       baselineName: '1 worker',
