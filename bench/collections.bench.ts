@@ -1,12 +1,15 @@
-// Collection benchmarks (issue 13). Main thread, CPU time: SharedMap.get of a string key in a
+// Collection benchmarks (issue 13). Main thread, CPU time, rounds interleaving ours and the
+// baseline (each round's ratio, medians over rounds): SharedMap.get of a string key in a
 // 100 000-entry map against Map.get (warm: the same keys again and again, scattered over the map),
 // set of an existing key, insert of new keys, and iteration, each against the same on a Map;
 // SharedArray.at and a field read of objects made by heap.object against Map.get on a
 // 100 000-key map at scattered keys (the baseline of issue 12); bytes per entry of a 100 000-entry
 // SharedMap<string, number> against a Map of the same entries. Workers: collections-workers.ts.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Heap, type SharedMap } from '../src/index.js';
 import { collectionWorkerBenchmarks } from './collections-workers.js';
-import { mapGetScattered, nsPerOp } from './lib/cpu-time.js';
+import { mapGetScattered, nsPerOp, type Body } from './lib/cpu-time.js';
 import { blackhole, median } from './lib/measure.js';
 import type { BenchResult } from './run.js';
 
@@ -15,7 +18,8 @@ const stride = 7919;
 const keyOf = (index: number): string => `key number ${String(index)}`;
 
 function singleThread(samples: number): BenchResult[] {
-  const heap = Heap.create({ maxBytes: 256 << 20 });
+  // Room for the inserts of every round (the maps keep the new keys).
+  const heap = Heap.create({ maxBytes: 512 << 20 });
   const keys = Array.from({ length: entries }, (_, index) => keyOf(index));
   const shared: SharedMap<string, number> = heap.map(keys.map((key, index) => [key, index]));
   const native = new Map(keys.map((key, index) => [key, index]));
@@ -30,17 +34,6 @@ function singleThread(samples: number): BenchResult[] {
     }
     blackhole.value = sum;
   };
-  const sampleMs = 100;
-  const sharedGet = nsPerOp(
-    scattered((key) => shared.get(key)),
-    samples,
-    sampleMs,
-  );
-  const nativeGet = nsPerOp(
-    scattered((key) => native.get(key)),
-    samples,
-    sampleMs,
-  );
   const setExisting = (set: (key: string, value: number) => void) => (n: number) => {
     let index = 0;
     for (let i = 0; i < n; i += 1) {
@@ -49,16 +42,6 @@ function singleThread(samples: number): BenchResult[] {
       set(keys[index] ?? '', i);
     }
   };
-  const sharedSet = nsPerOp(
-    setExisting((key, value) => shared.set(key, value)),
-    samples,
-    sampleMs,
-  );
-  const nativeSet = nsPerOp(
-    setExisting((key, value) => native.set(key, value)),
-    samples,
-    sampleMs,
-  );
   let fresh = 0;
   const insert = (set: (key: string, value: number) => void) => (n: number) => {
     for (let i = 0; i < n; i += 1) {
@@ -66,16 +49,6 @@ function singleThread(samples: number): BenchResult[] {
       set(`new key ${String(fresh)}`, i);
     }
   };
-  const sharedInsert = nsPerOp(
-    insert((key, value) => shared.set(key, value)),
-    samples,
-    sampleMs,
-  );
-  const nativeInsert = nsPerOp(
-    insert((key, value) => native.set(key, value)),
-    samples,
-    sampleMs,
-  );
   const small = heap.map(keys.slice(0, 1000).map((key, index) => [key, index]));
   const smallNative = new Map(keys.slice(0, 1000).map((key, index) => [key, index]));
   const iterate = (map: Iterable<[string, number]>) => (n: number) => {
@@ -83,23 +56,76 @@ function singleThread(samples: number): BenchResult[] {
     for (let i = 0; i < n; i += 1) for (const [, value] of map) sum += value;
     blackhole.value = sum;
   };
-  const sharedIterate = nsPerOp(iterate(small), samples, sampleMs) / 1000;
-  const nativeIterate = nsPerOp(iterate(smallNative), samples, sampleMs) / 1000;
+  const figures = interleaved(
+    {
+      get: [scattered((key) => shared.get(key)), scattered((key) => native.get(key))],
+      set: [
+        setExisting((key, value) => shared.set(key, value)),
+        setExisting((key, value) => native.set(key, value)),
+      ],
+      insert: [
+        insert((key, value) => shared.set(key, value)),
+        insert((key, value) => native.set(key, value)),
+      ],
+      iterate: [iterate(small), iterate(smallNative)],
+    },
+    samples,
+  );
   heap.close();
-  const row = (name: string, value: number, baseline: number, target: string): BenchResult => ({
+  const row = (name: string, figure: Figure, target: string, per = 1): BenchResult => ({
     name,
-    value,
-    baseline,
+    value: figure.a / per,
+    baseline: figure.b / per,
     baselineName: 'the same on a Map',
-    ratio: value / baseline,
+    ratio: figure.ratio,
     target,
   });
   return [
-    row('SharedMap.get, 100 000 string keys, scattered (ns)', sharedGet, nativeGet, '≤ 2× (warm)'),
-    row('SharedMap.set of an existing key (ns)', sharedSet, nativeSet, '≤ 15×'),
-    row('SharedMap.set of a new key (ns)', sharedInsert, nativeInsert, 'report'),
-    row('SharedMap iteration, per entry of 1 000 (ns)', sharedIterate, nativeIterate, 'report'),
+    row('SharedMap.get, 100 000 string keys, scattered (ns)', figures.get, '≤ 2× (warm)'),
+    row('SharedMap.set of an existing key (ns)', figures.set, '≤ 15×'),
+    row('SharedMap.set of a new key (ns)', figures.insert, 'report'),
+    row('SharedMap iteration, per entry of 1 000 (ns)', figures.iterate, 'report', 1000),
   ];
+}
+
+interface Figure {
+  /** Medians of each side's CPU ns per call, and of each round's ratio a / b. */
+  readonly a: number;
+  readonly b: number;
+  readonly ratio: number;
+}
+
+/**
+ * Each pair [ours, baseline] measured in rounds that interleave every pair (a slow phase of the
+ * machine hits both sides of a round); each round's ratio, medians over rounds.
+ */
+function interleaved<K extends string>(
+  pairs: Record<K, readonly [Body, Body]>,
+  rounds: number,
+): Record<K, Figure> {
+  const names = Object.keys(pairs) as K[];
+  const as = new Map<K, number[]>(names.map((name) => [name, []]));
+  const bs = new Map<K, number[]>(names.map((name) => [name, []]));
+  const ratios = new Map<K, number[]>(names.map((name) => [name, []]));
+  for (let round = 0; round < rounds; round += 1) {
+    for (const name of names) {
+      const [a, b] = pairs[name];
+      const aNs = nsPerOp(a, 3, 50);
+      const bNs = nsPerOp(b, 3, 50);
+      as.get(name)?.push(aNs);
+      bs.get(name)?.push(bNs);
+      ratios.get(name)?.push(aNs / bNs);
+    }
+  }
+  const figures = {} as Record<K, Figure>;
+  for (const name of names) {
+    figures[name] = {
+      a: median(as.get(name) ?? []),
+      b: median(bs.get(name) ?? []),
+      ratio: median(ratios.get(name) ?? []),
+    };
+  }
+  return figures;
 }
 
 export async function collectionBenchmarks(
@@ -194,15 +220,27 @@ function elementReads(samples: number): BenchResult[] {
 }
 
 /**
+ * A forced GC: `gc` when the process was started with --expose-gc, else the same function got
+ * through `v8.setFlagsFromString('--expose-gc')` in a new context (Node's documented way to set a
+ * V8 flag at run time; it exposes `gc` to contexts made afterwards and changes nothing else).
+ */
+function forcedGc(): () => void {
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (exposed !== undefined) return exposed;
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+/**
  * Bytes per entry of a 100 000-entry SharedMap<string, number> (the heap's used bytes before and
  * after making it, retired blocks reclaimed) against a Map of the same entries (V8's heapUsed
- * before and after making it, median of three Maps; with a forced GC where `gc` is exposed, else
- * the garbage made while building, the key strings' parts, counts too: measured apart on Node
- * 20, about 120 B per entry without the GC against 93 with it). Keys are made in the loop on both
- * sides.
+ * before and after making it, each after a forced GC, median of three Maps, all kept). Without
+ * the GC the Map's figure moved from -17 to 130 B per entry between runs: garbage made while
+ * building counted, or a collection during the build freed older garbage. Keys are made in the
+ * loop on both sides.
  */
 function memoryPerEntry(): BenchResult {
-  const gc = (globalThis as { gc?: () => void }).gc;
+  const gc = forcedGc();
   const heap = Heap.create({ maxBytes: 256 << 20 });
   heap.reclaim();
   const sharedBefore = heap.memoryUsage().usedBytes;
@@ -214,25 +252,24 @@ function memoryPerEntry(): BenchResult {
   const sharedBytes = heap.memoryUsage().usedBytes - sharedBefore;
   blackhole.value = shared.size;
   heap.close();
-  // Three Maps, each kept: the median delta (a collection during one build would lower it).
   const natives: Map<string, number>[] = [];
   const deltas: number[] = [];
   for (let build = 0; build < 3; build += 1) {
-    gc?.();
+    gc();
     const jsBefore = process.memoryUsage().heapUsed;
     const native = new Map<string, number>();
     for (let index = 0; index < entries; index += 1) native.set(keyOf(index), index);
-    gc?.();
+    gc();
     deltas.push(process.memoryUsage().heapUsed - jsBefore);
     natives.push(native);
   }
   blackhole.value = natives;
   const jsBytes = median(deltas);
   return {
-    name: `bytes per entry, 100 000-entry SharedMap<string, number>${gc ? '' : ' (no forced GC)'}`,
+    name: 'bytes per entry, 100 000-entry SharedMap<string, number>',
     value: sharedBytes / entries,
     baseline: jsBytes / entries,
-    baselineName: 'Map heapUsed delta',
+    baselineName: 'Map, heapUsed delta after GC',
     ratio: sharedBytes / jsBytes,
     target: 'report',
   };
