@@ -1,10 +1,11 @@
 // `npm run bench`: runs every benchmark, prints medians and same-run ratios, and writes the
 // results with the Node version, CPU and date to bench/results/<date>.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { allocBenchmarks } from './alloc.bench.js';
 import { cellBenchmarks } from './cell.bench.js';
 import { collectionBenchmarks } from './collections.bench.js';
+import { incumbentBenchmarks } from './incumbent.bench.js';
 import { opsBenchmarks } from './ops.bench.js';
 import { reclaimBenchmarks } from './reclaim.bench.js';
 import { recordBenchmarks } from './record.bench.js';
@@ -27,6 +28,8 @@ const durationMs = quick ? 300 : 1000;
 const format = (n: number): string => (n >= 1000 ? n.toExponential(3) : n.toFixed(n < 10 ? 2 : 1));
 
 const results: BenchResult[] = [];
+// The 1-minute load average when the run started and ended: other work on the machine shows here.
+const loadAtStart = loadavg()[0] ?? 0;
 // A long suite yields each row as soon as it is measured (the stm suite takes ~15 minutes).
 type Suite = (
   samples: number,
@@ -41,6 +44,8 @@ const suites: Record<string, Suite> = {
   reclaim: reclaimBenchmarks,
   stm: stmBenchmarks,
   bank: lowContention,
+  // Last: importing `multithreading` replaces globals (Worker, self). Needs Node ≥ 22, see its file.
+  incumbent: incumbentBenchmarks,
 };
 // `--only=stm,cell` runs some suites (their results go to a file of their own).
 const only = process.argv
@@ -69,6 +74,7 @@ const environment = {
   cores: cpus().length,
   samples,
   durationMs,
+  loadAverage: [loadAtStart, loadavg()[0] ?? 0],
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 const suffix = only === undefined ? '' : `-${only.join('-')}`;
