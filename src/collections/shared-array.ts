@@ -41,9 +41,14 @@
  */
 import { handleUnit } from '../alloc/index.js';
 import { LimitExceededError, type Handle } from '../base/index.js';
-import { decodeInTransaction, type HeapContext, type SharedKind } from '../objects/index.js';
+import {
+  decodeInTransaction,
+  ReferenceDied,
+  type HeapContext,
+  type SharedKind,
+} from '../objects/index.js';
 import { twordValue, type TxEngine } from '../stm/index.js';
-import { holeWord, numberOfWord, numberWord } from '../values/index.js';
+import { holeWord, isIntentWord, numberOfWord, numberWord } from '../values/index.js';
 import { createSegment, forEachArrayWord, forEachSegmentOf } from './array-segments.js';
 import { CollectionWrapper } from './collection-wrapper.js';
 import {
@@ -82,6 +87,9 @@ function defaultOrder(a: unknown, b: unknown): number {
   return left < right ? -1 : left > right ? 1 : 0;
 }
 
+/** What `#atOutside` returns when it cannot answer without a transaction. */
+const noAnswer: unique symbol = Symbol('no answer');
+
 export class SharedArray<T = unknown> extends CollectionWrapper implements Iterable<T> {
   /** Wraps an array block whose pin the caller holds; use `createArray` or the heap's `open`. */
   constructor(context: HeapContext, handle: Handle) {
@@ -97,6 +105,10 @@ export class SharedArray<T = unknown> extends CollectionWrapper implements Itera
 
   /** The element at `index`; a negative index counts from the end. Undefined if out of range. */
   at(index: number): T | undefined {
+    if (this.outsideTransaction('array.at')) {
+      const found = this.#atOutside(index);
+      if (found !== noAnswer) return found as T | undefined;
+    }
     return this.run('array.at', (engine) => {
       let at = toInteger(index);
       if (at < 0) at += this.#length(engine);
@@ -367,6 +379,42 @@ export class SharedArray<T = unknown> extends CollectionWrapper implements Itera
   /** The elements as a plain array (one consistent state). */
   toArray(): T[] {
     return this.#view('array.toArray');
+  }
+
+  /**
+   * `at(index)` for index ≥ 0 outside any transaction, without one: two atomic loads (the
+   * directory word of the index's segment, then its slot), each the committed value at its load;
+   * `noAnswer` on any doubt (a negative index, which needs the length; an intent; a value that
+   * cannot be decoded safely), and the caller runs the transaction. Linearisation point: the slot's
+   * load. A value there means index < length then (the hole invariant, array-layout.ts), so it is
+   * the element at that moment. A hole, or no segment, means index ≥ length then. If the segment
+   * was removed between the two loads, its slots were holes when it was removed and nobody
+   * writes them afterwards, so the answer holds at the removal. The block read is live, or retired
+   * and not yet freed, because this worker stays in one epoch: `stillValid` checks that at the
+   * end.
+   */
+  #atOutside(index: number): unknown {
+    const at = toInteger(index);
+    if (!(at >= 0 && at < arrayLengthMax)) return noAnswer;
+    const context = this.context;
+    context.reclaim.enter();
+    const b64 = context.memory.b64;
+    const segment = segmentOf(at);
+    const directory = Atomics.load(b64, twordValue(arrayDirectoryWord(this.unit, segment)));
+    if (isIntentWord(directory)) return noAnswer;
+    const handle = numberOfWord(directory) ?? 0;
+    if (handle === 0) return undefined;
+    const slot = segmentSlotWord(handleUnit(handle as Handle), at - segmentStart(segment));
+    const word = Atomics.load(b64, twordValue(slot));
+    if (isIntentWord(word)) return noAnswer;
+    let value: unknown;
+    try {
+      value = word === holeWord ? undefined : context.codec.decode(word);
+    } catch (error) {
+      if (error instanceof ReferenceDied || !context.reclaim.stillValid()) return noAnswer;
+      throw error;
+    }
+    return context.reclaim.stillValid() ? value : noAnswer;
   }
 
   /** The plain form for `JSON.stringify`: the elements as an array. */

@@ -14,6 +14,23 @@ const seedText = process.env['SEED'];
 const baseSeed = seedText === undefined ? Date.now() >>> 0 : Number(seedText);
 
 describe('SharedArray across workers', () => {
+  it('at(i) without a transaction sees counts that never go back while others count, push and pop', async (t) => {
+    t.diagnostic(`seed ${String(baseSeed)}`);
+    const heap = Heap.create({ maxBytes: 64 << 20 });
+    const accounts = 120;
+    const array = heap.array<unknown>(Array.from({ length: accounts }, (_, index) => index * 1e6));
+    const common = { heap: heap.handle, array: array.ref, accounts };
+    const reports = await runWorkers<ArrayWorkerReport>(script, [
+      { ...common, mode: 'versions', seed: baseSeed, operations: 3000 },
+      // Pushes and pops past `accounts`: later segments are added and removed as the end moves.
+      { ...common, mode: 'disjoint', pusher: true, seed: baseSeed + 1, operations: 3000 },
+      { ...common, mode: 'peek', seed: baseSeed + 2, operations: 20_000 },
+      { ...common, mode: 'peek', seed: baseSeed + 3, operations: 20_000 },
+    ]);
+    for (const report of reports) assert.deepEqual(report.bad, [], `seed ${String(baseSeed)}`);
+    heap.close();
+  });
+
   it('two workers on different elements and a third pushing and popping: zero conflicts', async (t) => {
     t.diagnostic(`seed ${String(baseSeed)}`);
     const heap = Heap.create({ maxBytes: 64 << 20 });

@@ -5,7 +5,11 @@
 //   a reader checks that sum (in and out of transactions, by slice and by iteration);
 // - `stack`: pushes its own unique items and pops any (never below `accounts`), reporting what
 //   it popped, so that no item is lost or duplicated;
-// - `grow`: pushes `base + 0 … operations − 1`, one transaction each, reading some back.
+// - `grow`: pushes `base + 0 … operations − 1`, one transaction each, reading some back;
+// - `versions`: adds 1 to random elements below `accounts` (element i holds i × 10⁶ + its count);
+// - `peek`: reads random elements with `at` outside transactions (the path without one) and
+//   reports any below `accounts` that is not i × 10⁶ + a count never smaller than the last seen,
+//   and any past `accounts` that is neither undefined nor a number.
 import { parentPort, workerData } from 'node:worker_threads';
 import {
   atomically,
@@ -19,7 +23,7 @@ import { seededRandom } from '../support/random.js';
 export interface ArrayWorkerData {
   readonly heap: HeapHandle;
   readonly array: SharedRef;
-  readonly mode: 'disjoint' | 'bank' | 'stack' | 'grow';
+  readonly mode: 'disjoint' | 'bank' | 'stack' | 'grow' | 'versions' | 'peek';
   readonly seed: number;
   readonly operations: number;
   /** disjoint: this worker's indexes. */
@@ -57,7 +61,33 @@ const pushed: string[] = [];
 const popped: string[] = [];
 const accounts = data.accounts ?? 0;
 
-if (data.mode === 'disjoint' && data.pusher === true) {
+if (data.mode === 'versions') {
+  for (let round = 0; round < data.operations; round += 1) {
+    const index = Math.floor(random() * accounts);
+    atomically(() => {
+      array.set(index, (array.at(index) as number) + 1);
+    });
+  }
+} else if (data.mode === 'peek') {
+  const lastSeen = new Map<number, number>();
+  for (let round = 0; round < data.operations; round += 1) {
+    const index = Math.floor(random() * accounts * 2);
+    const value = array.at(index);
+    iterations += 1;
+    if (index >= accounts) {
+      if (value !== undefined && typeof value !== 'number')
+        bad.push(`at(${String(index)}): a ${typeof value}`);
+      continue;
+    }
+    const count = (value as number) - index * 1e6;
+    if (typeof value !== 'number' || count < (lastSeen.get(index) ?? 0) || count >= 1e6) {
+      bad.push(
+        `at(${String(index)}) = ${typeof value === 'number' ? String(value) : typeof value} after ${String(lastSeen.get(index))}`,
+      );
+    }
+    lastSeen.set(index, count);
+  }
+} else if (data.mode === 'disjoint' && data.pusher === true) {
   for (let round = 0; round < data.operations; round += 1) {
     if (random() < 0.55) {
       array.push(round);
