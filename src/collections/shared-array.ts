@@ -1,4 +1,7 @@
 /**
+ * (Past 600 lines on purpose: the class is `Array`'s thirty methods, each a few lines over the
+ * shared helpers here; segments are made and walked in array-segments.ts.)
+ *
  * `SharedArray`: an `Array` in shared memory (dense: no holes), changed in place under the STM,
  * with per-element conflicts. Layout: array-layout.ts.
  *
@@ -29,8 +32,6 @@
  *   callback's own changes to the array; these do not.
  *
  * Outside a transaction every method is a transaction of its own; inside one, part of it.
- * (Over 600 lines: the class is `Array`'s thirty methods, each a few lines over the shared
- * helpers here; segments are made and walked in array-segments.ts.)
  *
  * Known costs: moving a string, bigint or snapshot re-encodes it (measured ≈ 27 µs per moved
  * string against ≈ 4 µs per moved number, unshift on 10 000 elements); an engine operation that
@@ -422,7 +423,7 @@ export class SharedArray<T = unknown> extends CollectionWrapper implements Itera
     return this.#view('array.toJSON');
   }
 
-  /** `console.log(array)` shows the elements, as for an `Array`. */
+  /** `util.inspect(array)`, and so the console, shows the elements, as for an `Array`. */
   [Symbol.for('nodejs.util.inspect.custom')](
     _depth: number,
     options: object,

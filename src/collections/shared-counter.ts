@@ -56,7 +56,7 @@ export class SharedCounter extends CollectionWrapper {
     return this.value;
   }
 
-  /** `console.log(counter)` shows its value. */
+  /** `util.inspect(counter)`, and so the console, shows its value. */
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.usable ? `SharedCounter(${String(this.value)})` : 'SharedCounter <closed>';
   }

@@ -124,7 +124,7 @@ export class SharedMap<K = unknown, V = unknown>
     return plain;
   }
 
-  /** `console.log(map)` shows the entries, as for a `Map`. */
+  /** `util.inspect(map)`, and so the console, shows the entries, as for a `Map`. */
   [Symbol.for('nodejs.util.inspect.custom')](
     _depth: number,
     options: object,

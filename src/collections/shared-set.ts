@@ -89,7 +89,7 @@ export class SharedSet<T = unknown> extends HashCollection implements Iterable<T
     return this.view('set.toJSON').map((entry) => entry.key);
   }
 
-  /** `console.log(set)` shows the values, as for a `Set`. */
+  /** `util.inspect(set)`, and so the console, shows the values, as for a `Set`. */
   [Symbol.for('nodejs.util.inspect.custom')](
     _depth: number,
     options: object,

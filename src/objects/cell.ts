@@ -111,7 +111,7 @@ export class SharedCell<T> extends SharedObject {
     return this.get();
   }
 
-  /** `console.log(cell)` shows the value it holds. */
+  /** `util.inspect(cell)`, and so the console, shows the value it holds. */
   [Symbol.for('nodejs.util.inspect.custom')](
     _depth: number,
     options: object,

@@ -1,4 +1,7 @@
 /**
+ * (Past 600 lines on purpose: the fast paths must stay in this one class for V8 to inline them;
+ * everything else is in the sibling files the table below maps.)
+ *
  * The transaction engine of one worker on one heap: the surface that the attempt loop
  * (atomically.ts) and the shared objects (objects/cell.ts) call, and the fast paths of an attempt
  * — reading a cell (`read`), locking one (`lockCell`: the uncontended CAS of `#lockEntry`),

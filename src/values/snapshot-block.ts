@@ -1,4 +1,7 @@
 /**
+ * (Past 600 lines on purpose: the writer's two passes and the reader walk one layout, kept in one
+ * file so that the table below and every use of its offsets stay side by side.)
+ *
  * Snapshots: a plain array or plain object stored with everything nested in it (arrays, objects,
  * strings, bigints) inline in one block, so storing one is one allocation and freeing it one free.
  * Shared objects inside are stored as references. Decoding gives back deeply frozen values.

@@ -8,10 +8,10 @@ import { describe, it } from 'node:test';
 import { Heap } from '../../src/index.js';
 import { runWorkers } from '../support/run-workers.js';
 import type { ArrayWorkerData, ArrayWorkerReport } from './array.worker.js';
+import { testSeed } from '../support/random.js';
 
 const script = new URL('./array.worker.ts', import.meta.url);
-const seedText = process.env['SEED'];
-const baseSeed = seedText === undefined ? Date.now() >>> 0 : Number(seedText);
+const baseSeed = testSeed();
 
 describe('SharedArray across workers', () => {
   it('at(i) without a transaction sees counts that never go back while others count, push and pop', async (t) => {

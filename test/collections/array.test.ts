@@ -29,11 +29,7 @@ import {
   type SharedMap,
 } from '../../src/index.js';
 import { HeapMemory } from '../../src/memory/index.js';
-
-const seedText = process.env['SEED'];
-/** fast-check's options: a fixed seed when SEED is set (fast-check prints the seed of a failure). */
-const seeded = (numRuns: number): { numRuns: number; seed?: number } =>
-  seedText === undefined ? { numRuns } : { numRuns, seed: Number(seedText) };
+import { propertyRuns } from '../support/random.js';
 
 const valueTags = new Set<number>([
   BlockTag.string,
@@ -388,7 +384,7 @@ describe('SharedArray behaves like Array', () => {
           shared[Symbol.dispose]();
         },
       ),
-      seeded(200),
+      propertyRuns(200),
     );
     heap.reclaim();
     heap.reclaim();

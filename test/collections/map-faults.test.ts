@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { atomically, Heap, type SharedCell } from '../../src/index.js';
-import { seededRandom } from '../support/random.js';
+import { seededRandom, testSeed } from '../support/random.js';
 import { within } from '../support/time-limit.js';
 import { deletedBy, faultKey } from './map-faults-keys.js';
 import type { MapFaultData } from './map-faults.worker.js';
@@ -23,8 +23,7 @@ const kills = 12;
 const killGapMsMax = 150;
 /** What one kill may leak at most: an entry (96 B), its key and value blocks, a log's growth. */
 const leakPerKillBytesMax = 4096;
-const seedText = process.env['SEED'];
-const seed = seedText === undefined ? Date.now() >>> 0 : Number(seedText);
+const seed = testSeed();
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

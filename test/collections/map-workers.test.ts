@@ -9,10 +9,10 @@ import { limits } from '../../src/base/index.js';
 import { atomically, Heap } from '../../src/index.js';
 import { runWorkers } from '../support/run-workers.js';
 import type { MapWorkerData, MapWorkerReport } from './map.worker.js';
+import { testSeed } from '../support/random.js';
 
 const script = new URL('./map.worker.ts', import.meta.url);
-const seedText = process.env['SEED'];
-const baseSeed = seedText === undefined ? Date.now() >>> 0 : Number(seedText);
+const baseSeed = testSeed();
 
 describe('SharedMap across workers', () => {
   it('two workers on keys of different buckets: inserts, deletes and updates, zero conflicts', async (t) => {

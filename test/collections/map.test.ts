@@ -14,11 +14,7 @@ import {
   retry,
   type SharedMap,
 } from '../../src/index.js';
-
-const seedText = process.env['SEED'];
-/** fast-check's options: a fixed seed when SEED is set (fast-check prints the seed of a failure). */
-const seeded = (numRuns: number): { numRuns: number; seed?: number } =>
-  seedText === undefined ? { numRuns } : { numRuns, seed: Number(seedText) };
+import { propertyRuns } from '../support/random.js';
 
 describe('SharedMap behaves like Map', () => {
   it('SameValueZero keys: NaN equals NaN, -0 equals 0, strings by content', () => {
@@ -133,7 +129,7 @@ describe('SharedMap behaves like Map', () => {
         else apply();
         assert.deepEqual([...shared], [...model], 'after the commit');
       }),
-      seeded(300),
+      propertyRuns(300),
     );
   });
 

@@ -8,10 +8,10 @@ import { atomically, Heap } from '../../src/index.js';
 import { runWorkers } from '../support/run-workers.js';
 import { Account } from './account.js';
 import type { ObjectWorkerData, ObjectWorkerReport } from './object.worker.js';
+import { testSeed } from '../support/random.js';
 
 const script = new URL('./object.worker.ts', import.meta.url);
-const seedText = process.env['SEED'];
-const baseSeed = seedText === undefined ? Date.now() >>> 0 : Number(seedText);
+const baseSeed = testSeed();
 
 describe('heap.object across workers', () => {
   it('Account methods from four workers keep every balance ≥ 0 and the total', async (t) => {

@@ -16,10 +16,7 @@ import {
   type SharedCell,
 } from '../../src/index.js';
 import { Account } from './account.js';
-
-const seedText = process.env['SEED'];
-const seeded = (numRuns: number): { numRuns: number; seed?: number } =>
-  seedText === undefined ? { numRuns } : { numRuns, seed: Number(seedText) };
+import { propertyRuns } from '../support/random.js';
 
 /** A shared object seen as a bag of properties, to assign fields the type does not have. */
 const loose = (value: object): Record<string, unknown> => value as Record<string, unknown>;
@@ -254,7 +251,7 @@ describe('heap.object: fields with property syntax', () => {
         assert.deepEqual(shared.toJSON(), model);
         shared[Symbol.dispose]();
       }),
-      seeded(150),
+      propertyRuns(150),
     );
     heap.close();
   });

@@ -5,10 +5,7 @@ import { inspect } from 'node:util';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { atomically, Heap, NotShareableError, type SharedSet } from '../../src/index.js';
-
-const seedText = process.env['SEED'];
-const seeded = (numRuns: number): { numRuns: number; seed?: number } =>
-  seedText === undefined ? { numRuns } : { numRuns, seed: Number(seedText) };
+import { propertyRuns } from '../support/random.js';
 
 describe('SharedSet behaves like Set', () => {
   it('adds, finds and deletes by SameValueZero, in insertion order', () => {
@@ -76,7 +73,7 @@ describe('SharedSet behaves like Set', () => {
         else apply();
         assert.deepEqual([...shared], [...model], 'after the commit');
       }),
-      seeded(200),
+      propertyRuns(200),
     );
   });
 

@@ -12,3 +12,15 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
   };
 }
+
+/** The seed of a randomised test: SEED from the environment (to rerun a failure), else the clock. */
+export function testSeed(): number {
+  const text = process.env['SEED'];
+  return text === undefined ? Date.now() >>> 0 : Number(text);
+}
+
+/** fast-check's options for `numRuns` runs, with SEED's seed when set (fast-check prints its own). */
+export function propertyRuns(numRuns: number): { numRuns: number; seed?: number } {
+  const text = process.env['SEED'];
+  return text === undefined ? { numRuns } : { numRuns, seed: Number(text) };
+}
