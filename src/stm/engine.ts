@@ -317,7 +317,10 @@ export class TxEngine {
     if (log.entries !== 0) {
       const known = log.entryOf(tword);
       if (known !== undefined) {
-        if (log.wState[known] === unlocked) this.#relock(tword, known);
+        const state = log.wState[known];
+        if (state === unlocked) this.#relock(tword, known);
+        // A commuted cell is not locked yet: lock it now (the caller may overwrite the sum).
+        else if (state === commuted) this.#settleCommute(known);
         return known;
       }
     }

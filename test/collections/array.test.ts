@@ -371,8 +371,10 @@ describe('SharedArray behaves like Array', () => {
         fc.boolean(),
         (initial, operations, inOne) => {
           const shared = heap.array<unknown>(initial);
-          const model = [...initial];
+          let model = [...initial];
           const apply = (): void => {
+            // A transaction may run its function again (an upgrade to a read log, a conflict).
+            model = [...initial];
             for (const action of operations) step(shared, model, action);
             assert.deepEqual(shared.toArray(), model);
             assert.deepEqual([...shared], model);

@@ -105,8 +105,10 @@ describe('SharedMap behaves like Map', () => {
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 120 }), fc.boolean(), (operations, inOne) => {
         const shared = heap.map<unknown, number>();
-        const model = new Map<unknown, number>();
+        let model = new Map<unknown, number>();
         const apply = (): void => {
+          // A transaction may run its function again (an upgrade to a read log, a conflict).
+          model = new Map();
           for (const step of operations) {
             if (step.op === 'set') {
               shared.set(step.key, step.value);

@@ -33,6 +33,27 @@ describe('cell.add', () => {
     heap.close();
   });
 
+  it('a write after an add in one transaction locks the cell and commits first time', () => {
+    // Regression: the write took the add's unlocked log entry as locked, so the commit compared
+    // the cell with whatever an earlier transaction had left in that entry (a write without its
+    // lock, or an attempt failed as "preempted" again and again).
+    const heap = newHeap();
+    const earlier = heap.cell(100);
+    const counter = heap.cell(1);
+    earlier.set(200);
+    const before = heap.stats();
+    atomically(() => {
+      counter.add(1);
+      counter.set(7);
+      counter.add(2);
+    });
+    assert.equal(counter.get(), 9);
+    const after = heap.stats();
+    assert.equal(after.aborts - before.aborts, 0, 'no attempt failed');
+    assert.equal(after.commits - before.commits, 1);
+    heap.close();
+  });
+
   it('on a cell that does not hold a number: TypeError, nothing committed', () => {
     const heap = newHeap();
     const text = heap.cell('seven') as unknown as SharedCell<number>;

@@ -19,8 +19,12 @@ export function testSeed(): number {
   return text === undefined ? Date.now() >>> 0 : Number(text);
 }
 
-/** fast-check's options for `numRuns` runs, with SEED's seed when set (fast-check prints its own). */
-export function propertyRuns(numRuns: number): { numRuns: number; seed?: number } {
+/**
+ * fast-check's options for `numRuns` runs, with SEED's seed when set (fast-check prints its own).
+ * RUNS_SCALE=<k> multiplies the runs, for a long hunt away from CI.
+ */
+export function propertyRuns(runs: number): { numRuns: number; seed?: number } {
+  const numRuns = Math.max(1, Math.round(runs * Number(process.env['RUNS_SCALE'] ?? 1)));
   const text = process.env['SEED'];
   return text === undefined ? { numRuns } : { numRuns, seed: Number(text) };
 }
