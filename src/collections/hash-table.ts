@@ -19,11 +19,12 @@
  *   stamp above every real one, in the order of its inserts.
  * - **Growth never stops the world.** Past one entry per bucket, a transaction of its own points
  *   the table word at a table twice as large, which names the old one as its previous, with the
- *   table word's growing flag set; then every
- *   transaction that wrote to the object moves a few of the old buckets (one small transaction per
- *   bucket, after its commit). A key lives in its old bucket until that bucket is moved, then in
- *   the new table. Only the two steps that change the table word conflict with every
- *   operation in flight; moving a bucket conflicts only with operations on that bucket.
+ *   table word's growing flag set; then every worker that inserts moves old buckets, a few per
+ *   small transaction, after its commits (`#moveBuckets`: each worker walks the old buckets from
+ *   its own starting point, so migrators rarely meet). A key lives in its old bucket until that
+ *   bucket is moved, then in the new table. Only the two steps that change the table word
+ *   conflict with every operation in flight; moving buckets conflicts only with operations on
+ *   those buckets.
  * - **Iteration** reads the whole table in one transaction and sorts it by stamp: one consistent
  *   state. A long iteration that keeps losing to writers is made inevitable by the contention
  *   manager after a few attempts, and then writers wait for it (stm/contention.ts).
@@ -45,7 +46,7 @@ import {
   entryStampSlot,
   entryValueWord,
   initialBuckets,
-  mapCursorWord,
+  mapMovedWord,
   mapEntryTag,
   mapPayloadBytes,
   mapStripeWord,
@@ -66,8 +67,25 @@ import {
 const provisionalStampBase = 2 ** 52;
 let provisionalStamps = 0;
 
-/** Old buckets a writing transaction moves after its commit while the map grows. */
-const migrationStepsPerWrite = 8;
+/**
+ * Growth pacing. A writer that checks the load (every `loadCheckEvery` of its inserts) moves
+ * `migrationStepsPerCheck` × `migrationBucketsPerStep` old buckets, one transaction per step. A
+ * table of 2B buckets starts growing at B entries and is due to grow again B inserts later; with
+ * at least as many buckets moved per check as inserts between checks, its B old buckets are all
+ * moved by then, so growth keeps up and chains stay short. Several buckets per step make the
+ * transaction overhead rarer; a step conflicts only with operations on the buckets it moves,
+ * while it runs.
+ */
+const migrationBucketsPerStep = 16;
+const migrationStepsPerCheck = 4;
+/** Old buckets one migration step looks at (moved ones are skipped, but cost a read). */
+const migrationScanPerStep = 64;
+
+/** Where a worker starts walking the old buckets: spread by slot (golden-ratio steps). */
+function migrationStart(slot: number, oldBuckets: number): number {
+  const fraction = (slot * 0.6180339887498949) % 1;
+  return Math.floor(fraction * oldBuckets);
+}
 /** A chain this long (or every this many inserts) makes the inserter check the load. */
 const longChain = 3;
 const loadCheckEvery = 64;
@@ -99,6 +117,8 @@ export class HashTable {
   /** False once the facade was disposed or the heap closed (commit actions then do nothing). */
   readonly #isLive: () => boolean;
   #migrationQueued = false;
+  /** This worker's walk over the old buckets of the growth of `table` (see `#moveBuckets`). */
+  readonly #walk = { table: 0, next: 0, looked: 0 };
   #insertsSinceCheck = 0;
 
   constructor(context: HeapContext, unit: number, isLive: () => boolean) {
@@ -113,7 +133,7 @@ export class HashTable {
     const oldTables = this.#tables(engine);
     const table = this.#newTable(engine, initialBuckets, 0);
     this.#writeNumber(engine, mapTableWord(this.#unit), tableWordValue(table, false));
-    this.#writeNumber(engine, mapCursorWord(this.#unit), 0);
+    this.#writeNumber(engine, mapMovedWord(this.#unit), 0);
     for (let stripe = 0; stripe < sizeStripes; stripe += 1) {
       this.#writeNumber(engine, mapStripeWord(this.#unit, stripe), 0);
     }
@@ -344,50 +364,94 @@ export class HashTable {
         if (value !== seen) return false;
         const grown = this.#newTable(engine, this.#bucketsOf(table) * 2, table);
         this.#writeNumber(engine, mapTableWord(this.#unit), tableWordValue(grown, true));
-        this.#writeNumber(engine, mapCursorWord(this.#unit), 0);
+        this.#writeNumber(engine, mapMovedWord(this.#unit), 0);
         return true;
       });
       if (!started) return;
     }
-    for (let step = 0; step < migrationStepsPerWrite; step += 1) {
-      if (!atomicallyOn(engine, () => this.#moveOneBucket(engine))) return;
+    for (let step = 0; step < migrationStepsPerCheck; step += 1) {
+      if (!atomicallyOn(engine, () => this.#moveBuckets(engine))) break;
     }
+    this.#endGrowth();
   }
 
   /**
-   * Moves the next old bucket's chain into the new table (to the two buckets its keys now hash
-   * to), or ends the growth if none is left. False when the map is not growing any more.
+   * Moves the chains of up to `migrationBucketsPerStep` old buckets not moved yet into the new
+   * table (each to the two buckets its keys now hash to), looking at most at
+   * `migrationScanPerStep` old buckets from this worker's position. False when the map does not
+   * grow, or this worker has looked at every old bucket of this growth.
+   *
+   * No shared cursor: each worker walks the old buckets from its own starting point (spread by
+   * its slot) and skips buckets already moved, so two migrators meet only where their walks
+   * overlap. The moved count is kept by `commute`, which never conflicts. A bucket is skipped
+   * only once a committed move marked it, so a worker that has walked all of them knows they
+   * are all moved, whoever moved them — a migrator that died mid-step left its buckets unmoved
+   * and the others' walks move them.
    */
-  #moveOneBucket(engine: TxEngine): boolean {
+  #moveBuckets(engine: TxEngine): boolean {
     const value = this.#readNumber(engine, mapTableWord(this.#unit));
     if (!growingOfValue(value)) return false;
     const tableHandle = tableOfValue(value);
     const previous = previousOf(this.#context.memory, handleUnit(tableHandle as Handle));
     const oldBuckets = this.#bucketsOf(previous);
-    const cursor = this.#readNumber(engine, mapCursorWord(this.#unit));
-    if (cursor >= oldBuckets) {
+    const walk = this.#walk;
+    const fresh = walk.table !== tableHandle;
+    let next = fresh ? migrationStart(this.#context.slot.index, oldBuckets) : walk.next;
+    let looked = fresh ? 0 : walk.looked;
+    if (looked >= oldBuckets) return false;
+    const i32 = this.#context.memory.i32;
+    const table = handleUnit(tableHandle as Handle);
+    const mask = (i32[tableBucketsWord(table)] ?? 1) - 1;
+    const previousUnit = handleUnit(previous as Handle);
+    let moved = 0;
+    for (let scan = 0; scan < migrationScanPerStep && looked < oldBuckets; scan += 1) {
+      if (moved === migrationBucketsPerStep) break;
+      const oldBucket = tableBucketWord(previousUnit, next);
+      next = next + 1 === oldBuckets ? 0 : next + 1;
+      looked += 1;
+      let entry = this.#readNumber(engine, oldBucket);
+      if (entry === movedBucket) continue;
+      while (entry !== 0) {
+        const unit = handleUnit(entry as Handle);
+        const following = this.#readNumber(engine, entryNextWord(unit));
+        const target = tableBucketWord(table, (i32[entryHashWord(unit)] ?? 0) & mask);
+        this.#writeNumber(engine, entryNextWord(unit), this.#readNumber(engine, target));
+        this.#writeNumber(engine, target, entry);
+        entry = following;
+      }
+      this.#writeNumber(engine, oldBucket, movedBucket);
+      moved += 1;
+    }
+    if (moved > 0) engine.commute(mapMovedWord(this.#unit), moved);
+    // The walk advances only if this step commits (an aborted step's buckets are not moved).
+    engine.onCommit(() => {
+      walk.table = tableHandle;
+      walk.next = next;
+      walk.looked = looked;
+    });
+    return true;
+  }
+
+  /** Ends the growth once every old bucket is moved: the table word loses its growing flag. */
+  #endGrowth(): void {
+    const engine = this.#context.engine;
+    const b64 = this.#context.memory.b64;
+    const seen = numberOfWord(Atomics.load(b64, twordValue(mapTableWord(this.#unit)))) ?? 0;
+    if (!growingOfValue(seen)) return;
+    const tableHandle = tableOfValue(seen);
+    const previous = previousOf(this.#context.memory, handleUnit(tableHandle as Handle));
+    const oldBuckets = this.#bucketsOf(previous);
+    // Without a transaction first: most checks find the growth unfinished and change nothing.
+    const movedSoFar = numberOfWord(Atomics.load(b64, twordValue(mapMovedWord(this.#unit))));
+    if (movedSoFar === undefined || movedSoFar < oldBuckets) return;
+    atomicallyOn(engine, () => {
+      if (this.#readNumber(engine, mapTableWord(this.#unit)) !== seen) return;
+      if (this.#readNumber(engine, mapMovedWord(this.#unit)) < oldBuckets) return;
       this.#writeNumber(engine, mapTableWord(this.#unit), tableWordValue(tableHandle, false));
       engine.onCommit(() => {
         this.#context.reclaim.retireBlock(previous as Handle);
       });
-      return false;
-    }
-    this.#writeNumber(engine, mapCursorWord(this.#unit), cursor + 1);
-    const i32 = this.#context.memory.i32;
-    const table = handleUnit(tableHandle as Handle);
-    const mask = (i32[tableBucketsWord(table)] ?? 1) - 1;
-    const oldBucket = tableBucketWord(handleUnit(previous as Handle), cursor);
-    let entry = this.#readNumber(engine, oldBucket);
-    while (entry !== 0 && entry !== movedBucket) {
-      const unit = handleUnit(entry as Handle);
-      const next = this.#readNumber(engine, entryNextWord(unit));
-      const target = tableBucketWord(table, (i32[entryHashWord(unit)] ?? 0) & mask);
-      this.#writeNumber(engine, entryNextWord(unit), this.#readNumber(engine, target));
-      this.#writeNumber(engine, target, entry);
-      entry = next;
-    }
-    this.#writeNumber(engine, oldBucket, movedBucket);
-    return true;
+    });
   }
 
   // ---------------------------------------------------------------- iteration

@@ -15,7 +15,7 @@
  * |           |        |      |        |                                  | + 1 while it grows (its     |
  * |           |        |      |        |                                  | previous table's buckets    |
  * |           |        |      |        |                                  | are being moved)            |
- * | cursor    | 40     | 32   | tx     | migration steps                  | number: buckets of the      |
+ * | moved     | 40     | 32   | tx     | migration steps, by commute      | number: buckets of the      |
  * |           |        |      |        |                                  | previous table moved so far |
  * | stripes   | 72     | 8×32 | tx     | inserts (+1), deletes (−1), by   | numbers; their sum is the   |
  * |           |        |      |        | commute on stripe slot mod 8     | size                        |
@@ -71,7 +71,7 @@ export const sizeStripes = 8;
 const mapWordsFirst = 1;
 export const mapPayloadBytes = (2 + sizeStripes) * twordUnits * 8;
 export const mapTableWord = (unit: number): number => unit + mapWordsFirst;
-export const mapCursorWord = (unit: number): number => unit + mapWordsFirst + twordUnits;
+export const mapMovedWord = (unit: number): number => unit + mapWordsFirst + twordUnits;
 export const mapStripeWord = (unit: number, stripe: number): number =>
   unit + mapWordsFirst + (2 + stripe) * twordUnits;
 

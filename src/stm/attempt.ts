@@ -296,6 +296,7 @@ export class Attempt {
       this.onConflict({
         kind: 'wait',
         cell: tword === 0 ? 0 : this.host.handleOfTword(tword),
+        word: tword,
         slot: this.slot,
         otherSlot: -1,
         lostMs: lost,

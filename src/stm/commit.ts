@@ -323,6 +323,7 @@ export class Committer {
       attempt.onConflict({
         kind,
         cell: signal.waitTword === 0 ? 0 : attempt.host.handleOfTword(signal.waitTword),
+        word: signal.waitTword,
         slot: attempt.slot,
         otherSlot: kind === 'exception' ? -1 : signal.otherSlot,
         lostMs,

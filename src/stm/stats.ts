@@ -75,8 +75,16 @@ export const abortStat: Record<AbortKind, StatField> = {
 export interface ConflictEvent {
   /** What happened: an abort of this worker's attempt, or a wait on another transaction. */
   readonly kind: AbortKind | 'wait';
-  /** Handle of the cell where it happened (0 when not tied to a cell). */
+  /**
+   * Handle of the cell where it happened (0 when not tied to a cell). Meaningful for cells only:
+   * for a word inside a collection's block, use `word`.
+   */
   readonly cell: number;
+  /**
+   * The transactional word where it happened (its unit index in the heap; 0 when not tied to
+   * one): inside a collection, it names the bucket, entry or element, where `cell` does not.
+   */
+  readonly word: number;
   /** This worker's slot. */
   readonly slot: number;
   /** The other transaction's worker slot, or -1 when there is none (e.g. user exceptions). */

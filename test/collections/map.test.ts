@@ -15,6 +15,7 @@ import {
   type SharedMap,
 } from '../../src/index.js';
 import { propertyRuns } from '../support/random.js';
+import { warmUpMapGrowth } from '../support/warm-up.js';
 
 describe('SharedMap behaves like Map', () => {
   it('SameValueZero keys: NaN equals NaN, -0 equals 0, strings by content', () => {
@@ -137,6 +138,7 @@ describe('SharedMap behaves like Map', () => {
 
   it('grows from 8 buckets to 32 768 entries and back to empty, memory returned', () => {
     const heap = Heap.create({ maxBytes: 128 << 20 });
+    warmUpMapGrowth(heap);
     const map = heap.map<string, number>();
     const before = heap.memoryUsage().usedBytes;
     const count = 32_768;
@@ -221,6 +223,7 @@ describe('SharedMap lifetime and errors', () => {
   it('a map dropped by every reference is freed with its entries, keys and values', () => {
     const heap = Heap.create({ maxBytes: 16 << 20 });
     const holder = heap.cell<unknown>(null);
+    warmUpMapGrowth(heap);
     const before = heap.memoryUsage().usedBytes;
     {
       const map = heap.map<string, unknown>();
