@@ -55,11 +55,13 @@ export const arrayLengthWord = (unit: number): number => unit + 1;
 export const arrayDirectoryWord = (unit: number, segment: number): number =>
   unit + 1 + (1 + segment) * twordUnits;
 
+// Powers of two by shifts: `2 ** n` is a call into the runtime in optimised code (~100 ns per
+// `at(i)` before), a shift one instruction; segment + firstSegmentLog2 ≤ 29 keeps them in int32.
 /** Slots of segment `k`. */
-export const segmentSlots = (segment: number): number => 2 ** (segment + firstSegmentLog2) - 1;
+export const segmentSlots = (segment: number): number => (1 << (segment + firstSegmentLog2)) - 1;
 /** Index of the first element of segment `k`: the slots of the segments before it. */
 export const segmentStart = (segment: number): number =>
-  2 ** (segment + firstSegmentLog2) - 2 ** firstSegmentLog2 - segment;
+  (1 << (segment + firstSegmentLog2)) - (1 << firstSegmentLog2) - segment;
 export const segmentPayloadBytes = (segment: number): number =>
   segmentSlots(segment) * twordUnits * 8;
 /** The transactional word of slot `slot` of the segment whose block starts at `unit`. */
@@ -74,7 +76,7 @@ export const arrayLengthMax = segmentStart(segmentsMax);
  * too low by at most one near the end of a segment, which the loop corrects.
  */
 export function segmentOf(index: number): number {
-  let segment = 31 - Math.clz32(Math.floor(index / 2 ** firstSegmentLog2) + 1);
+  let segment = 31 - Math.clz32((index >>> firstSegmentLog2) + 1);
   // Bounded: the guess is at most one below (see above); two steps leave margin.
   for (let step = 0; step < 2 && index >= segmentStart(segment + 1); step += 1) segment += 1;
   return segment;
