@@ -50,7 +50,12 @@ export const headerWord0 = (tag: number, generation: number): number =>
 
 export const handleOf = (unit: number, generation: number): Handle =>
   ((generation & handleGenerationMask) * unitsPerHandleGeneration + unit) as Handle;
-export const handleUnit = (handle: Handle): number => handle % unitsPerHandleGeneration;
+/**
+ * The unit of a handle: its low 32 bits. `>>> 0` (ToUint32, exact below 2^53) rather than
+ * `% 2 ** 32`, which V8 compiles to a call to fmod for numbers past int32 (~18 ns against ~2 ns,
+ * paid on every step of every walk through the heap).
+ */
+export const handleUnit = (handle: Handle): number => handle >>> 0;
 /**
  * The handle of the block whose header is at `unit`, with the generation its header has now: for
  * a block the caller knows to be live (recorded, published), which makes that generation its own.

@@ -94,7 +94,8 @@ export function numberOfWord(word: bigint): number | undefined {
 
 /** The slot word with `tag` and a 48-bit `payload` (a handle, a unit offset or an immediate). */
 export function boxedWord(tag: SlotTag, payload: number): bigint {
-  scratchHalves[0] = payload % wordsPerHandleGeneration;
+  // The low 32 bits (ToUint32; see handleUnit in alloc/block-header.ts).
+  scratchHalves[0] = payload >>> 0;
   scratchHalves[1] = boxedHigh(tag, Math.floor(payload / wordsPerHandleGeneration));
   return scratchWord[0] ?? 0n;
 }
