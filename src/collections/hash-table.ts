@@ -37,6 +37,7 @@ import { decodeInTransaction, type HeapContext, type SharedKind } from '../objec
 import { atomicallyOn, twordValue, type TxEngine } from '../stm/index.js';
 import { numberOfWord, numberWord } from '../values/index.js';
 import { lookupOutside } from './hash-lookup.js';
+import { stripeOfSlot } from './stripes.js';
 import { keyHash, keyMatches, keyWordOf, normaliseKey, probeOf, type Probe } from './map-keys.js';
 import {
   entryHashWord,
@@ -281,7 +282,7 @@ export class HashTable {
     });
     // ORDERING: the entry's fields above are published by the commit's write of this link.
     engine.setValue(bucketIndex, numberWord(handle));
-    engine.commute(mapStripeWord(this.#unit, context.slot.index % sizeStripes), 1);
+    engine.commute(mapStripeWord(this.#unit, stripeOfSlot(context.slot.index, sizeStripes)), 1);
     this.#insertsSinceCheck += 1;
     if (place.passed >= longChain || this.#insertsSinceCheck >= loadCheckEvery) {
       this.#insertsSinceCheck = 0;
@@ -298,7 +299,7 @@ export class HashTable {
     const valueWord = engine.read(entryValueWord(unit));
     this.#writeNumber(engine, place.link, next);
     const context = this.#context;
-    engine.commute(mapStripeWord(this.#unit, context.slot.index % sizeStripes), -1);
+    engine.commute(mapStripeWord(this.#unit, stripeOfSlot(context.slot.index, sizeStripes)), -1);
     const entry = place.entry;
     engine.onCommit(() => {
       this.#retireEntry(entry, valueWord);

@@ -18,7 +18,7 @@
  * | moved     | 40     | 32   | tx     | migration steps, by commute      | number: buckets of the      |
  * |           |        |      |        |                                  | previous table moved so far |
  * | stripes   | 72     | 8×32 | tx     | inserts (+1), deletes (−1), by   | numbers; their sum is the   |
- * |           |        |      |        | commute on stripe slot mod 8     | size                        |
+ * |           |        |      |        | commute on the slot's stripe     | size                        |
  *
  * Bucket table (tag `mapTableTag`), 16 + buckets × 32 bytes. One word names the table and says
  * whether it grows, so an operation reads one word, not two, to find its bucket:

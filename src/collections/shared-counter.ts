@@ -2,7 +2,7 @@
  * `SharedCounter` (`heap.counter()`): a number that many workers add to without conflicting.
  * `add(n)` is a commutative update (stm: `engine.commute`), applied at commit to whatever the
  * stripe holds then, so two adds never fail each other's validation; each worker adds to its own
- * stripe (slot mod 8), so adds of different workers do not even queue on one lock at commit.
+ * stripe (stripes.ts), so adds of different workers do not even queue on one lock at commit.
  * Reading `value` reads every stripe: a transaction that reads the counter conflicts with adds
  * that commit meanwhile, as it must (it saw the sum).
  *
@@ -13,8 +13,8 @@
  * | header   | 0      | 8    | no     | allocator                       | tag `counterTag`           |
  * | refcount | 8      | 4    | yes    | lifetime.ts (spare half of the  | stored references + pins   |
  * |          |        |      |        | first stripe's word)            |                            |
- * | stripes  | 8      | 8×32 | tx     | `add` (commute on stripe slot   | numbers; their sum is the  |
- * |          |        |      |        | mod 8)                          | value                      |
+ * | stripes  | 8      | 8×32 | tx     | `add` (commute on the slot's    | numbers; their sum is the  |
+ * |          |        |      |        | stripe, stripes.ts)             | value                      |
  */
 import type { BlockTag } from '../alloc/index.js';
 import { handleUnit } from '../alloc/index.js';
@@ -23,6 +23,7 @@ import type { HeapContext, SharedKind } from '../objects/index.js';
 import { twordUnits, twordValue, type TxEngine } from '../stm/index.js';
 import { numberOfWord, numberWord } from '../values/index.js';
 import { CollectionWrapper } from './collection-wrapper.js';
+import { stripeOfSlot } from './stripes.js';
 
 export const counterTag = 16 as BlockTag;
 const stripes = 8;
@@ -48,7 +49,7 @@ export class SharedCounter extends CollectionWrapper {
       throw new TypeError(`counter.add: the amount must be a finite number (got ${String(delta)})`);
     }
     this.run('counter.add', (engine) => {
-      engine.commute(stripeWord(this.unit, this.context.slot.index % stripes), delta);
+      engine.commute(stripeWord(this.unit, stripeOfSlot(this.context.slot.index, stripes)), delta);
     });
   }
 
