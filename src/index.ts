@@ -24,7 +24,7 @@ export type {
   SharedMap,
   SharedSet,
 } from './collections/index.js';
-export type { AbortKind, ConflictEvent, TxStats, WorkerTxStats } from './stm/index.js';
+export type { AbortKind, ConflictEvent, TxStats, WordPlace, WorkerTxStats } from './stm/index.js';
 export { atomically, atomicallyAsync, inevitable, orElse, retry } from './stm/index.js';
 export {
   ClosedError,

@@ -199,6 +199,37 @@ export class Allocator {
     return headerTag(this.i32[this.liveBlockUnit(handle) * 2] ?? 0);
   }
 
+  /**
+   * The unit of the live block that contains `unit` (its header's unit), or −1: for reports, which
+   * name the object a transactional word belongs to. Best effort without synchronisation: it reads
+   * the owner's plain descriptor words, so a block freed or reused meanwhile can be named; the
+   * caller treats what it reads there as a hint.
+   */
+  blockContaining(unit: number): number {
+    const relative = unit - this.areaUnit;
+    if (!(relative >= 0 && relative < this.areaUnits)) return -1;
+    const i32 = this.i32;
+    let superblock = relative >>> unitsPerSuperblockLog2;
+    let descriptor = this.descriptorOf(superblock);
+    let start: number;
+    if (i32[descriptor + field.kind] === SuperblockKind.small) {
+      const units = classUnits[i32[descriptor + field.classOrRun] ?? 0] ?? 1;
+      const offset = relative & (unitsPerSuperblock - 1);
+      start = unit - (offset % units);
+      if (start >= (i32[descriptor + field.bumpUnit] ?? 0)) return -1;
+    } else {
+      // A large block: back to the head of its run (runs are bounded by the heap's superblocks).
+      for (let step = 0; step < this.superblockCount; step += 1) {
+        if (i32[descriptor + field.kind] !== SuperblockKind.largeTail || superblock === 0) break;
+        superblock -= 1;
+        descriptor = this.descriptorOf(superblock);
+      }
+      if (i32[descriptor + field.kind] !== SuperblockKind.largeHead) return -1;
+      start = this.areaUnit + superblock * unitsPerSuperblock;
+    }
+    return headerTag(i32[start * 2] ?? 0) === BlockTag.free ? -1 : start;
+  }
+
   /** Usable payload bytes of a live block (its class size or run, minus the header). */
   capacityOf(handle: Handle): number {
     const unit = this.liveBlockUnit(handle);

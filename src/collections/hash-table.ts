@@ -586,4 +586,17 @@ export const hashKind = (
     });
     for (const table of tablesOf(memory, unit)) visit(table as Handle);
   },
+  ownedTags: [mapTableTag, mapEntryTag],
+  describeWord: (context, blockUnit, blockTag, word) => {
+    // Entries and tables do not name their map: a set's are described as the first hash kind
+    // registered (the map's), which is what they are.
+    if (blockTag === mapEntryTag) {
+      const key = context.codec.decode(context.memory.b64[entryKeySlot(blockUnit)] ?? 0n);
+      return { object: name, part: word === entryValueWord(blockUnit) ? 'value' : 'link', key };
+    }
+    if (blockTag === mapTableTag) return { object: name, part: 'bucket' };
+    if (word === mapTableWord(blockUnit)) return { object: name, part: 'table' };
+    if (word === mapMovedWord(blockUnit)) return { object: name, part: 'growth' };
+    return { object: name, part: 'size' };
+  },
 });

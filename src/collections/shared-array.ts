@@ -40,7 +40,7 @@
  * the locks it took on its slots; they are released by compare-and-swap on the exact owner word,
  * as for a map table added by `clear` in such a branch.
  */
-import { handleUnit } from '../alloc/index.js';
+import { currentHandleAt, handleUnit } from '../alloc/index.js';
 import { LimitExceededError, type Handle } from '../base/index.js';
 import {
   decodeInTransaction,
@@ -48,7 +48,7 @@ import {
   type HeapContext,
   type SharedKind,
 } from '../objects/index.js';
-import { twordValue, type TxEngine } from '../stm/index.js';
+import { twordUnits, twordValue, type TxEngine } from '../stm/index.js';
 import { holeWord, isIntentWord, numberOfWord, numberWord } from '../values/index.js';
 import { createSegment, forEachArrayWord, forEachSegmentOf } from './array-segments.js';
 import { CollectionWrapper } from './collection-wrapper.js';
@@ -57,6 +57,7 @@ import {
   arrayLengthMax,
   arrayLengthWord,
   arrayPayloadBytes,
+  arraySegmentTag,
   arrayTag,
   segmentOf,
   segmentsMax,
@@ -680,5 +681,17 @@ export const arrayKind: SharedKind<HeapContext> = {
     forEachSegmentOf(memory, unit, (handle) => {
       visit(handle);
     });
+  },
+  ownedTags: [arraySegmentTag],
+  describeWord: (context, blockUnit, blockTag, word) => {
+    if (blockTag === arraySegmentTag) {
+      // Segment k fills a block of 2^(k+8) bytes (array-layout.ts): its size names it.
+      const bytes = context.allocator.capacityOf(currentHandleAt(context.memory.i32, blockUnit));
+      const segment = 31 - Math.clz32(bytes + 8) - 8;
+      const slot = (word - segmentSlotWord(blockUnit, 0)) / twordUnits;
+      return { object: 'array', part: 'element', key: segmentStart(segment) + slot };
+    }
+    if (word === arrayLengthWord(blockUnit)) return { object: 'array', part: 'length' };
+    return { object: 'array', part: 'segments' };
   },
 };

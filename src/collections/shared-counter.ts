@@ -99,4 +99,5 @@ export const counterKind: SharedKind<HeapContext> = {
   forEachWord: () => {
     // Numbers own no block and refer to nothing.
   },
+  describeWord: () => ({ object: 'counter', part: 'value' }),
 };

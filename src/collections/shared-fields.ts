@@ -40,7 +40,13 @@ import {
   type HeapContext,
   type SharedKind,
 } from '../objects/index.js';
-import { atomicallyOn, transactionEngine, twordValue, type TxEngine } from '../stm/index.js';
+import {
+  atomicallyOn,
+  transactionEngine,
+  twordUnits,
+  twordValue,
+  type TxEngine,
+} from '../stm/index.js';
 import { SharedObject, sharedObjectBrand, type SharedRef } from '../values/index.js';
 import {
   objectFieldCountWord,
@@ -423,5 +429,10 @@ export const objectKind: SharedKind<HeapContext> = {
     for (let field = 0; field < fields; field += 1) {
       visit(Atomics.load(memory.b64, twordValue(objectFieldTword(unit, field))));
     }
+  },
+  describeWord: (context, blockUnit, _blockTag, word) => {
+    const shape = registryOf(context).infoAt(shapeHandleOf(context, blockUnit));
+    const field = (word - objectFieldTword(blockUnit, 0)) / twordUnits;
+    return { object: shape.className ?? 'object', part: 'field', key: shape.names[field] };
   },
 };

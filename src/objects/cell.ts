@@ -179,4 +179,5 @@ export const cellKind: SharedKind<HeapContext> = {
   forEachWord: (memory: HeapMemory, unit: number, visit: (word: bigint) => void) => {
     visit(Atomics.load(memory.b64, cellValueSlot(unit)));
   },
+  describeWord: () => ({ object: 'cell', part: 'value' }),
 };

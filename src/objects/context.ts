@@ -3,7 +3,7 @@
  * its codec and its part in reclamation. Every shared object wrapper of that heap in this worker
  * points to the same context, so closing the heap is seen by all of them through one flag.
  */
-import { Allocator, currentHandleAt } from '../alloc/index.js';
+import { Allocator, currentHandleAt, headerTag } from '../alloc/index.js';
 import {
   ClosedError,
   HeapExhaustedError,
@@ -21,10 +21,8 @@ import {
   type WorkerSlot,
 } from '../reclaim/index.js';
 import { ValueCodec } from '../values/index.js';
-import { engineClosed, engineOpened } from '../stm/index.js';
 import type { SharedKinds } from './kinds.js';
-import { cellOfTword } from './cell-block.js';
-import { TxEngine } from '../stm/index.js';
+import { engineClosed, engineOpened, TxEngine, type WordPlace } from '../stm/index.js';
 import { ObjectLifetime } from './lifetime.js';
 import { PinRecord, recoverPins } from './pin-record.js';
 import { WrapperTable } from './wrapper-table.js';
@@ -103,7 +101,7 @@ export class HeapContext {
         allocator: this.allocator,
         txWriteSetMax: txLimits.txWriteSetMax,
         txReadSetMax: txLimits.txReadSetMax,
-        handleOfTword: (tword) => currentHandleAt(memory.i32, cellOfTword(tword)),
+        describeWord: (tword) => this.describeWord(tword),
         discardUnpublished: (word) => {
           this.discardUnpublished(word);
         },
@@ -133,6 +131,26 @@ export class HeapContext {
       this.reclaim.enter();
       this.lifetime.release(handle);
     });
+  }
+
+  /**
+   * Where transactional word `tword` sits: the kind that owns its block says which object, which
+   * part, and which key, index or field (for conflict reports). Best effort: a block freed or
+   * reused meanwhile is `unknown`, never an error.
+   */
+  describeWord(tword: number): WordPlace {
+    const unit = this.allocator.blockContaining(tword);
+    if (unit < 0) return { object: 'unknown', handle: 0, part: 'word' };
+    const i32 = this.memory.i32;
+    const tag = headerTag(i32[unit * 2] ?? 0);
+    const handle = currentHandleAt(i32, unit);
+    const kind = this.kinds.ownerOfTag(tag);
+    if (kind?.describeWord === undefined) return { object: 'unknown', handle, part: 'word' };
+    try {
+      return { ...kind.describeWord(this, unit, tag, tword), handle };
+    } catch {
+      return { object: kind.name, handle, part: 'word' };
+    }
   }
 
   /**

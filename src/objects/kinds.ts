@@ -12,6 +12,7 @@
 import type { BlockTag } from '../alloc/index.js';
 import type { Handle } from '../base/index.js';
 import type { HeapMemory } from '../memory/index.js';
+import type { WordPlace } from '../stm/index.js';
 
 /** `Context` is the worker's heap context (context.ts), a parameter so this file imports none. */
 export interface SharedKind<Context> {
@@ -25,6 +26,19 @@ export interface SharedKind<Context> {
   forEachWord(memory: HeapMemory, unit: number, visit: (word: bigint) => void): void;
   /** Every block the object owns besides its own block (none for a cell). */
   forEachOwnedBlock?(memory: HeapMemory, unit: number, visit: (block: Handle) => void): void;
+  /** Tags of the blocks it owns (entries, tables, segments), whose words it describes too. */
+  readonly ownedTags?: readonly BlockTag[];
+  /**
+   * Where transactional word `word` sits in the block at `blockUnit` (tagged `tag`: this kind's
+   * or one of `ownedTags`), for conflict reports: the part, and the key, index or field name.
+   * Best effort: the block may have been freed meanwhile (the caller catches what it throws).
+   */
+  describeWord?(
+    context: Context,
+    blockUnit: number,
+    tag: number,
+    word: number,
+  ): Omit<WordPlace, 'handle'>;
 }
 
 /** What reference counting needs of the registry: how to take an unreachable object apart. */
@@ -36,6 +50,8 @@ export interface ObjectTeardown {
 
 export class SharedKinds<Context> implements ObjectTeardown {
   readonly #byTag = new Map<number, SharedKind<Context>>();
+  /** Owned block tags, to the first kind registered that owns them (a set's entries: the map's). */
+  readonly #byOwnedTag = new Map<number, SharedKind<Context>>();
 
   constructor(kinds: Iterable<SharedKind<Context>>) {
     for (const kind of kinds) this.#register(kind);
@@ -51,6 +67,11 @@ export class SharedKinds<Context> implements ObjectTeardown {
     return this.#byTag.get(tag);
   }
 
+  /** The kind whose objects are, or own, blocks tagged `tag` (for describing their words). */
+  ownerOfTag(tag: number): SharedKind<Context> | undefined {
+    return this.#byTag.get(tag) ?? this.#byOwnedTag.get(tag);
+  }
+
   #register(kind: SharedKind<Context>): void {
     const known = this.#byTag.get(kind.tag);
     if (known !== undefined && known !== kind) {
@@ -59,5 +80,8 @@ export class SharedKinds<Context> implements ObjectTeardown {
       );
     }
     this.#byTag.set(kind.tag, kind);
+    for (const tag of kind.ownedTags ?? []) {
+      if (!this.#byOwnedTag.has(tag)) this.#byOwnedTag.set(tag, kind);
+    }
   }
 }

@@ -16,7 +16,13 @@ import type { ReclaimParticipant } from '../reclaim/index.js';
 import { intentWord } from '../values/index.js';
 import { AttemptLog } from './attempt-log.js';
 import type { ConflictResolver } from './conflicts.js';
-import { statField, type AbortKind, type ConflictEvent, type StatField } from './stats.js';
+import {
+  statField,
+  type AbortKind,
+  type ConflictEvent,
+  type StatField,
+  type WordPlace,
+} from './stats.js';
 import { twordOwner } from './tword.js';
 import { recordField, recordSlot, type TxRecords } from './tx-record.js';
 import { intentPayloadOf, ownerWord, seqMask, statusWord, TxState } from './words.js';
@@ -34,8 +40,8 @@ export interface AttemptHost {
   /** Cells one transaction may write or lock, and read (`limits` by default; tests shrink them). */
   readonly txWriteSetMax: number;
   readonly txReadSetMax: number;
-  /** The handle of the shared object that holds transactional word `tword` (for reports). */
-  handleOfTword(tword: number): number;
+  /** Where transactional word `tword` sits (for reports). */
+  describeWord(tword: number): WordPlace;
 }
 
 /**
@@ -295,12 +301,21 @@ export class Attempt {
     if (this.onConflict !== undefined) {
       this.onConflict({
         kind: 'wait',
-        cell: tword === 0 ? 0 : this.host.handleOfTword(tword),
-        word: tword,
+        ...wordFields(this.host, tword),
         slot: this.slot,
         otherSlot: -1,
         lostMs: lost,
       });
     }
   }
+}
+
+/** The word fields of a conflict event: the word, its place, and the block that holds it. */
+export function wordFields(
+  host: AttemptHost,
+  tword: number,
+): Pick<ConflictEvent, 'cell' | 'word' | 'place'> {
+  if (tword === 0) return { cell: 0, word: 0, place: undefined };
+  const place = host.describeWord(tword);
+  return { cell: place.handle, word: tword, place };
 }

@@ -27,7 +27,7 @@ import { BugError, crashPoint, limits } from '../base/index.js';
 import { headerWord64 } from '../memory/index.js';
 import { isIntentWord } from '../values/index.js';
 import { hasWrite } from './attempt-log.js';
-import { recordingStreak, type Attempt } from './attempt.js';
+import { recordingStreak, wordFields, type Attempt } from './attempt.js';
 import type { Contention } from './contention.js';
 import type { Inevitability } from './inevitability.js';
 import type { Snapshot } from './snapshot.js';
@@ -322,8 +322,7 @@ export class Committer {
       const signal = attempt.abortSignal;
       attempt.onConflict({
         kind,
-        cell: signal.waitTword === 0 ? 0 : attempt.host.handleOfTword(signal.waitTword),
-        word: signal.waitTword,
+        ...wordFields(attempt.host, signal.waitTword),
         slot: attempt.slot,
         otherSlot: kind === 'exception' ? -1 : signal.otherSlot,
         lostMs,

@@ -416,7 +416,7 @@ export class TxEngine {
     const value = numberOfWord(word);
     if (value === undefined) {
       throw new TypeError(
-        `cannot add to cell ${String(this.#host.handleOfTword(tword))}: it does not hold a number`,
+        `cannot add to cell ${String(this.#host.describeWord(tword).handle)}: it does not hold a number`,
       );
     }
     return value;

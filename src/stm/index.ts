@@ -18,7 +18,7 @@ export {
 } from './atomically.js';
 export { TxEngine, type EngineHost } from './engine.js';
 export { readStats, type TxStats, type WorkerTxStats } from './stats-reader.js';
-export type { AbortKind, ConflictEvent } from './stats.js';
+export type { AbortKind, ConflictEvent, WordPlace } from './stats.js';
 export { recordField, TxRecords } from './tx-record.js';
 export {
   initTword,

@@ -71,20 +71,36 @@ export const abortStat: Record<AbortKind, StatField> = {
   upgrade: 'upgrades',
 };
 
+/**
+ * Where a transactional word sits, for conflict reports: the shared object it belongs to and the
+ * part of it — a map's key, an array's index, an object's field. Described by the kind that owns
+ * the word's block (objects/kinds.ts), on a best-effort basis: a block freed meanwhile gives
+ * `object: 'unknown'`.
+ */
+export interface WordPlace {
+  /** The kind of shared object: `cell`, `map`, `set`, `array`, `object`, `counter`, … */
+  readonly object: string;
+  /** The handle of the block that holds the word (the object's own, or one it owns), or 0. */
+  readonly handle: number;
+  /**
+   * Which part: `value` (a cell's, an entry's), `link` (a chain link), `bucket`, `size`, `table`,
+   * `length`, `segments`, `element`, `field`, …
+   */
+  readonly part: string;
+  /** The key of a map or set entry, the index of an array element, or a field's name. */
+  readonly key?: unknown;
+}
+
 /** One conflict, as handed to a conflict hook (`heap.onConflict`). */
 export interface ConflictEvent {
   /** What happened: an abort of this worker's attempt, or a wait on another transaction. */
   readonly kind: AbortKind | 'wait';
-  /**
-   * Handle of the cell where it happened (0 when not tied to a cell). Meaningful for cells only:
-   * for a word inside a collection's block, use `word`.
-   */
+  /** Handle of the block holding the word where it happened (`place.handle`; 0 for none). */
   readonly cell: number;
-  /**
-   * The transactional word where it happened (its unit index in the heap; 0 when not tied to
-   * one): inside a collection, it names the bucket, entry or element, where `cell` does not.
-   */
+  /** The transactional word where it happened (its unit index in the heap; 0 for none). */
   readonly word: number;
+  /** What that word is: object, part, and key or index (undefined when tied to no word). */
+  readonly place: WordPlace | undefined;
   /** This worker's slot. */
   readonly slot: number;
   /** The other transaction's worker slot, or -1 when there is none (e.g. user exceptions). */

@@ -55,6 +55,24 @@ describe('allocator (one worker)', () => {
     assert.deepEqual(liveBlockCensus(memory), []);
   });
 
+  it('finds the live block containing a unit: small, large (past its first superblock), none', () => {
+    const { allocator } = newHeap();
+    const small = allocator.allocate(BlockTag.string, 100);
+    const next = allocator.allocate(BlockTag.string, 100);
+    const large = allocator.allocate(BlockTag.raw, 200_000);
+    const smallUnit = handleUnit(small);
+    const largeUnit = handleUnit(large);
+    assert.equal(allocator.blockContaining(smallUnit), smallUnit);
+    assert.equal(allocator.blockContaining(smallUnit + 5), smallUnit);
+    assert.equal(allocator.blockContaining(handleUnit(next) + 13), handleUnit(next));
+    assert.equal(allocator.blockContaining(largeUnit + 3), largeUnit);
+    assert.equal(allocator.blockContaining(largeUnit + 20_000), largeUnit, 'in a tail superblock');
+    allocator.free(small);
+    assert.equal(allocator.blockContaining(smallUnit + 5), -1, 'a freed block');
+    assert.equal(allocator.blockContaining(handleUnit(next) + 200), -1, 'past the bump pointer');
+    assert.equal(allocator.blockContaining(1), -1, 'outside the heap area');
+  });
+
   it('rejects freed, reused and wrong-type handles', () => {
     const { allocator } = newHeap();
     const handle = allocator.allocate(BlockTag.raw, 24);
