@@ -12,7 +12,14 @@ export {
   type MemoryUsageOptions,
   type RetiredByWorker,
   type WatchableWorker,
+  WorkerPool,
 } from './api/index.js';
+export {
+  CallTimeoutError,
+  WorkerExitedError,
+  type PoolStats,
+  type WorkerPoolOptions,
+} from './workers/index.js';
 export type { SharedObject, SharedRef } from './values/index.js';
 export type { SharedCell } from './objects/index.js';
 export type {
