@@ -10,4 +10,4 @@ export {
   type RetiredByWorker,
   type WatchableWorker,
 } from './heap.js';
-export { WorkerPool } from './workers.js';
+export { TransactionQueue, WorkerPool, type TaskContext } from './workers.js';

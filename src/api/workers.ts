@@ -1,17 +1,18 @@
 /**
  * The public worker pool and transaction queue: thin classes over workers/ that supply what that
- * layer cannot import — `Heap` (by its type) and the worker bootstrap script, api/pool-worker.
+ * layer cannot import — `Heap` (it sits below api/) and the worker bootstrap script,
+ * api/pool-worker, resolved next to this module so that it is found from src/ (TypeScript,
+ * through tsx) and from dist/ (built JavaScript) alike.
  */
 import {
+  TransactionQueueCore,
   WorkerPoolCore,
+  type TransactionQueueOptions,
+  type TaskContext as WorkersTaskContext,
   type WorkerPoolOptions,
 } from '../workers/index.js';
 import type { Heap } from './heap.js';
 
-/**
- * The bootstrap script next to this module: `pool-worker.ts` when running from src/ (tsx),
- * `pool-worker.js` from dist/.
- */
 const bootstrap = new URL(
   import.meta.url.endsWith('.ts') ? './pool-worker.ts' : './pool-worker.js',
   import.meta.url,
@@ -27,3 +28,18 @@ export class WorkerPool extends WorkerPoolCore {
     super(heap, options, { bootstrap });
   }
 }
+
+/**
+ * pypy-stm's transaction queue: `queue.add(task, ...args)`, then `await queue.run()` runs every
+ * task as one transaction on a pool of workers; a task is a function exported by
+ * `options.module`, called as `task({ heap, queue }, ...args)`, and its `queue.add` calls add to
+ * the same run once its transaction commits. `await queue.close()` when done.
+ */
+export class TransactionQueue extends TransactionQueueCore {
+  constructor(heap: Heap, options: TransactionQueueOptions) {
+    super(heap, options, { bootstrap });
+  }
+}
+
+/** What a task function of a `TransactionQueue` is called with, before its own arguments. */
+export type TaskContext = WorkersTaskContext<Heap>;

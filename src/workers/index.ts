@@ -14,3 +14,10 @@ export {
 } from './pool.js';
 export { servePool } from './pool-worker-loop.js';
 export type { AttachHeap, PoolHeap } from './pool-heap.js';
+export {
+  TransactionQueueCore,
+  type TransactionQueueOptions,
+  type TransactionQueueProgress,
+  type TransactionQueueResult,
+} from './transaction-queue.js';
+export type { TaskContext, TaskQueueView } from './queue-worker.js';

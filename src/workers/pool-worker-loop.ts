@@ -23,16 +23,23 @@ import {
 } from './pool-heap.js';
 import { PoolLayout, recordBytes, recordField, RecordState, word } from './pool-layout.js';
 import type { PoolWorkerData } from './pool.js';
+import { queueRunCall, runQueueLoop, type QueueWorkerData } from './queue-worker.js';
 
-/** A function a pool worker runs besides the module's exports (the layers above register them). */
-export type InternalFunction = (heap: PoolHeap, extra: unknown, ...args: unknown[]) => unknown;
-
-const internalFunctions = new Map<string, InternalFunction>();
-
-/** Registers a function calls can name as `name` (prefixed `shared-objects:` by convention). */
-export function registerInternalFunction(name: string, fn: InternalFunction): void {
-  internalFunctions.set(name, fn);
+/** What a function of the library (not of the module) gets when a call names it. */
+interface InternalCall {
+  readonly heap: PoolHeap;
+  readonly exports: Record<string, unknown>;
+  readonly data: PoolWorkerData;
 }
+
+/** Functions a pool worker runs besides the module's exports, by name (`shared-objects:…`). */
+const internalFunctions = new Map<string, (call: InternalCall, ...args: unknown[]) => unknown>([
+  [
+    queueRunCall,
+    ({ heap, exports, data }) =>
+      runQueueLoop(heap, exports, data.extra as QueueWorkerData, data.workers),
+  ],
+]);
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
@@ -141,7 +148,9 @@ class PoolWorker {
 
   #invoke(name: string, args: unknown[]): unknown {
     const internal = internalFunctions.get(name);
-    if (internal !== undefined) return internal(this.#heap, this.#data.extra, ...args);
+    if (internal !== undefined) {
+      return internal({ heap: this.#heap, exports: this.#exports, data: this.#data }, ...args);
+    }
     const fn = this.#exports[name];
     if (typeof fn !== 'function') {
       throw new TypeError(`pool call: the module ${this.#data.module} exports no function ${name}`);

@@ -1,0 +1,233 @@
+/**
+ * `TransactionQueue`, the side of the thread that runs it (pypy-stm's
+ * `transaction.TransactionQueue`, DESIGN.md §8): `add(task, ...args)` queues a call of a function
+ * the queue's module exports; `await run()` runs every queued task — and every task they add — each
+ * as one transaction on a worker pool, and resolves when none remains. Since each task is one
+ * transaction and a task's additions are published only when it commits, the outcome is that of
+ * running the tasks one by one in some order.
+ *
+ * Hand-out goes through shared memory (task-ring.ts): `run` pushes the queued tasks into the
+ * ring (the rest as room frees up), then makes one pool call per worker, which runs the worker
+ * loop (queue-worker.ts): a worker claims a batch of tasks per ring access, no message per task.
+ *
+ * A task that throws: `run` rejects with that error, and the tasks not executed — still in the
+ * ring, held by workers, not yet pushed — stay queued here for the next `run`. The task that
+ * threw is not queued again (its transaction did not commit). A worker that dies during a run:
+ * `run` rejects with `WorkerExitedError`; the tasks that worker held (its claimed batch, its
+ * overflow) are lost, the rest stay queued.
+ */
+import { sleepWhileEqualAsync } from '../platform/index.js';
+import {
+  feedWaitMs,
+  progressMsDefault,
+  taskPayloadBytes,
+  taskRingSlotsMax,
+  taskRingSlotsMin,
+} from './limits.js';
+import { errorFromRecord, type PoolCell, type PoolHeap } from './pool-heap.js';
+import { WorkerPoolCore, type PoolInternals } from './pool.js';
+import {
+  decodeTask,
+  encodeTask,
+  queueRunCall,
+  type QueueWorkerData,
+  type QueueWorkerResult,
+  type TaskTuple,
+} from './queue-worker.js';
+import { ringWord, TaskRing, taskRingBytes } from './task-ring.js';
+
+export interface TransactionQueueOptions {
+  /** The module whose exported functions are the tasks (a path or a URL). */
+  readonly module: string | URL;
+  /** Pool workers. Default: the machine's available parallelism. */
+  readonly workers?: number;
+  /** Called while a run goes, at most every `progressMs`, and once at its end. */
+  readonly onProgress?: (progress: TransactionQueueProgress) => void;
+  readonly progressMs?: number;
+  /** Slots of the task ring (a power of two from 2^10 to 2^16). Default 2^16. */
+  readonly ringSlots?: number;
+}
+
+export interface TransactionQueueProgress {
+  /** Tasks whose transaction committed, so far in this run. */
+  readonly executed: number;
+  /** Tasks added and not yet executed (queued, claimed, or running). */
+  readonly remaining: number;
+  readonly elapsedMs: number;
+}
+
+export interface TransactionQueueResult {
+  /** Tasks executed (committed) in this run. */
+  readonly executed: number;
+  /** Transactions committed and attempts aborted on the heap during the run (all workers). */
+  readonly commits: number;
+  readonly aborts: number;
+  /** Time lost in aborted attempts and waits on other transactions, summed over workers. */
+  readonly timeLostMs: number;
+  readonly elapsedMs: number;
+  readonly workers: number;
+}
+
+export class TransactionQueueCore {
+  readonly #heap: PoolHeap;
+  readonly #pool: WorkerPoolCore;
+  readonly #ring: TaskRing;
+  readonly #options: TransactionQueueOptions;
+  #tasks: TaskTuple[] = [];
+  #running = false;
+
+  constructor(heap: PoolHeap, options: TransactionQueueOptions, internals: PoolInternals) {
+    const slots = options.ringSlots ?? taskRingSlotsMax;
+    if (!Number.isInteger(Math.log2(slots)) || slots < taskRingSlotsMin || slots > taskRingSlotsMax) {
+      throw new RangeError(`ringSlots must be a power of two from 2^10 to 2^16 (got ${String(slots)})`);
+    }
+    const ring = new SharedArrayBuffer(taskRingBytes(slots));
+    this.#ring = new TaskRing(ring, slots);
+    this.#ring.format();
+    this.#heap = heap;
+    this.#options = options;
+    const extra: QueueWorkerData = { ring, slots };
+    this.#pool = new WorkerPoolCore(
+      heap,
+      { module: options.module, ...(options.workers === undefined ? {} : { workers: options.workers }) },
+      { ...internals, extra },
+    );
+  }
+
+  /** Tasks queued for the next `run` (after a failed run: those it did not execute). */
+  get size(): number {
+    return this.#tasks.length;
+  }
+
+  /** Queues a call of the module's exported function `task` with `args` (shareable values). */
+  add(task: string, ...args: unknown[]): void {
+    if (typeof task !== 'string') throw new TypeError('queue.add: the task is a function name');
+    this.#tasks.push([task, args]);
+  }
+
+  /**
+   * Runs every queued task, and the tasks they add, each as one transaction on the pool.
+   * Resolves when none remains; rejects with the first error a task threw (the tasks not
+   * executed stay queued).
+   */
+  async run(): Promise<TransactionQueueResult> {
+    if (this.#running) throw new Error('queue.run: this queue is already running');
+    this.#running = true;
+    try {
+      return await this.#run();
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  /** Stops the pool's workers (after a run: call it when the queue is no longer needed). */
+  close(): Promise<void> {
+    return this.#pool.close();
+  }
+
+  async #run(): Promise<TransactionQueueResult> {
+    const heap = this.#heap;
+    const ring = this.#ring;
+    const { i32 } = ring;
+    const started = performance.now();
+    const before = heap.stats();
+    const tasks = this.#tasks;
+    this.#tasks = [];
+    const workers = this.#pool.size;
+    const kept: PoolCell[] = [];
+    const scratchBytes = new Uint8Array(taskPayloadBytes);
+    const scratch = new DataView(scratchBytes.buffer);
+    let fed = 0;
+    const feed = (): void => {
+      while (fed < tasks.length) {
+        const [task, args] = tasks[fed] as TaskTuple;
+        const cell = encodeTask(heap, scratch, task, args);
+        if (!ring.push(scratchBytes, taskPayloadBytes)) {
+          cell?.[Symbol.dispose]();
+          return;
+        }
+        if (cell !== undefined) kept.push(cell);
+        fed += 1;
+      }
+    };
+    Atomics.store(i32, ringWord.stop, 0);
+    // ORDERING: outstanding counts every task of the run before any worker can finish one.
+    Atomics.store(i32, ringWord.outstanding, tasks.length);
+    let executedSoFar = 0;
+    const progress = (): void => {
+      this.#options.onProgress?.({
+        executed: executedSoFar,
+        remaining: Atomics.load(i32, ringWord.outstanding),
+        elapsedMs: performance.now() - started,
+      });
+    };
+    try {
+      feed();
+      if (tasks.length === 0) return this.#result(before, started, 0);
+      let ended = false;
+      const calls = Array.from({ length: workers }, () =>
+        this.#pool.call<QueueWorkerResult>(queueRunCall).catch((error: unknown) => {
+          // A dead worker: stop the others.
+          Atomics.store(i32, ringWord.stop, 1);
+          Atomics.notify(i32, ringWord.tail);
+          throw error;
+        }),
+      );
+      const settled = Promise.allSettled(calls).finally(() => {
+        ended = true;
+      });
+      let lastProgress = performance.now();
+      const progressMs = this.#options.progressMs ?? progressMsDefault;
+      while (!ended) {
+        feed();
+        const head = Atomics.load(i32, ringWord.head);
+        const remaining = Atomics.load(i32, ringWord.outstanding);
+        executedSoFar = tasks.length - remaining;
+        if (this.#options.onProgress !== undefined && performance.now() - lastProgress >= progressMs) {
+          lastProgress = performance.now();
+          progress();
+        }
+        const waitMs = fed < tasks.length ? feedWaitMs : progressMs;
+        await Promise.race([settled, sleepWhileEqualAsync(i32, ringWord.head, head, waitMs)]);
+      }
+      const outcomes = await settled;
+      let executed = 0;
+      let failure: Error | undefined;
+      const leftovers: TaskTuple[] = [];
+      for (const outcome of outcomes) {
+        if (outcome.status === 'rejected') {
+          failure ??= outcome.reason as Error;
+          continue;
+        }
+        executed += outcome.value.executed;
+        leftovers.push(...outcome.value.leftovers);
+        if (outcome.value.error !== undefined) failure ??= errorFromRecord(outcome.value.error);
+      }
+      executedSoFar = executed;
+      progress();
+      if (failure === undefined) return this.#result(before, started, executed);
+      // Not executed: what is left in the ring, what workers held, what was never pushed.
+      ring.take(ring.slots, 1, (at) => leftovers.push(decodeTask(heap, ring.view, at)));
+      this.#tasks = [...leftovers, ...tasks.slice(fed), ...this.#tasks];
+      throw failure;
+    } finally {
+      for (const cell of kept) cell[Symbol.dispose]();
+    }
+  }
+
+  #result(
+    before: ReturnType<PoolHeap['stats']>,
+    started: number,
+    executed: number,
+  ): TransactionQueueResult {
+    const after = this.#heap.stats();
+    return {
+      executed,
+      commits: after.commits - before.commits,
+      aborts: after.aborts - before.aborts,
+      timeLostMs: after.lostMs - before.lostMs + (after.waitMs - before.waitMs),
+      elapsedMs: performance.now() - started,
+      workers: this.#pool.size,
+    };
+  }
+}

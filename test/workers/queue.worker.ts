@@ -1,0 +1,57 @@
+// Tasks the TransactionQueue tests run in pool workers: a bank, a word count, a graph BFS.
+import type { SharedArray, SharedMap, TaskContext } from '../../src/index.js';
+
+type Accounts = SharedArray<number>;
+
+export function transfer(
+  { heap }: TaskContext,
+  from: number,
+  to: number,
+  amount: number,
+): void {
+  const accounts = heap.root.get('accounts') as Accounts;
+  const balance = accounts.at(from) ?? 0;
+  if (balance < amount) return;
+  accounts.set(from, balance - amount);
+  accounts.set(to, (accounts.at(to) ?? 0) + amount);
+}
+
+export function countWords({ heap }: TaskContext, line: string): void {
+  const counts = heap.root.get('counts') as SharedMap<string, number>;
+  for (const word of line.split(/\s+/)) {
+    if (word !== '') counts.set(word, (counts.get(word) ?? 0) + 1);
+  }
+}
+
+/** Visits `node` at `depth`; adds a task for each neighbour not visited yet. */
+export function visit(
+  { heap, queue }: TaskContext,
+  node: number,
+  depth: number,
+): void {
+  const graph = heap.root.get('graph') as SharedArray<readonly number[]>;
+  const depths = heap.root.get('depths') as SharedMap<number, number>;
+  const known = depths.get(node);
+  if (known !== undefined && known <= depth) return;
+  depths.set(node, depth);
+  for (const next of graph.at(node) ?? []) {
+    const seen = depths.get(next);
+    if (seen === undefined || seen > depth + 1) queue.add('visit', next, depth + 1);
+  }
+}
+
+export function failOn({ heap }: TaskContext, value: number, bad: number): void {
+  const done = heap.root.get('done') as SharedMap<number, boolean>;
+  const failing = heap.root.get('failing') as SharedMap<string, boolean>;
+  if (value === bad && failing.get('on') === true) throw new RangeError(`task ${String(value)} fails`);
+  done.set(value, true);
+}
+
+export function nothing(): void {
+  // A tiny task: the cost of the queue itself.
+}
+
+export function bump({ heap }: TaskContext, slot: number): void {
+  const counters = heap.root.get('slots') as SharedArray<number>;
+  counters.set(slot, (counters.at(slot) ?? 0) + 1);
+}
