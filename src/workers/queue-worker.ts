@@ -115,7 +115,7 @@ export function runQueueLoop(
     const cell = encodeTask(heap, scratch, task[0], task[1]);
     if (cell !== undefined) kept.cells.push(cell);
     if (task[1].length > 0) kept.values.push(task[1]);
-    return ring.push(scratchBytes, taskPayloadBytes);
+    return ring.push(scratchBytes);
   };
 
   const flushOverflow = (): void => {
@@ -124,7 +124,18 @@ export function runQueueLoop(
     if (i > 0) overflow = overflow.slice(i);
   };
 
+  // Tasks of the current batch executed and not yet subtracted from `outstanding`: subtracted
+  // once a batch (one contended atomic per batch, not per task).
+  let done = 0;
+  const finishBatch = (): void => {
+    if (done === 0) return;
+    // ORDERING: the tasks' commits happened before; the last tasks of the run wake everyone.
+    if (Atomics.sub(i32, ringWord.outstanding, done) === done) Atomics.notify(i32, ringWord.tail);
+    done = 0;
+  };
+
   const stopWith = (error: unknown, from: number): QueueWorkerResult => {
+    finishBatch();
     Atomics.store(i32, ringWord.stop, 1);
     Atomics.notify(i32, ringWord.tail);
     return { executed, error: errorRecord(error), leftovers: [...batch.slice(from), ...overflow] };
@@ -151,6 +162,7 @@ export function runQueueLoop(
     }
     for (let i = 0; i < batch.length; i += 1) {
       if (Atomics.load(i32, ringWord.stop) === 1) {
+        finishBatch();
         return { executed, leftovers: [...batch.slice(i), ...overflow] };
       }
       const [task, args] = batch[i] as TaskTuple;
@@ -165,13 +177,15 @@ export function runQueueLoop(
         return stopWith(error, i + 1);
       }
       executed += 1;
+      done += 1;
       if (added.length > 0) {
+        // Counted before they are pushed (and before this task is subtracted).
         Atomics.add(i32, ringWord.outstanding, added.length);
         for (const task of added) if (overflow.length > 0 || !publish(task)) overflow.push(task);
+        ring.wake(added.length);
         added.length = 0;
       }
-      // ORDERING: the task's commit happened before; the last task of the run wakes everyone.
-      if (Atomics.sub(i32, ringWord.outstanding, 1) === 1) Atomics.notify(i32, ringWord.tail);
     }
+    finishBatch();
   }
 }

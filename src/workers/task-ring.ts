@@ -65,10 +65,11 @@ export class TaskRing {
   }
 
   /**
-   * Appends a task whose payload is in `encoded` (`length` bytes). Returns false when the ring
-   * is full (nothing written).
+   * Appends a task whose payload is `encoded` (a whole payload, `taskPayloadBytes`). Returns
+   * false when the ring is full (nothing written). Does not wake sleeping consumers: the
+   * producer calls `wake` once after a series of pushes (a notify costs a system call).
    */
-  push(encoded: Uint8Array, length: number): boolean {
+  push(encoded: Uint8Array): boolean {
     const i32 = this.i32;
     for (;;) {
       const position = Atomics.load(i32, ringWord.tail);
@@ -78,13 +79,21 @@ export class TaskRing {
       if (lag < 0) return false;
       // Linearisation point of the push: the CAS that takes the position.
       if (lag === 0 && Atomics.compareExchange(i32, ringWord.tail, position, position + 1) === position) {
-        this.bytes.set(encoded.subarray(0, length), this.payloadByte(position));
+        this.bytes.set(encoded, this.payloadByte(position));
         // ORDERING: publishes the payload to the consumer of this position.
         Atomics.store(i32, seqWord, (position + 1) | 0);
-        if (Atomics.load(i32, ringWord.sleepers) > 0) Atomics.notify(i32, ringWord.tail, 1);
         return true;
       }
     }
+  }
+
+  /**
+   * Wakes up to `count` consumers asleep on the tail. ORDERING: a consumer raises `sleepers`
+   * before its wait compares the tail, and a push moved the tail before this load, so either
+   * the consumer sees the new tail or this sees it asleep.
+   */
+  wake(count: number): void {
+    if (Atomics.load(this.i32, ringWord.sleepers) > 0) Atomics.notify(this.i32, ringWord.tail, count);
   }
 
   /**

@@ -142,13 +142,14 @@ export class TransactionQueueCore {
       while (fed < tasks.length) {
         const [task, args] = tasks[fed] as TaskTuple;
         const cell = encodeTask(heap, scratch, task, args);
-        if (!ring.push(scratchBytes, taskPayloadBytes)) {
+        if (!ring.push(scratchBytes)) {
           cell?.[Symbol.dispose]();
-          return;
+          break;
         }
         if (cell !== undefined) kept.push(cell);
         fed += 1;
       }
+      ring.wake(workers);
     };
     Atomics.store(i32, ringWord.stop, 0);
     // ORDERING: outstanding counts every task of the run before any worker can finish one.
