@@ -9,10 +9,9 @@ export function transfer(
   to: number,
   amount: number,
 ): void {
+  // Always applies (a balance may go below 0), so every order of transfers ends the same.
   const accounts = heap.root.get('accounts') as Accounts;
-  const balance = accounts.at(from) ?? 0;
-  if (balance < amount) return;
-  accounts.set(from, balance - amount);
+  accounts.set(from, (accounts.at(from) ?? 0) - amount);
   accounts.set(to, (accounts.at(to) ?? 0) + amount);
 }
 
