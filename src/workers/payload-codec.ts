@@ -28,20 +28,21 @@
  */
 import { SharedObject, type SharedRef } from '../values/index.js';
 
-export const enum PayloadTag {
-  undefined = 0,
-  null = 1,
-  false = 2,
-  true = 3,
-  int32 = 4,
-  float64 = 5,
-  string = 6,
-  array = 7,
-  object = 8,
-  ref = 9,
-  bigint = 10,
-  cell = 11,
-}
+export const PayloadTag = {
+  undefined: 0,
+  null: 1,
+  false: 2,
+  true: 3,
+  int32: 4,
+  float64: 5,
+  string: 6,
+  array: 7,
+  object: 8,
+  ref: 9,
+  bigint: 10,
+  cell: 11,
+} as const;
+export type PayloadTag = (typeof PayloadTag)[keyof typeof PayloadTag];
 
 /** Returned by `encodePayload` when the value does not fit inline. */
 export const doesNotFit = -1;
@@ -108,9 +109,9 @@ function encodeAt(view: DataView, at: number, end: number, value: unknown, depth
     view.setUint8(at, PayloadTag.array);
     view.setUint32(at + 1, items.length, true);
     let next = at + 5;
-    for (let i = 0; i < items.length; i += 1) {
-      // A hole is read as undefined, as the heap's snapshots do.
-      next = encodeAt(view, next, end, items[i], depth + 1);
+    // A hole is read as undefined, as the heap's snapshots do.
+    for (const item of items) {
+      next = encodeAt(view, next, end, item, depth + 1);
       if (next === doesNotFit) return doesNotFit;
     }
     return next;
@@ -214,6 +215,8 @@ function decodeNext(reader: Reader): unknown {
       return reader.open(decodeRef(reader));
     case PayloadTag.cell:
       return reader.openCell(decodeRef(reader));
+    default:
+      throw new Error(`BUG: payload tag ${String(tag)} at byte ${String(reader.at - 1)}`);
   }
 }
 
@@ -224,7 +227,8 @@ function decodeString(reader: Reader): string {
   reader.at = from + 2 * length;
   // Short strings dominate: build them without an intermediate array.
   let text = '';
-  for (let i = 0; i < length; i += 1) text += String.fromCharCode(view.getUint16(from + 2 * i, true));
+  for (let i = 0; i < length; i += 1)
+    text += String.fromCharCode(view.getUint16(from + 2 * i, true));
   return text;
 }
 

@@ -7,7 +7,13 @@
  */
 import type { TxStats } from '../stm/index.js';
 import type { SharedRef } from '../values/index.js';
-import { decodePayload, doesNotFit, encodePayload, encodeRef, PayloadTag } from './payload-codec.js';
+import {
+  decodePayload,
+  doesNotFit,
+  encodePayload,
+  encodeRef,
+  PayloadTag,
+} from './payload-codec.js';
 
 /** A heap cell as the workers layer uses it (objects/'s `SharedCell` has this shape). */
 export interface PoolCell {

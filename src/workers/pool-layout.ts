@@ -34,14 +34,15 @@
  */
 import { recordPayloadBytes } from './limits.js';
 
-export const enum RecordState {
-  free = 0,
-  queued = 1,
-  claimed = 2,
-  running = 3,
-  doneOk = 4,
-  doneError = 5,
-}
+export const RecordState = {
+  free: 0,
+  queued: 1,
+  claimed: 2,
+  running: 3,
+  doneOk: 4,
+  doneError: 5,
+} as const;
+export type RecordState = (typeof RecordState)[keyof typeof RecordState];
 
 export const headerWords = 8;
 export const word = {

@@ -162,7 +162,13 @@ class PoolWorker {
     const at = this.#layout.recordByte(record);
     let cell: PoolCell | undefined;
     try {
-      cell = writePayload(this.#heap, this.#view, at + recordField.payload, at + recordBytes, value);
+      cell = writePayload(
+        this.#heap,
+        this.#view,
+        at + recordField.payload,
+        at + recordBytes,
+        value,
+      );
     } catch (error) {
       state = RecordState.doneError;
       cell = writePayload(

@@ -192,7 +192,7 @@ export class WorkerPoolCore {
         name,
         args,
         timeoutMs,
-        resolve: resolve as (value: unknown) => void,
+        resolve: resolve,
         reject,
         cell: undefined,
         settled: false,
@@ -229,13 +229,10 @@ export class WorkerPoolCore {
     const { payload } = recordField;
     const at = this.#layout.recordByte(record);
     try {
-      call.cell = writePayload(
-        this.#heap,
-        this.#view,
-        at + payload,
-        at + recordBytes,
-        [call.name, ...call.args],
-      );
+      call.cell = writePayload(this.#heap, this.#view, at + payload, at + recordBytes, [
+        call.name,
+        ...call.args,
+      ]);
     } catch (error) {
       this.#freeRecords.push(record);
       call.reject(error as Error);

@@ -13,7 +13,13 @@
  * error with the tasks it holds and has not run; the others return theirs at their next task.
  */
 import { taskBatchMax, taskIdleWaitMs, taskPayloadBytes } from './limits.js';
-import { errorRecord, readPayload, writePayload, type PoolCell, type PoolHeap } from './pool-heap.js';
+import {
+  errorRecord,
+  readPayload,
+  writePayload,
+  type PoolCell,
+  type PoolHeap,
+} from './pool-heap.js';
 import { ringWord, TaskRing } from './task-ring.js';
 
 /** A task as it travels outside the ring: its name and its arguments. */
@@ -120,7 +126,10 @@ export function runQueueLoop(
 
   const flushOverflow = (): void => {
     let i = 0;
-    while (i < overflow.length && publish(overflow[i] as TaskTuple)) i += 1;
+    for (const task of overflow) {
+      if (!publish(task)) break;
+      i += 1;
+    }
     if (i > 0) overflow = overflow.slice(i);
   };
 
@@ -165,7 +174,9 @@ export function runQueueLoop(
         finishBatch();
         return { executed, leftovers: [...batch.slice(i), ...overflow] };
       }
-      const [task, args] = batch[i] as TaskTuple;
+      const entry = batch[i];
+      if (entry === undefined) break;
+      const [task, args] = entry;
       try {
         const fn = lookup(task);
         heap.atomically(() => {

@@ -78,7 +78,10 @@ export class TaskRing {
       const lag = (seq - position) | 0;
       if (lag < 0) return false;
       // Linearisation point of the push: the CAS that takes the position.
-      if (lag === 0 && Atomics.compareExchange(i32, ringWord.tail, position, position + 1) === position) {
+      if (
+        lag === 0 &&
+        Atomics.compareExchange(i32, ringWord.tail, position, position + 1) === position
+      ) {
         this.bytes.set(encoded, this.payloadByte(position));
         // ORDERING: publishes the payload to the consumer of this position.
         Atomics.store(i32, seqWord, (position + 1) | 0);
@@ -93,7 +96,8 @@ export class TaskRing {
    * the consumer sees the new tail or this sees it asleep.
    */
   wake(count: number): void {
-    if (Atomics.load(this.i32, ringWord.sleepers) > 0) Atomics.notify(this.i32, ringWord.tail, count);
+    if (Atomics.load(this.i32, ringWord.sleepers) > 0)
+      Atomics.notify(this.i32, ringWord.tail, count);
   }
 
   /**
@@ -115,7 +119,9 @@ export class TaskRing {
       if (ready === 0) return 0;
       const count = Math.max(1, Math.ceil(ready / share));
       // Linearisation point of the claim.
-      if (Atomics.compareExchange(i32, ringWord.head, position, (position + count) | 0) !== position) {
+      if (
+        Atomics.compareExchange(i32, ringWord.head, position, (position + count) | 0) !== position
+      ) {
         continue;
       }
       for (let i = 0; i < count; i += 1) {

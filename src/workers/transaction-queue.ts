@@ -78,8 +78,14 @@ export class TransactionQueueCore {
 
   constructor(heap: PoolHeap, options: TransactionQueueOptions, internals: PoolInternals) {
     const slots = options.ringSlots ?? taskRingSlotsMax;
-    if (!Number.isInteger(Math.log2(slots)) || slots < taskRingSlotsMin || slots > taskRingSlotsMax) {
-      throw new RangeError(`ringSlots must be a power of two from 2^10 to 2^16 (got ${String(slots)})`);
+    if (
+      !Number.isInteger(Math.log2(slots)) ||
+      slots < taskRingSlotsMin ||
+      slots > taskRingSlotsMax
+    ) {
+      throw new RangeError(
+        `ringSlots must be a power of two from 2^10 to 2^16 (got ${String(slots)})`,
+      );
     }
     const ring = new SharedArrayBuffer(taskRingBytes(slots));
     this.#ring = new TaskRing(ring, slots);
@@ -89,7 +95,10 @@ export class TransactionQueueCore {
     const extra: QueueWorkerData = { ring, slots };
     this.#pool = new WorkerPoolCore(
       heap,
-      { module: options.module, ...(options.workers === undefined ? {} : { workers: options.workers }) },
+      {
+        module: options.module,
+        ...(options.workers === undefined ? {} : { workers: options.workers }),
+      },
       { ...internals, extra },
     );
   }
@@ -139,8 +148,10 @@ export class TransactionQueueCore {
     const scratch = new DataView(scratchBytes.buffer);
     let fed = 0;
     const feed = (): void => {
-      while (fed < tasks.length) {
-        const [task, args] = tasks[fed] as TaskTuple;
+      for (;;) {
+        const entry = tasks[fed];
+        if (entry === undefined) break;
+        const [task, args] = entry;
         const cell = encodeTask(heap, scratch, task, args);
         if (!ring.push(scratchBytes)) {
           cell?.[Symbol.dispose]();
@@ -165,7 +176,7 @@ export class TransactionQueueCore {
     try {
       feed();
       if (tasks.length === 0) return this.#result(before, started, 0);
-      let ended = false;
+      const run = { ended: false };
       const calls = Array.from({ length: workers }, () =>
         this.#pool.call<QueueWorkerResult>(queueRunCall).catch((error: unknown) => {
           // A dead worker: stop the others.
@@ -175,16 +186,19 @@ export class TransactionQueueCore {
         }),
       );
       const settled = Promise.allSettled(calls).finally(() => {
-        ended = true;
+        run.ended = true;
       });
       let lastProgress = performance.now();
       const progressMs = this.#options.progressMs ?? progressMsDefault;
-      while (!ended) {
+      while (!run.ended) {
         feed();
         const head = Atomics.load(i32, ringWord.head);
         const remaining = Atomics.load(i32, ringWord.outstanding);
         executedSoFar = tasks.length - remaining;
-        if (this.#options.onProgress !== undefined && performance.now() - lastProgress >= progressMs) {
+        if (
+          this.#options.onProgress !== undefined &&
+          performance.now() - lastProgress >= progressMs
+        ) {
           lastProgress = performance.now();
           progress();
         }

@@ -27,8 +27,8 @@ type Task = readonly [string, readonly unknown[]];
 function runSerially(heap: Heap, list: readonly Task[]): number {
   const pending = [...list];
   let executed = 0;
-  for (let i = 0; i < pending.length; i += 1) {
-    const [name, args] = pending[i] as Task;
+  // The iterator sees the tasks pushed while it runs.
+  for (const [name, args] of pending) {
     const fn = (tasks as unknown as Record<string, (...a: unknown[]) => void>)[name];
     assert.ok(fn !== undefined);
     const added: Task[] = [];
@@ -70,7 +70,11 @@ test('bank: the balances equal a serial run; the total is kept', async () => {
   const random = seededRandom(seed);
   const list: Task[] = Array.from({ length: 4000 }, () => [
     'transfer',
-    [Math.floor(random() * accounts), Math.floor(random() * accounts), 1 + Math.floor(random() * 9)],
+    [
+      Math.floor(random() * accounts),
+      Math.floor(random() * accounts),
+      1 + Math.floor(random() * 9),
+    ],
   ]);
   const serialHeap = Heap.create({ maxBytes: 32 << 20 });
   serialHeap.root.set('accounts', serialHeap.array(Array.from({ length: accounts }, () => 1000)));
@@ -100,7 +104,10 @@ test('word count into a SharedMap equals a serial count', async () => {
   const random = seededRandom(seed);
   const words = ['stm', 'heap', 'worker', 'queue', 'map', 'cell', 'epoch', 'ring'];
   const lines = Array.from({ length: 1500 }, () =>
-    Array.from({ length: 1 + Math.floor(random() * 12) }, () => words[Math.floor(random() * 8)]).join(' '),
+    Array.from(
+      { length: 1 + Math.floor(random() * 12) },
+      () => words[Math.floor(random() * 8)],
+    ).join(' '),
   );
   const expected = new Map<string, number>();
   for (const line of lines) {

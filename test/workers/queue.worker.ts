@@ -3,12 +3,7 @@ import type { SharedArray, SharedMap, TaskContext } from '../../src/index.js';
 
 type Accounts = SharedArray<number>;
 
-export function transfer(
-  { heap }: TaskContext,
-  from: number,
-  to: number,
-  amount: number,
-): void {
+export function transfer({ heap }: TaskContext, from: number, to: number, amount: number): void {
   // Always applies (a balance may go below 0), so every order of transfers ends the same.
   const accounts = heap.root.get('accounts') as Accounts;
   accounts.set(from, (accounts.at(from) ?? 0) - amount);
@@ -23,11 +18,7 @@ export function countWords({ heap }: TaskContext, line: string): void {
 }
 
 /** Visits `node` at `depth`; adds a task for each neighbour not visited yet. */
-export function visit(
-  { heap, queue }: TaskContext,
-  node: number,
-  depth: number,
-): void {
+export function visit({ heap, queue }: TaskContext, node: number, depth: number): void {
   const graph = heap.root.get('graph') as SharedArray<readonly number[]>;
   const depths = heap.root.get('depths') as SharedMap<number, number>;
   const known = depths.get(node);
@@ -42,7 +33,8 @@ export function visit(
 export function failOn({ heap }: TaskContext, value: number, bad: number): void {
   const done = heap.root.get('done') as SharedMap<number, boolean>;
   const failing = heap.root.get('failing') as SharedMap<string, boolean>;
-  if (value === bad && failing.get('on') === true) throw new RangeError(`task ${String(value)} fails`);
+  if (value === bad && failing.get('on') === true)
+    throw new RangeError(`task ${String(value)} fails`);
   done.set(value, true);
 }
 
