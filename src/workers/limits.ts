@@ -5,13 +5,15 @@
  */
 
 /** Call records of one pool: calls in flight at once (more wait in the caller's thread). */
-export const poolRecordsDefault = 1024;
+export const poolRecordsDefault = 4096;
 /** Bytes of one call record's inline payload (arguments, then the result or error). */
 export const recordPayloadBytes = 224;
 /** Calls one worker claims per access to the call ring, at most. */
 export const callBatchMax = 32;
 /** A pool worker waiting for calls wakes at least this often to check that the pool is open. */
 export const workerIdleWaitMs = 1000;
+/** A pool worker that finds no call goes back to its event loop if it has not for this long. */
+export const macrotaskYieldMs = 10;
 /** The caller's thread waiting for results wakes at least this often (timeouts, liveness). */
 export const callerWaitMsMax = 200;
 /** How often the caller's thread checks call timeouts while a call with a timeout runs. */

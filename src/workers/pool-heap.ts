@@ -13,6 +13,7 @@ import {
   encodePayload,
   encodeRef,
   PayloadTag,
+  type OpenRef,
 } from './payload-codec.js';
 
 /** A heap cell as the workers layer uses it (objects/'s `SharedCell` has this shape). */
@@ -64,20 +65,25 @@ export function writePayload(
 }
 
 /** Reads what `writePayload` wrote: shared objects reopened in this worker. */
-export function readPayload(heap: PoolHeap, view: DataView, offset: number): unknown {
-  return decodePayload(
-    view,
-    offset,
-    (ref) => heap.open(ref),
-    (ref) => {
+export class PayloadReader {
+  readonly #open: OpenRef;
+  readonly #openCell: OpenRef;
+
+  constructor(heap: PoolHeap) {
+    this.#open = (ref) => heap.open(ref);
+    this.#openCell = (ref) => {
       const cell = heap.open<PoolCell>(ref);
       try {
         return cell.get();
       } finally {
         cell[Symbol.dispose]();
       }
-    },
-  );
+    };
+  }
+
+  read(view: DataView, offset: number): unknown {
+    return decodePayload(view, offset, this.#open, this.#openCell);
+  }
 }
 
 /** An error as it crosses workers: its class name, message and stack. */

@@ -12,10 +12,10 @@
  * quiescent (DESIGN.md §6) and its promise-returning calls make progress.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { callBatchMax, workerIdleWaitMs } from './limits.js';
+import { callBatchMax, macrotaskYieldMs, workerIdleWaitMs } from './limits.js';
 import {
   errorRecord,
-  readPayload,
+  PayloadReader,
   writePayload,
   type AttachHeap,
   type PoolCell,
@@ -51,6 +51,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 class PoolWorker {
   readonly #heap: PoolHeap;
+  readonly #reader: PayloadReader;
   readonly #data: PoolWorkerData;
   readonly #layout: PoolLayout;
   readonly #i32: Int32Array;
@@ -61,6 +62,7 @@ class PoolWorker {
 
   constructor(heap: PoolHeap, data: PoolWorkerData, exports: Record<string, unknown>) {
     this.#heap = heap;
+    this.#reader = new PayloadReader(heap);
     this.#data = data;
     this.#layout = new PoolLayout(data.records, data.workers);
     this.#i32 = new Int32Array(data.control);
@@ -72,6 +74,7 @@ class PoolWorker {
     const i32 = this.#i32;
     const { records } = this.#layout;
     const claimed: number[] = [];
+    let lastMacrotask = performance.now();
     for (;;) {
       const head = Atomics.load(i32, word.queueHead);
       // ORDERING: the tail load acquires the ring slots (and records) the caller published.
@@ -95,8 +98,12 @@ class PoolWorker {
         continue;
       }
       if (Atomics.load(i32, word.closing) === 1) return;
-      // Back to the event loop once before sleeping: finalizers and messages run.
-      await new Promise((resolve) => setImmediate(resolve));
+      // Back to the event loop before sleeping, now and then: finalizers and messages run.
+      if (performance.now() - lastMacrotask >= macrotaskYieldMs) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastMacrotask = performance.now();
+        continue;
+      }
       Atomics.add(i32, word.sleepers, 1);
       // ORDERING: sleepers is raised before the tail is compared by the wait; the caller stores
       // the tail and then reads sleepers, so one of the two sees the other.
@@ -122,11 +129,7 @@ class PoolWorker {
     const at = this.#layout.recordByte(record);
     let result: unknown;
     try {
-      const [name, ...args] = readPayload(
-        this.#heap,
-        this.#view,
-        at + recordField.payload,
-      ) as unknown[];
+      const [name, ...args] = this.#reader.read(this.#view, at + recordField.payload) as unknown[];
       result = this.#invoke(String(name), args);
     } catch (error) {
       this.#done(record, RecordState.doneError, errorRecord(error));
@@ -190,7 +193,13 @@ class PoolWorker {
     // ORDERING: publishes the done-ring slot and the record to the caller; then the signal.
     Atomics.store(i32, tailWord, (tail + 1) | 0);
     Atomics.add(i32, word.doneSignal, 1);
-    if (Atomics.load(i32, word.callerWaits) === 1) Atomics.notify(i32, word.doneSignal);
+    // One notify per sleep of the caller: the first worker to find it asleep clears the flag.
+    if (
+      Atomics.load(i32, word.callerWaits) === 1 &&
+      Atomics.exchange(i32, word.callerWaits, 0) === 1
+    ) {
+      Atomics.notify(i32, word.doneSignal);
+    }
   }
 
   close(): void {

@@ -22,7 +22,7 @@ import { sleepWhileEqualAsync } from '../platform/index.js';
 import { callerWaitMsMax, poolRecordsDefault, timeoutCheckMs } from './limits.js';
 import {
   errorFromRecord,
-  readPayload,
+  PayloadReader,
   writePayload,
   type ErrorRecord,
   type PoolCell,
@@ -39,7 +39,7 @@ export interface WorkerPoolOptions {
   readonly timeoutMs?: number;
   /** Start a new worker when one exits while the pool is open. Default true. */
   readonly replaceWorkers?: boolean;
-  /** Call records: calls in flight at once; more wait in this thread. Default 1024. */
+  /** Call records: calls in flight at once; more wait in this thread. Default 4096. */
   readonly records?: number;
 }
 
@@ -116,6 +116,7 @@ function moduleHref(module: string | URL): string {
 
 export class WorkerPoolCore {
   readonly #heap: PoolHeap;
+  readonly #reader: PayloadReader;
   readonly #layout: PoolLayout;
   readonly #control: SharedArrayBuffer;
   readonly #i32: Int32Array;
@@ -123,7 +124,9 @@ export class WorkerPoolCore {
   readonly #options: WorkerPoolOptions;
   readonly #internals: PoolInternals;
   readonly #module: string;
-  readonly #pending = new Map<number, PendingCall>();
+  /** Per record: the call it carries, if any; `#inFlight` of them are set. */
+  readonly #pending: (PendingCall | undefined)[];
+  #inFlight = 0;
   /** Calls waiting for a free record. */
   #backlog: PendingCall[] = [];
   /** The first call of `#backlog` not yet submitted (a queue without O(n) shifts). */
@@ -134,6 +137,7 @@ export class WorkerPoolCore {
   readonly #doneHeads: number[];
   readonly #exits = new Set<Promise<void>>();
   #pumping = false;
+  #wakeScheduled = false;
   #closing = false;
   #closed = false;
   #startupError: Error | undefined;
@@ -152,6 +156,7 @@ export class WorkerPoolCore {
       throw new RangeError(`records must be an integer from 1 to 2^20 (got ${String(records)})`);
     }
     this.#heap = heap;
+    this.#reader = new PayloadReader(heap);
     this.#options = options;
     this.#internals = internals;
     this.#module = moduleHref(options.module);
@@ -160,6 +165,7 @@ export class WorkerPoolCore {
     this.#i32 = new Int32Array(this.#control);
     this.#view = new DataView(this.#control);
     for (let record = records - 1; record >= 0; record -= 1) this.#freeRecords.push(record);
+    this.#pending = new Array<PendingCall | undefined>(records).fill(undefined);
     this.#workers = new Array<WorkerEntry | undefined>(workers).fill(undefined);
     this.#doneHeads = new Array<number>(workers).fill(0);
     for (let index = 0; index < workers; index += 1) this.#start(index);
@@ -212,7 +218,7 @@ export class WorkerPoolCore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closing = true;
-    if (this.#pending.size > 0 || this.#backlogHead < this.#backlog.length) {
+    if (this.#inFlight > 0 || this.#backlogHead < this.#backlog.length) {
       await new Promise<void>((resolve) => {
         this.#idle = resolve;
       });
@@ -238,7 +244,8 @@ export class WorkerPoolCore {
       call.reject(error as Error);
       return;
     }
-    this.#pending.set(record, call);
+    this.#pending[record] = call;
+    this.#inFlight += 1;
     if (call.timeoutMs > 0) this.#timedCalls += 1;
     this.#enqueue(record);
   }
@@ -251,7 +258,23 @@ export class WorkerPoolCore {
     // ORDERING: publishes the ring slot (and the record's payload and state before it) to
     // workers, which load the tail before reading slots. Linearisation point of the enqueue.
     Atomics.store(i32, word.queueTail, (tail + 1) | 0);
-    if (Atomics.load(i32, word.sleepers) > 0) Atomics.notify(i32, word.queueTail, 1);
+    this.#wakeSoon();
+  }
+
+  /**
+   * Wakes sleeping workers once after the calls made in this turn of the event loop, not once
+   * per call (a notify is a system call). ORDERING: a worker raises `sleepers` before its wait
+   * compares the tail; the tail was stored before this load of `sleepers`.
+   */
+  #wakeSoon(): void {
+    if (this.#wakeScheduled) return;
+    this.#wakeScheduled = true;
+    queueMicrotask(() => {
+      this.#wakeScheduled = false;
+      const i32 = this.#i32;
+      const sleepers = Atomics.load(i32, word.sleepers);
+      if (sleepers > 0) Atomics.notify(i32, word.queueTail, sleepers);
+    });
   }
 
   /** Reads every finished record; returns how many. */
@@ -276,13 +299,13 @@ export class WorkerPoolCore {
   }
 
   #finish(record: number): void {
-    const call = this.#pending.get(record);
+    const call = this.#pending[record];
     const at = this.#layout.recordByte(record);
     const state = Atomics.load(this.#i32, this.#layout.stateWord(record)) as RecordState;
     if (call !== undefined && !call.settled) {
       call.settled = true;
       try {
-        const value = readPayload(this.#heap, this.#view, at + recordField.payload);
+        const value = this.#reader.read(this.#view, at + recordField.payload);
         if (state === RecordState.doneOk) call.resolve(value);
         else call.reject(errorFromRecord(value as ErrorRecord));
       } catch (error) {
@@ -293,10 +316,13 @@ export class WorkerPoolCore {
   }
 
   #release(record: number): void {
-    const call = this.#pending.get(record);
+    const call = this.#pending[record];
     if (call?.cell !== undefined) call.cell[Symbol.dispose]();
     if (call !== undefined && call.timeoutMs > 0) this.#timedCalls -= 1;
-    this.#pending.delete(record);
+    if (call !== undefined) {
+      this.#pending[record] = undefined;
+      this.#inFlight -= 1;
+    }
     Atomics.store(this.#i32, this.#layout.stateWord(record), RecordState.free);
     const next = this.#backlog[this.#backlogHead];
     if (next === undefined) {
@@ -320,7 +346,7 @@ export class WorkerPoolCore {
 
   async #pumpLoop(): Promise<void> {
     const i32 = this.#i32;
-    while (this.#pending.size > 0) {
+    while (this.#inFlight > 0) {
       if (this.#drain() > 0) {
         // Let the callers' continuations run (they may call again) before the next look.
         await Promise.resolve();
@@ -332,7 +358,7 @@ export class WorkerPoolCore {
       // worker adds to the signal after its done-ring store and notifies if callerWaits is set,
       // so a result published after this look changes the signal and wakes the wait.
       const signal = Atomics.load(i32, word.doneSignal);
-      if (this.#drain() === 0 && this.#pending.size > 0) {
+      if (this.#drain() === 0 && this.#inFlight > 0) {
         const waitMs = this.#hasTimeouts() ? timeoutCheckMs : callerWaitMsMax;
         await sleepWhileEqualAsync(i32, word.doneSignal, signal, waitMs);
       }
@@ -352,8 +378,8 @@ export class WorkerPoolCore {
 
   #checkTimeouts(): void {
     const now = Date.now();
-    for (const [record, call] of this.#pending) {
-      if (call.timeoutMs <= 0 || call.settled) continue;
+    for (const [record, call] of this.#pending.entries()) {
+      if (call === undefined || call.timeoutMs <= 0 || call.settled) continue;
       const at = this.#layout.recordByte(record);
       if (Atomics.load(this.#i32, this.#layout.stateWord(record)) !== RecordState.running) continue;
       const startedAt = this.#view.getFloat64(at + recordField.startedAt, true);
@@ -415,7 +441,8 @@ export class WorkerPoolCore {
     // Results it published before it died are good: read them first.
     this.#drain();
     const i32 = this.#i32;
-    for (const [record, call] of [...this.#pending]) {
+    for (const [record, call] of this.#pending.entries()) {
+      if (call === undefined) continue;
       const at = this.#layout.recordByte(record);
       if (this.#view.getInt32(at + recordField.worker, true) !== entry.index) continue;
       const state = Atomics.load(i32, this.#layout.stateWord(record)) as RecordState;
@@ -451,7 +478,8 @@ export class WorkerPoolCore {
     this.#backlog = [];
     this.#backlogHead = 0;
     for (const call of backlog) call.reject(error);
-    for (const [record, call] of [...this.#pending]) {
+    for (const [record, call] of this.#pending.entries()) {
+      if (call === undefined) continue;
       if (!call.settled) call.reject(error);
       call.settled = true;
       this.#release(record);

@@ -15,7 +15,7 @@
 import { taskBatchMax, taskIdleWaitMs, taskPayloadBytes } from './limits.js';
 import {
   errorRecord,
-  readPayload,
+  PayloadReader,
   writePayload,
   type PoolCell,
   type PoolHeap,
@@ -66,8 +66,8 @@ export function encodeTask(
   return writePayload(heap, scratch, 0, taskPayloadBytes, [task, ...args]);
 }
 
-export function decodeTask(heap: PoolHeap, view: DataView, at: number): TaskTuple {
-  const [task, ...args] = readPayload(heap, view, at) as unknown[];
+export function decodeTask(reader: PayloadReader, view: DataView, at: number): TaskTuple {
+  const [task, ...args] = reader.read(view, at) as unknown[];
   return [String(task), args];
 }
 
@@ -89,6 +89,7 @@ export function runQueueLoop(
   // The previous run's leftovers have been read by now: its kept values may go.
   releaseKept();
   const ring = new TaskRing(data.ring, data.slots);
+  const reader = new PayloadReader(heap);
   const { i32 } = ring;
   const scratchBytes = new Uint8Array(taskPayloadBytes);
   const scratch = new DataView(scratchBytes.buffer);
@@ -153,7 +154,7 @@ export function runQueueLoop(
   for (;;) {
     if (overflow.length > 0) flushOverflow();
     batch.length = 0;
-    ring.take(taskBatchMax, workers, (at) => batch.push(decodeTask(heap, ring.view, at)));
+    ring.take(taskBatchMax, workers, (at) => batch.push(decodeTask(reader, ring.view, at)));
     if (batch.length === 0 && overflow.length > 0) batch.push(...overflow.splice(0, taskBatchMax));
     if (batch.length === 0) {
       if (Atomics.load(i32, ringWord.stop) === 1 || Atomics.load(i32, ringWord.outstanding) === 0) {

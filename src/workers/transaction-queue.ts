@@ -24,7 +24,7 @@ import {
   taskRingSlotsMax,
   taskRingSlotsMin,
 } from './limits.js';
-import { errorFromRecord, type PoolCell, type PoolHeap } from './pool-heap.js';
+import { errorFromRecord, PayloadReader, type PoolCell, type PoolHeap } from './pool-heap.js';
 import { WorkerPoolCore, type PoolInternals } from './pool.js';
 import {
   decodeTask,
@@ -222,7 +222,9 @@ export class TransactionQueueCore {
       progress();
       if (failure === undefined) return this.#result(before, started, executed);
       // Not executed: what is left in the ring, what workers held, what was never pushed.
-      ring.take(ring.slots, 1, (at) => leftovers.push(decodeTask(heap, ring.view, at)));
+      ring.take(ring.slots, 1, (at) =>
+        leftovers.push(decodeTask(new PayloadReader(heap), ring.view, at)),
+      );
       this.#tasks = [...leftovers, ...tasks.slice(fed), ...this.#tasks];
       throw failure;
     } finally {
