@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import {
   Heap,
   TransactionQueue,
+  WorkerExitedError,
   type SharedArray,
   type SharedMap,
   type TaskContext,
@@ -162,6 +163,17 @@ test('a task that throws: run rejects, the rest stay queued, a second run ends t
   assert.equal(result.executed, count - 1 - executedFirst);
   assert.equal(done.size, count - 1);
   assert.equal(queue.size, 0);
+});
+
+test('a worker that dies in a task: run rejects, the pool replaces it, the next run works', async () => {
+  for (let value = 0; value < 200; value += 1) queue.add('exitOn', value, 50);
+  await assert.rejects(queue.run(), WorkerExitedError);
+  // The tasks the dead worker held are lost; the rest stayed queued and run now.
+  assert.ok(queue.size < 200);
+  const result = await queue.run();
+  assert.equal(result.executed + 1 <= 200, true);
+  queue.add('nothing');
+  assert.equal((await queue.run()).executed, 1);
 });
 
 test('an empty run resolves at once', async () => {

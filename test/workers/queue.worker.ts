@@ -46,3 +46,7 @@ export function bump({ heap }: TaskContext, slot: number): void {
   const counters = heap.root.get('slots') as SharedArray<number>;
   counters.set(slot, (counters.at(slot) ?? 0) + 1);
 }
+
+export function exitOn(_context: TaskContext, value: number, bad: number): void {
+  if (value === bad) process.exit(7);
+}
