@@ -225,12 +225,26 @@ function decodeString(reader: Reader): string {
   const length = view.getUint32(reader.at, true);
   const from = reader.at + 4;
   reader.at = from + 2 * length;
-  // Short strings dominate: build them without an intermediate array.
+  // Function and task names repeat: the string read last is reused when the units match, so a
+  // name is neither rebuilt nor rehashed by the lookup that follows.
+  if (length === lastString.length && length <= stringCacheUnitsMax) {
+    let same = true;
+    for (let i = 0; i < length && same; i += 1) {
+      same = lastString.charCodeAt(i) === view.getUint16(from + 2 * i, true);
+    }
+    if (same) return lastString;
+  }
   let text = '';
-  for (let i = 0; i < length; i += 1)
+  for (let i = 0; i < length; i += 1) {
     text += String.fromCharCode(view.getUint16(from + 2 * i, true));
+  }
+  if (length <= stringCacheUnitsMax) lastString = text;
   return text;
 }
+
+/** Strings up to this many UTF-16 units are compared with the last one read (names). */
+const stringCacheUnitsMax = 32;
+let lastString = '';
 
 function decodeRef(reader: Reader): SharedRef {
   const { view, at } = reader;
