@@ -19,6 +19,7 @@ export {
   CallTimeoutError,
   WorkerExitedError,
   type PoolStats,
+  type TaskKey,
   type TaskQueueView,
   type TransactionQueueOptions,
   type TransactionQueueProgress,

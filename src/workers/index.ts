@@ -20,4 +20,4 @@ export {
   type TransactionQueueProgress,
   type TransactionQueueResult,
 } from './transaction-queue.js';
-export type { TaskContext, TaskQueueView } from './queue-worker.js';
+export type { TaskContext, TaskKey, TaskQueueView } from './queue-worker.js';

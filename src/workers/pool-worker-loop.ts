@@ -37,7 +37,10 @@ const internalFunctions = new Map<string, (call: InternalCall, ...args: unknown[
   [
     queueRunCall,
     ({ heap, exports, data }) =>
-      runQueueLoop(heap, exports, data.extra as QueueWorkerData, data.workers),
+      runQueueLoop(
+        { heap, exports, index: data.index, workers: data.workers },
+        data.extra as QueueWorkerData,
+      ),
   ],
 ]);
 

@@ -22,12 +22,20 @@ import {
 } from './pool-heap.js';
 import { ringWord, TaskRing } from './task-ring.js';
 
-/** A task as it travels outside the ring: its name and its arguments. */
-export type TaskTuple = readonly [task: string, args: readonly unknown[]];
+/** A task key: tasks that share one run on one worker (`addKeyed`). */
+export type TaskKey = string | number;
 
-/** The queue as a task sees it: `queue.add` inside a task adds to the same run. */
+/** A task as it travels outside the rings: its name, its arguments, and its key if any. */
+export type TaskTuple = readonly [task: string, args: readonly unknown[], key?: TaskKey];
+
+/** The queue as a task sees it: its additions join the same queue run. */
 export interface TaskQueueView {
   add(task: string, ...args: unknown[]): void;
+  /**
+   * Adds a task that runs on the worker every task of `key` runs on (by a hash of the key), so
+   * that tasks touching the same data do not conflict with each other.
+   */
+  addKeyed(key: TaskKey, task: string, ...args: unknown[]): void;
 }
 
 /** What a task function is called with, before its own arguments. */
@@ -38,8 +46,12 @@ export interface TaskContext<H = PoolHeap> {
 
 /** What every worker of a queue's pool gets in `workerData.extra`. */
 export interface QueueWorkerData {
+  /** The main ring (and the words every ring's consumer sleeps on). */
   readonly ring: SharedArrayBuffer;
   readonly slots: number;
+  /** One ring per worker index, for the keyed tasks routed to it. */
+  readonly keyed: readonly SharedArrayBuffer[];
+  readonly keyedSlots: number;
 }
 
 /** What one worker's loop returns to the thread that runs the queue. */
@@ -53,25 +65,43 @@ export interface QueueWorkerResult {
 /** Name of the pool call that runs the loop. */
 export const queueRunCall = 'shared-objects:queue-run';
 
+/** The worker index a key routes to: FNV-1a of its text, modulo the workers. */
+export function keyWorker(key: TaskKey, workers: number): number {
+  const text = typeof key === 'number' ? String(key) : key;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i += 1) {
+    hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  }
+  return (hash >>> 0) % workers;
+}
+
 /**
- * Encodes a task into `scratch` (a payload of the ring's size); returns the heap cell that holds
- * it when it did not fit inline (the caller keeps it alive until the run ends).
+ * Encodes a task into `scratch` (a payload of the ring's size): `[task, ...args]`, or
+ * `[task, key, ...args]` in a keyed ring. Returns the heap cell that holds it when it did not fit
+ * inline (the caller keeps it alive until the run ends).
  */
 export function encodeTask(
   heap: PoolHeap,
   scratch: DataView,
-  task: string,
-  args: readonly unknown[],
+  [task, args, key]: TaskTuple,
 ): PoolCell | undefined {
-  return writePayload(heap, scratch, 0, taskPayloadBytes, [task, ...args]);
+  const payload = key === undefined ? [task, ...args] : [task, key, ...args];
+  return writePayload(heap, scratch, 0, taskPayloadBytes, payload);
 }
 
-export function decodeTask(reader: PayloadReader, view: DataView, at: number): TaskTuple {
-  const [task, ...args] = reader.read(view, at) as unknown[];
-  return [String(task), args];
+export function decodeTask(
+  reader: PayloadReader,
+  view: DataView,
+  at: number,
+  keyed: boolean,
+): TaskTuple {
+  const [task, ...rest] = reader.read(view, at) as unknown[];
+  if (!keyed) return [String(task), rest];
+  const key = rest.shift() as TaskKey;
+  return [String(task), rest, key];
 }
 
-/** Per worker: what must stay alive until the thread that runs the queue has read the ring. */
+/** Per worker: what must stay alive until the thread that runs the queue has read the rings. */
 const kept: { cells: PoolCell[]; values: unknown[] } = { cells: [], values: [] };
 
 function releaseKept(): void {
@@ -80,26 +110,37 @@ function releaseKept(): void {
   kept.values = [];
 }
 
-export function runQueueLoop(
-  heap: PoolHeap,
-  exports: Record<string, unknown>,
-  data: QueueWorkerData,
-  workers: number,
-): QueueWorkerResult {
+/** Where a worker is: its heap, the module's exports, its index among `workers`. */
+export interface QueueWorkerPlace {
+  readonly heap: PoolHeap;
+  readonly exports: Record<string, unknown>;
+  readonly index: number;
+  readonly workers: number;
+}
+
+export function runQueueLoop(place: QueueWorkerPlace, data: QueueWorkerData): QueueWorkerResult {
+  const { heap, exports, index, workers } = place;
   // The previous run's leftovers have been read by now: its kept values may go.
   releaseKept();
   const ring = new TaskRing(data.ring, data.slots);
+  const keyedRings = data.keyed.map((buffer) => new TaskRing(buffer, data.keyedSlots));
+  const ownRing = keyedRings[index];
+  if (ownRing === undefined) throw new Error(`BUG: no keyed ring for worker ${String(index)}`);
   const reader = new PayloadReader(heap);
   const { i32 } = ring;
   const scratchBytes = new Uint8Array(taskPayloadBytes);
   const scratch = new DataView(scratchBytes.buffer);
   const functions = new Map<string, (...args: unknown[]) => unknown>();
   const batch: TaskTuple[] = [];
+  // Tasks waiting for room in a ring, and keyed tasks routed to this worker: run by it.
   let overflow: TaskTuple[] = [];
   const added: TaskTuple[] = [];
   const queue: TaskQueueView = {
     add(task: string, ...args: unknown[]): void {
       added.push([task, args]);
+    },
+    addKeyed(key: TaskKey, task: string, ...args: unknown[]): void {
+      added.push([task, args, key]);
     },
   };
   const context: TaskContext = { heap, queue };
@@ -118,20 +159,22 @@ export function runQueueLoop(
     return fn;
   };
 
+  /** Pushes a task to its ring; false when it must wait (full ring, or keyed to this worker). */
   const publish = (task: TaskTuple): boolean => {
-    const cell = encodeTask(heap, scratch, task[0], task[1]);
+    const key = task[2];
+    const target = key === undefined ? ring : keyedRings[keyWorker(key, workers)];
+    if (target === undefined || target === ownRing) return false;
+    const cell = encodeTask(heap, scratch, task);
     if (cell !== undefined) kept.cells.push(cell);
     if (task[1].length > 0) kept.values.push(task[1]);
-    return ring.push(scratchBytes);
+    return target.push(scratchBytes);
   };
 
   const flushOverflow = (): void => {
-    let i = 0;
-    for (const task of overflow) {
-      if (!publish(task)) break;
-      i += 1;
-    }
-    if (i > 0) overflow = overflow.slice(i);
+    const waiting: TaskTuple[] = [];
+    for (const task of overflow) if (!publish(task)) waiting.push(task);
+    if (waiting.length !== overflow.length) ring.wake(workers);
+    overflow = waiting;
   };
 
   // Tasks of the current batch executed and not yet subtracted from `outstanding`: subtracted
@@ -140,34 +183,48 @@ export function runQueueLoop(
   const finishBatch = (): void => {
     if (done === 0) return;
     // ORDERING: the tasks' commits happened before; the last tasks of the run wake everyone.
-    if (Atomics.sub(i32, ringWord.outstanding, done) === done) Atomics.notify(i32, ringWord.tail);
+    if (Atomics.sub(i32, ringWord.outstanding, done) === done) ring.wake(workers);
     done = 0;
   };
 
   const stopWith = (error: unknown, from: number): QueueWorkerResult => {
     finishBatch();
     Atomics.store(i32, ringWord.stop, 1);
-    Atomics.notify(i32, ringWord.tail);
+    ring.wake(workers);
     return { executed, error: errorRecord(error), leftovers: [...batch.slice(from), ...overflow] };
+  };
+
+  const sleep = (): void => {
+    Atomics.add(i32, ringWord.sleepers, 1);
+    // ORDERING: see TaskRing.wake — sleepers, then wakeSeq, then a look at the rings.
+    const seq = Atomics.load(i32, ringWord.wakeSeq);
+    if (
+      !ring.hasReady() &&
+      !ownRing.hasReady() &&
+      Atomics.load(i32, ringWord.outstanding) !== 0 &&
+      Atomics.load(i32, ringWord.stop) === 0
+    ) {
+      Atomics.wait(i32, ringWord.wakeSeq, seq, taskIdleWaitMs);
+    }
+    Atomics.sub(i32, ringWord.sleepers, 1);
   };
 
   for (;;) {
     if (overflow.length > 0) flushOverflow();
     batch.length = 0;
-    ring.take(taskBatchMax, workers, (at) => batch.push(decodeTask(reader, ring.view, at)));
+    // Its own keyed tasks first, then a fair share of the main ring.
+    ownRing.take(taskBatchMax, 1, (at) => batch.push(decodeTask(reader, ownRing.view, at, true)));
+    if (batch.length === 0) {
+      ring.take(taskBatchMax, workers, (at) =>
+        batch.push(decodeTask(reader, ring.view, at, false)),
+      );
+    }
     if (batch.length === 0 && overflow.length > 0) batch.push(...overflow.splice(0, taskBatchMax));
     if (batch.length === 0) {
       if (Atomics.load(i32, ringWord.stop) === 1 || Atomics.load(i32, ringWord.outstanding) === 0) {
         return { executed, leftovers: [] };
       }
-      const tail = Atomics.load(i32, ringWord.tail);
-      Atomics.add(i32, ringWord.sleepers, 1);
-      // ORDERING: sleepers is raised before the wait compares the tail; a producer moves the
-      // tail and then reads sleepers. The end of the run (outstanding = 0, stop) notifies all.
-      if (Atomics.load(i32, ringWord.outstanding) !== 0) {
-        Atomics.wait(i32, ringWord.tail, tail, taskIdleWaitMs);
-      }
-      Atomics.sub(i32, ringWord.sleepers, 1);
+      sleep();
       continue;
     }
     for (let i = 0; i < batch.length; i += 1) {
@@ -193,8 +250,8 @@ export function runQueueLoop(
       if (added.length > 0) {
         // Counted before they are pushed (and before this task is subtracted).
         Atomics.add(i32, ringWord.outstanding, added.length);
-        for (const task of added) if (overflow.length > 0 || !publish(task)) overflow.push(task);
-        ring.wake(added.length);
+        for (const task of added) if (!publish(task)) overflow.push(task);
+        ring.wake(Math.min(added.length, workers));
         added.length = 0;
       }
     }

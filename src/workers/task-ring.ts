@@ -14,20 +14,31 @@
  * | 1    | tail        | yes    | producers (CAS)        | next position to fill; head ≤ tail     |
  * | 2    | outstanding | yes    | caller, workers (add)  | tasks of the run added, not yet done   |
  * | 3    | stop        | yes    | anyone                 | 0 → 1: the run ends (a task threw)     |
- * | 4    | sleepers    | yes    | workers                | workers inside Atomics.wait on tail    |
- * | 5–7  | (spare)     |        |                        |                                        |
+ * | 4    | sleepers    | yes    | workers                | workers inside Atomics.wait on wakeSeq |
+ * | 5    | wakeSeq     | yes    | producers, enders      | grows after pushes, at the run's end   |
+ * | 6–7  | (spare)     |        |                        |                                        |
  *
  * Then `slots` slots of `slotBytes`: word `seq` (atomic), a spare word, then the payload.
  * Slot s at position p (s = p mod slots) is free for the producer of p when seq = p, holds a
  * task for the consumer of p when seq = p + 1, and is released for position p + slots by
  * setting seq = p + slots. Positions and sequences are 32-bit and compared modulo 2^32.
  *
+ * Words 2–5 are used in the queue's main ring only; a keyed ring (one per worker, for the tasks
+ * routed to it) has the same layout and wakes its worker through the main ring's words.
+ *
  * `outstanding` only reaches 0 when no task remains anywhere: a worker adds a committed task's
  * new tasks to it before it subtracts that task.
  */
 import { taskPayloadBytes } from './limits.js';
 
-export const ringWord = { head: 0, tail: 1, outstanding: 2, stop: 3, sleepers: 4 } as const;
+export const ringWord = {
+  head: 0,
+  tail: 1,
+  outstanding: 2,
+  stop: 3,
+  sleepers: 4,
+  wakeSeq: 5,
+} as const;
 const headerBytes = 32;
 const slotPayload = 8;
 export const slotBytes = slotPayload + taskPayloadBytes;
@@ -91,13 +102,23 @@ export class TaskRing {
   }
 
   /**
-   * Wakes up to `count` consumers asleep on the tail. ORDERING: a consumer raises `sleepers`
-   * before its wait compares the tail, and a push moved the tail before this load, so either
-   * the consumer sees the new tail or this sees it asleep.
+   * Wakes up to `count` consumers asleep (after a series of pushes, here or in a keyed ring;
+   * at the end of the run, all). ORDERING: a consumer raises `sleepers`, then reads `wakeSeq`,
+   * then looks at the rings, then waits while `wakeSeq` is unchanged; a producer pushed before
+   * this add and reads `sleepers` after it — so the consumer either sees the task, or sees
+   * `wakeSeq` move, or is woken by the notify.
    */
   wake(count: number): void {
-    if (Atomics.load(this.i32, ringWord.sleepers) > 0)
-      Atomics.notify(this.i32, ringWord.tail, count);
+    Atomics.add(this.i32, ringWord.wakeSeq, 1);
+    if (Atomics.load(this.i32, ringWord.sleepers) > 0) {
+      Atomics.notify(this.i32, ringWord.wakeSeq, count);
+    }
+  }
+
+  /** True when the slot at the head holds a task (a look before sleeping). */
+  hasReady(): boolean {
+    const position = Atomics.load(this.i32, ringWord.head);
+    return Atomics.load(this.i32, this.#seqWord(position)) === ((position + 1) | 0);
   }
 
   /**

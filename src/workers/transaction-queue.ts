@@ -31,9 +31,12 @@ import {
   encodeTask,
   queueRunCall,
   type QueueWorkerData,
+  keyWorker,
   type QueueWorkerResult,
+  type TaskKey,
   type TaskTuple,
 } from './queue-worker.js';
+import { availableParallelism } from 'node:os';
 import { ringWord, TaskRing, taskRingBytes } from './task-ring.js';
 
 export interface TransactionQueueOptions {
@@ -72,6 +75,8 @@ export class TransactionQueueCore {
   readonly #heap: PoolHeap;
   readonly #pool: WorkerPoolCore;
   readonly #ring: TaskRing;
+  /** Per worker index: the ring of the keyed tasks routed to that worker. */
+  readonly #keyedRings: readonly TaskRing[];
   readonly #options: TransactionQueueOptions;
   #tasks: TaskTuple[] = [];
   #running = false;
@@ -92,7 +97,18 @@ export class TransactionQueueCore {
     this.#ring.format();
     this.#heap = heap;
     this.#options = options;
-    const extra: QueueWorkerData = { ring, slots };
+    const workers = options.workers ?? availableParallelism();
+    const keyedSlots = taskRingSlotsMin;
+    const keyed = Array.from(
+      { length: workers },
+      () => new SharedArrayBuffer(taskRingBytes(keyedSlots)),
+    );
+    this.#keyedRings = keyed.map((buffer) => {
+      const keyedRing = new TaskRing(buffer, keyedSlots);
+      keyedRing.format();
+      return keyedRing;
+    });
+    const extra: QueueWorkerData = { ring, slots, keyed, keyedSlots };
     this.#pool = new WorkerPoolCore(
       heap,
       {
@@ -112,6 +128,19 @@ export class TransactionQueueCore {
   add(task: string, ...args: unknown[]): void {
     if (typeof task !== 'string') throw new TypeError('queue.add: the task is a function name');
     this.#tasks.push([task, args]);
+  }
+
+  /**
+   * Queues a task with a key: tasks that share a key run on one worker (chosen by a hash of the
+   * key), so that tasks touching the same data do not conflict with each other.
+   */
+  addKeyed(key: TaskKey, task: string, ...args: unknown[]): void {
+    if (typeof task !== 'string')
+      throw new TypeError('queue.addKeyed: the task is a function name');
+    if (typeof key !== 'string' && typeof key !== 'number') {
+      throw new TypeError('queue.addKeyed: a key is a string or a number');
+    }
+    this.#tasks.push([task, args, key]);
   }
 
   /**
@@ -151,9 +180,12 @@ export class TransactionQueueCore {
       for (;;) {
         const entry = tasks[fed];
         if (entry === undefined) break;
-        const [task, args] = entry;
-        const cell = encodeTask(heap, scratch, task, args);
-        if (!ring.push(scratchBytes)) {
+        const key = entry[2];
+        const target = key === undefined ? ring : this.#keyedRings[keyWorker(key, workers)];
+        if (target === undefined) throw new Error('BUG: a key routed past the keyed rings');
+        const cell = encodeTask(heap, scratch, entry);
+        // A full ring stops the feed (in order) until its worker makes room.
+        if (!target.push(scratchBytes)) {
           cell?.[Symbol.dispose]();
           break;
         }
@@ -181,7 +213,7 @@ export class TransactionQueueCore {
         this.#pool.call<QueueWorkerResult>(queueRunCall).catch((error: unknown) => {
           // A dead worker: stop the others.
           Atomics.store(i32, ringWord.stop, 1);
-          Atomics.notify(i32, ringWord.tail);
+          ring.wake(workers);
           throw error;
         }),
       );
@@ -222,9 +254,13 @@ export class TransactionQueueCore {
       progress();
       if (failure === undefined) return this.#result(before, started, executed);
       // Not executed: what is left in the ring, what workers held, what was never pushed.
-      ring.take(ring.slots, 1, (at) =>
-        leftovers.push(decodeTask(new PayloadReader(heap), ring.view, at)),
-      );
+      const reader = new PayloadReader(heap);
+      ring.take(ring.slots, 1, (at) => leftovers.push(decodeTask(reader, ring.view, at, false)));
+      for (const keyedRing of this.#keyedRings) {
+        keyedRing.take(keyedRing.slots, 1, (at) => {
+          leftovers.push(decodeTask(reader, keyedRing.view, at, true));
+        });
+      }
       this.#tasks = [...leftovers, ...tasks.slice(fed), ...this.#tasks];
       throw failure;
     } finally {

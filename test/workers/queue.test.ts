@@ -176,6 +176,22 @@ test('a worker that dies in a task: run rejects, the pool replaces it, the next 
   assert.equal((await queue.run()).executed, 1);
 });
 
+test('keyed tasks: every task of a key runs on one worker, also when a task adds them', async () => {
+  const threads: SharedMap<string, boolean> = heap.map();
+  heap.root.set('threads', threads);
+  for (let i = 0; i < 2000; i += 1) queue.addKeyed(i % 10, 'noteThread', i % 10, i < 10 ? 1 : 0);
+  const result = await queue.run();
+  assert.equal(result.executed, 2010);
+  const byKey = new Map<string, number>();
+  for (const entry of threads.keys()) {
+    const [key = ''] = entry.split(':');
+    byKey.set(key, (byKey.get(key) ?? 0) + 1);
+  }
+  assert.equal(byKey.size, 20);
+  for (const [key, count] of byKey)
+    assert.equal(count, 1, `key ${key} ran on ${String(count)} threads`);
+});
+
 test('an empty run resolves at once', async () => {
   const result = await queue.run();
   assert.equal(result.executed, 0);

@@ -1,4 +1,5 @@
 // Tasks the TransactionQueue tests run in pool workers: a bank, a word count, a graph BFS.
+import { threadId } from 'node:worker_threads';
 import type { SharedArray, SharedMap, TaskContext } from '../../src/index.js';
 
 type Accounts = SharedArray<number>;
@@ -49,4 +50,11 @@ export function bump({ heap }: TaskContext, slot: number): void {
 
 export function exitOn(_context: TaskContext, value: number, bad: number): void {
   if (value === bad) process.exit(7);
+}
+
+/** Notes which thread ran a task of `key`; `depth` > 0 adds keyed tasks from inside a task. */
+export function noteThread({ heap, queue }: TaskContext, key: number, depth: number): void {
+  const threads = heap.root.get('threads') as SharedMap<string, boolean>;
+  threads.set(`${String(key)}:${String(threadId)}`, true);
+  if (depth > 0) queue.addKeyed(key + 100, 'noteThread', key + 100, depth - 1);
 }
