@@ -207,7 +207,18 @@ function decodeNext(reader: Reader): unknown {
       const object: Record<string, unknown> = {};
       for (let i = 0; i < count; i += 1) {
         const key = decodeString(reader);
-        object[key] = decodeNext(reader);
+        const value = decodeNext(reader);
+        // An own "__proto__" key is a field, not the prototype.
+        if (key === '__proto__') {
+          Object.defineProperty(object, key, {
+            value,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        } else {
+          object[key] = value;
+        }
       }
       return object;
     }
