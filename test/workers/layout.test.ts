@@ -92,7 +92,15 @@ test('payload codec: what fits reads back equal; what does not fit is refused', 
     }),
     propertyRuns(300),
   );
-  for (const refused of [new Date(), new Map(), () => 1, Symbol('s'), new (class Point {})()]) {
+  for (const refused of [
+    new Date(),
+    new Map(),
+    () => 1,
+    Symbol('s'),
+    new (class Point {
+      x = 1;
+    })(),
+  ]) {
     assert.equal(encodePayload(view, 0, 512, refused), doesNotFit);
   }
   assert.ok(
