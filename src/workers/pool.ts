@@ -346,20 +346,25 @@ export class WorkerPoolCore {
 
   async #pumpLoop(): Promise<void> {
     const i32 = this.#i32;
+    let checkedAt = performance.now();
     while (this.#inFlight > 0) {
+      // Timeouts are checked whether or not results flow meanwhile.
+      if (this.#timedCalls > 0 && performance.now() - checkedAt >= timeoutCheckMs) {
+        checkedAt = performance.now();
+        this.#checkTimeouts();
+      }
       if (this.#drain() > 0) {
         // Let the callers' continuations run (they may call again) before the next look.
         await Promise.resolve();
         continue;
       }
-      if (this.#timedCalls > 0) this.#checkTimeouts();
       Atomics.store(i32, word.callerWaits, 1);
       // ORDERING: callerWaits is set before the signal is read and the rings looked at again; a
       // worker adds to the signal after its done-ring store and notifies if callerWaits is set,
       // so a result published after this look changes the signal and wakes the wait.
       const signal = Atomics.load(i32, word.doneSignal);
       if (this.#drain() === 0 && this.#inFlight > 0) {
-        const waitMs = this.#hasTimeouts() ? timeoutCheckMs : callerWaitMsMax;
+        const waitMs = this.#timedCalls > 0 ? timeoutCheckMs : callerWaitMsMax;
         await sleepWhileEqualAsync(i32, word.doneSignal, signal, waitMs);
       }
       Atomics.store(i32, word.callerWaits, 0);
@@ -370,10 +375,6 @@ export class WorkerPoolCore {
       this.#idle = undefined;
       idle();
     }
-  }
-
-  #hasTimeouts(): boolean {
-    return this.#timedCalls > 0;
   }
 
   #checkTimeouts(): void {
@@ -461,6 +462,10 @@ export class WorkerPoolCore {
           );
         }
         this.#release(record);
+      } else if (state === RecordState.doneOk || state === RecordState.doneError) {
+        // Finished, but it died before it appended the record to its done ring: the payload
+        // was complete when the state was stored, so the result stands.
+        this.#finish(record);
       }
     }
     if (!entry.ready && startupError !== undefined) {

@@ -95,6 +95,36 @@ test('a crashing call loses no other call; the dead worker is replaced; memory b
   heap.close();
 });
 
+test(
+  'a call past its timeout fails while other calls keep finishing',
+  { timeout: 60_000 },
+  async () => {
+    const heap = Heap.create({ maxBytes: 16 << 20 });
+    const pool = new WorkerPool(heap, { module, workers: 2 });
+    const state = { ended: false };
+    const spin = pool.callWithTimeout(200, 'spin').then(
+      () => {
+        state.ended = true;
+        return undefined;
+      },
+      (error: unknown) => {
+        state.ended = true;
+        return error;
+      },
+    );
+    let streamed = 0;
+    while (!state.ended) {
+      await Promise.all(Array.from({ length: 50 }, (_, i) => pool.call('add', i, 1)));
+      streamed += 50;
+    }
+    assert.ok((await spin) instanceof CallTimeoutError);
+    assert.ok(streamed > 0);
+    assert.equal(await pool.call('add', 1, 1), 2);
+    await pool.close();
+    heap.close();
+  },
+);
+
 test('a module that does not load: calls reject with its error', async () => {
   const heap = Heap.create({ maxBytes: 16 << 20 });
   const pool = new WorkerPool(heap, {
