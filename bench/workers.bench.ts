@@ -84,10 +84,12 @@ export async function workersBenchmarks(
     );
   const plainBatch = () =>
     Promise.all(Array.from({ length: batchCalls }, (_, i) => plain.call(i, 1)));
+  // Timed from the first add to the end of the run: adding is part of the cost of a task.
   const queueRun = async (): Promise<number> => {
+    const started = performance.now();
     for (let i = 0; i < queueTasks; i += 1) queue.add('nothing');
     const result = await queue.run();
-    return result.executed / (result.elapsedMs / 1000);
+    return result.executed / ((performance.now() - started) / 1000);
   };
   // Warm-up: workers started, modules loaded, code optimised.
   await callsPerS(ourBatch, 300);

@@ -63,6 +63,32 @@ export function encodePayload(view: DataView, offset: number, end: number, value
   return encodeAt(view, offset, end, value, 0);
 }
 
+/**
+ * Writes the array `[...head, ...rest]` without making it (a call's or task's name, then its
+ * arguments): the same bytes as `encodePayload` of that array.
+ */
+export function encodeJoined(
+  view: DataView,
+  offset: number,
+  end: number,
+  head: readonly unknown[],
+  rest: readonly unknown[],
+): number {
+  if (offset + 5 > end) return doesNotFit;
+  view.setUint8(offset, PayloadTag.array);
+  view.setUint32(offset + 1, head.length + rest.length, true);
+  let next = offset + 5;
+  for (const item of head) {
+    next = encodeAt(view, next, end, item, 1);
+    if (next === doesNotFit) return doesNotFit;
+  }
+  for (const item of rest) {
+    next = encodeAt(view, next, end, item, 1);
+    if (next === doesNotFit) return doesNotFit;
+  }
+  return next;
+}
+
 function encodeAt(view: DataView, at: number, end: number, value: unknown, depth: number): number {
   if (at >= end) return doesNotFit;
   switch (typeof value) {

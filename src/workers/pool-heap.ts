@@ -10,6 +10,7 @@ import type { SharedRef } from '../values/index.js';
 import {
   decodePayload,
   doesNotFit,
+  encodeJoined,
   encodePayload,
   encodeRef,
   PayloadTag,
@@ -62,6 +63,22 @@ export function writePayload(
     throw new RangeError('BUG: a record payload cannot hold one reference');
   }
   return cell;
+}
+
+/**
+ * `writePayload` of the array `[...head, ...rest]`, made only when it does not fit inline: the
+ * payload of a call or task (its name, maybe its key, then its arguments).
+ */
+export function writeJoinedPayload(
+  heap: PoolHeap,
+  view: DataView,
+  offset: number,
+  end: number,
+  head: readonly unknown[],
+  rest: readonly unknown[],
+): PoolCell | undefined {
+  if (encodeJoined(view, offset, end, head, rest) !== doesNotFit) return undefined;
+  return writePayload(heap, view, offset, end, [...head, ...rest]);
 }
 
 /** Reads what `writePayload` wrote: shared objects reopened in this worker. */

@@ -23,7 +23,7 @@ import { callerWaitMsMax, poolRecordsDefault, timeoutCheckMs } from './limits.js
 import {
   errorFromRecord,
   PayloadReader,
-  writePayload,
+  writeJoinedPayload,
   type ErrorRecord,
   type PoolCell,
   type PoolHeap,
@@ -235,10 +235,14 @@ export class WorkerPoolCore {
     const { payload } = recordField;
     const at = this.#layout.recordByte(record);
     try {
-      call.cell = writePayload(this.#heap, this.#view, at + payload, at + recordBytes, [
-        call.name,
-        ...call.args,
-      ]);
+      call.cell = writeJoinedPayload(
+        this.#heap,
+        this.#view,
+        at + payload,
+        at + recordBytes,
+        [call.name],
+        call.args,
+      );
     } catch (error) {
       this.#freeRecords.push(record);
       call.reject(error as Error);

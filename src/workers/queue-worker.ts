@@ -16,7 +16,7 @@ import { taskBatchMax, taskIdleWaitMs, taskPayloadBytes } from './limits.js';
 import {
   errorRecord,
   PayloadReader,
-  writePayload,
+  writeJoinedPayload,
   type PoolCell,
   type PoolHeap,
 } from './pool-heap.js';
@@ -85,8 +85,8 @@ export function encodeTask(
   scratch: DataView,
   [task, args, key]: TaskTuple,
 ): PoolCell | undefined {
-  const payload = key === undefined ? [task, ...args] : [task, key, ...args];
-  return writePayload(heap, scratch, 0, taskPayloadBytes, payload);
+  const head = key === undefined ? [task] : [task, key];
+  return writeJoinedPayload(heap, scratch, 0, taskPayloadBytes, head, args);
 }
 
 export function decodeTask(
