@@ -64,29 +64,60 @@ export function encodePayload(view: DataView, offset: number, end: number, value
 }
 
 /**
- * Writes the array `[...head, ...rest]` without making it (a call's or task's name, then its
- * arguments): the same bytes as `encodePayload` of that array.
+ * Writes the array `[name, ...rest]`, or `[name, key, ...rest]` when `key` is given, without
+ * making it (a call's or task's payload): the same bytes as `encodePayload` of that array.
  */
 export function encodeJoined(
   view: DataView,
   offset: number,
   end: number,
-  head: readonly unknown[],
+  name: string,
+  key: string | number | undefined,
   rest: readonly unknown[],
 ): number {
   if (offset + 5 > end) return doesNotFit;
   view.setUint8(offset, PayloadTag.array);
-  view.setUint32(offset + 1, head.length + rest.length, true);
-  let next = offset + 5;
-  for (const item of head) {
-    next = encodeAt(view, next, end, item, 1);
-    if (next === doesNotFit) return doesNotFit;
-  }
+  view.setUint32(offset + 1, (key === undefined ? 1 : 2) + rest.length, true);
+  let next = encodeAt(view, offset + 5, end, name, 1);
+  if (next !== doesNotFit && key !== undefined) next = encodeAt(view, next, end, key, 1);
   for (const item of rest) {
-    next = encodeAt(view, next, end, item, 1);
     if (next === doesNotFit) return doesNotFit;
+    next = encodeAt(view, next, end, item, 1);
   }
   return next;
+}
+
+/** What `decodeJoined` reads: a payload's name, its key if it has one, and the rest. */
+export interface Joined {
+  readonly name: string;
+  readonly key: string | number | undefined;
+  readonly rest: unknown[];
+}
+
+/** Reads what `encodeJoined` wrote (or a heap cell holding such an array) without copying. */
+export function decodeJoined(
+  view: DataView,
+  offset: number,
+  open: OpenRef,
+  openCell: OpenRef,
+  keyed: boolean,
+): Joined {
+  const reader: Reader = { view, at: offset, open, openCell };
+  if (view.getUint8(offset) !== PayloadTag.array) {
+    // A heap cell's array comes back frozen: copy its rest.
+    const items = decodeNext(reader) as readonly unknown[];
+    const name = String(items[0]);
+    const key = keyed ? (items[1] as string | number) : undefined;
+    return { name, key, rest: items.slice(keyed ? 2 : 1) };
+  }
+  const count = view.getUint32(offset + 1, true);
+  reader.at = offset + 5;
+  const name = String(decodeNext(reader));
+  const key = keyed ? (decodeNext(reader) as string | number) : undefined;
+  const restCount = count - (keyed ? 2 : 1);
+  const rest = new Array<unknown>(restCount);
+  for (let i = 0; i < restCount; i += 1) rest[i] = decodeNext(reader);
+  return { name, key, rest };
 }
 
 function encodeAt(view: DataView, at: number, end: number, value: unknown, depth: number): number {

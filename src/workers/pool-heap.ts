@@ -8,12 +8,14 @@
 import type { TxStats } from '../stm/index.js';
 import type { SharedRef } from '../values/index.js';
 import {
+  decodeJoined,
   decodePayload,
   doesNotFit,
   encodeJoined,
   encodePayload,
   encodeRef,
   PayloadTag,
+  type Joined,
   type OpenRef,
 } from './payload-codec.js';
 
@@ -66,19 +68,21 @@ export function writePayload(
 }
 
 /**
- * `writePayload` of the array `[...head, ...rest]`, made only when it does not fit inline: the
- * payload of a call or task (its name, maybe its key, then its arguments).
+ * `writePayload` of the array `[name, key?, ...rest]` (payload-codec's `encodeJoined`), made
+ * only when it does not fit inline: the payload of a call or a task.
  */
 export function writeJoinedPayload(
   heap: PoolHeap,
   view: DataView,
   offset: number,
   end: number,
-  head: readonly unknown[],
+  name: string,
+  key: string | number | undefined,
   rest: readonly unknown[],
 ): PoolCell | undefined {
-  if (encodeJoined(view, offset, end, head, rest) !== doesNotFit) return undefined;
-  return writePayload(heap, view, offset, end, [...head, ...rest]);
+  if (encodeJoined(view, offset, end, name, key, rest) !== doesNotFit) return undefined;
+  const items = key === undefined ? [name, ...rest] : [name, key, ...rest];
+  return writePayload(heap, view, offset, end, items);
 }
 
 /** Reads what `writePayload` wrote: shared objects reopened in this worker. */
@@ -100,6 +104,11 @@ export class PayloadReader {
 
   read(view: DataView, offset: number): unknown {
     return decodePayload(view, offset, this.#open, this.#openCell);
+  }
+
+  /** Reads what `writeJoinedPayload` wrote. */
+  readJoined(view: DataView, offset: number, keyed: boolean): Joined {
+    return decodeJoined(view, offset, this.#open, this.#openCell, keyed);
   }
 }
 

@@ -132,8 +132,8 @@ class PoolWorker {
     const at = this.#layout.recordByte(record);
     let result: unknown;
     try {
-      const [name, ...args] = this.#reader.read(this.#view, at + recordField.payload) as unknown[];
-      result = this.#invoke(String(name), args);
+      const { name, rest } = this.#reader.readJoined(this.#view, at + recordField.payload, false);
+      result = this.#invoke(name, rest);
     } catch (error) {
       this.#done(record, RecordState.doneError, errorRecord(error));
       return undefined;

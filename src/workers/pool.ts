@@ -240,7 +240,8 @@ export class WorkerPoolCore {
         this.#view,
         at + payload,
         at + recordBytes,
-        [call.name],
+        call.name,
+        undefined,
         call.args,
       );
     } catch (error) {

@@ -85,8 +85,7 @@ export function encodeTask(
   scratch: DataView,
   [task, args, key]: TaskTuple,
 ): PoolCell | undefined {
-  const head = key === undefined ? [task] : [task, key];
-  return writeJoinedPayload(heap, scratch, 0, taskPayloadBytes, head, args);
+  return writeJoinedPayload(heap, scratch, 0, taskPayloadBytes, task, key, args);
 }
 
 export function decodeTask(
@@ -95,10 +94,8 @@ export function decodeTask(
   at: number,
   keyed: boolean,
 ): TaskTuple {
-  const [task, ...rest] = reader.read(view, at) as unknown[];
-  if (!keyed) return [String(task), rest];
-  const key = rest.shift() as TaskKey;
-  return [String(task), rest, key];
+  const { name, key, rest } = reader.readJoined(view, at, keyed);
+  return key === undefined ? [name, rest] : [name, rest, key];
 }
 
 /** Per worker: what must stay alive until the thread that runs the queue has read the rings. */
