@@ -129,7 +129,7 @@ export function runQueueLoop(place: QueueWorkerPlace, data: QueueWorkerData): Qu
   const scratch = new DataView(scratchBytes.buffer);
   const functions = new Map<string, (...args: unknown[]) => unknown>();
   const batch: TaskTuple[] = [];
-  // Tasks waiting for room in a ring, and keyed tasks routed to this worker: run by it.
+  // Tasks waiting for room in a full ring; run by this worker when it finds nothing else.
   let overflow: TaskTuple[] = [];
   const added: TaskTuple[] = [];
   const queue: TaskQueueView = {
@@ -156,11 +156,11 @@ export function runQueueLoop(place: QueueWorkerPlace, data: QueueWorkerData): Qu
     return fn;
   };
 
-  /** Pushes a task to its ring; false when it must wait (full ring, or keyed to this worker). */
+  /** Pushes a task to its ring (its own keyed ring included); false when that ring is full. */
   const publish = (task: TaskTuple): boolean => {
     const key = task[2];
     const target = key === undefined ? ring : keyedRings[keyWorker(key, workers)];
-    if (target === undefined || target === ownRing) return false;
+    if (target === undefined) throw new Error('BUG: a key routed past the keyed rings');
     const cell = encodeTask(heap, scratch, task);
     if (cell !== undefined) kept.cells.push(cell);
     if (task[1].length > 0) kept.values.push(task[1]);
