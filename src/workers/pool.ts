@@ -54,9 +54,12 @@ export interface PoolInternals {
 /** A call's worker exited (crash, `process.exit`, terminated) while it ran the call. */
 export class WorkerExitedError extends Error {
   readonly code = 'WORKER_EXITED';
-  constructor(message: string) {
+  /** The pool's index of the worker that exited. */
+  readonly workerIndex: number;
+  constructor(message: string, workerIndex: number) {
     super(message);
     this.name = 'WorkerExitedError';
+    this.workerIndex = workerIndex;
   }
 }
 
@@ -463,6 +466,7 @@ export class WorkerPoolCore {
             new WorkerExitedError(
               `pool call ${call.name}: its worker (index ${String(entry.index)}) exited with ` +
                 `code ${String(exitCode)} while running it`,
+              entry.index,
             ),
           );
         }

@@ -20,7 +20,7 @@ import {
   type PoolCell,
   type PoolHeap,
 } from './pool-heap.js';
-import { ringWord, TaskRing } from './task-ring.js';
+import { ringWord, TaskHands, TaskRing } from './task-ring.js';
 
 /** A task key: tasks that share one run on one worker (`addKeyed`). */
 export type TaskKey = string | number;
@@ -52,6 +52,8 @@ export interface QueueWorkerData {
   /** One ring per worker index, for the keyed tasks routed to it. */
   readonly keyed: readonly SharedArrayBuffer[];
   readonly keyedSlots: number;
+  /** Every worker's hand: the batch it claimed (task-ring.ts, `TaskHands`). */
+  readonly hands: SharedArrayBuffer;
 }
 
 /** What one worker's loop returns to the thread that runs the queue. */
@@ -122,6 +124,7 @@ export function runQueueLoop(place: QueueWorkerPlace, data: QueueWorkerData): Qu
   const ring = new TaskRing(data.ring, data.slots);
   const keyedRings = data.keyed.map((buffer) => new TaskRing(buffer, data.keyedSlots));
   const ownRing = keyedRings[index];
+  const hands = new TaskHands(data.hands, taskBatchMax);
   if (ownRing === undefined) throw new Error(`BUG: no keyed ring for worker ${String(index)}`);
   const reader = new PayloadReader(heap);
   const { i32 } = ring;
@@ -209,13 +212,22 @@ export function runQueueLoop(place: QueueWorkerPlace, data: QueueWorkerData): Qu
   for (;;) {
     if (overflow.length > 0) flushOverflow();
     batch.length = 0;
-    // Its own keyed tasks first, then a fair share of the main ring.
-    ownRing.take(taskBatchMax, 1, (at) => batch.push(decodeTask(reader, ownRing.view, at, true)));
+    // Its own keyed tasks first, then a fair share of the main ring; each claimed task is also
+    // copied into this worker's hand (recovery, if it dies).
+    let keyed = true;
+    ownRing.take(taskBatchMax, 1, (at) => {
+      hands.keep(index, batch.length, ownRing.bytes, at);
+      batch.push(decodeTask(reader, ownRing.view, at, true));
+    });
     if (batch.length === 0) {
-      ring.take(taskBatchMax, workers, (at) =>
-        batch.push(decodeTask(reader, ring.view, at, false)),
-      );
+      keyed = false;
+      ring.take(taskBatchMax, workers, (at) => {
+        hands.keep(index, batch.length, ring.bytes, at);
+        batch.push(decodeTask(reader, ring.view, at, false));
+      });
     }
+    // Overflow tasks are not in the hand: a dead worker's overflow is lost.
+    hands.hold(index, batch.length, keyed);
     if (batch.length === 0 && overflow.length > 0) batch.push(...overflow.splice(0, taskBatchMax));
     if (batch.length === 0) {
       if (Atomics.load(i32, ringWord.stop) === 1 || Atomics.load(i32, ringWord.outstanding) === 0) {
@@ -231,6 +243,7 @@ export function runQueueLoop(place: QueueWorkerPlace, data: QueueWorkerData): Qu
       }
       const entry = batch[i];
       if (entry === undefined) break;
+      hands.running(index, i);
       const [task, args] = entry;
       try {
         const fn = lookup(task);

@@ -158,3 +158,69 @@ export class TaskRing {
     }
   }
 }
+
+/**
+ * The tasks in a worker's hand: a copy of the batch it claimed from a ring, so that if the worker
+ * dies during a queue run, the thread that runs the queue can queue again the tasks it had not
+ * started. One area per worker index, in one `SharedArrayBuffer`:
+ *
+ * | bytes | field   | atomic | written by  | meaning                                          |
+ * |-------|---------|--------|-------------|--------------------------------------------------|
+ * | 0     | count   | yes    | its worker  | tasks in the hand (0: none)                      |
+ * | 4     | running | yes    | its worker  | index of the task it runs now; later ones wait   |
+ * | 8     | keyed   | yes    | its worker  | 1 when the batch came from a keyed ring          |
+ * | 12    | (spare) |        |             |                                                  |
+ * | 16    | tasks   | no*    | its worker  | `count` payloads of `taskPayloadBytes`           |
+ *
+ * (*) published by the store of `count` after them; read only after the worker has exited.
+ */
+export class TaskHands {
+  readonly i32: Int32Array;
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  readonly #stride: number;
+
+  static bytesFor(workers: number, batchMax: number): number {
+    return workers * (16 + batchMax * taskPayloadBytes);
+  }
+
+  constructor(buffer: SharedArrayBuffer, batchMax: number) {
+    this.i32 = new Int32Array(buffer);
+    this.bytes = new Uint8Array(buffer);
+    this.view = new DataView(buffer);
+    this.#stride = 16 + batchMax * taskPayloadBytes;
+  }
+
+  /** Byte offset of task `i` of worker `worker`'s hand. */
+  taskByte(worker: number, i: number): number {
+    return worker * this.#stride + 16 + i * taskPayloadBytes;
+  }
+
+  /** Copies the payload at `from` of `source` into slot `i` of the hand. */
+  keep(worker: number, i: number, source: Uint8Array, from: number): void {
+    this.bytes.set(source.subarray(from, from + taskPayloadBytes), this.taskByte(worker, i));
+  }
+
+  /** The hand holds `count` tasks from a keyed ring or not (0: empty). */
+  hold(worker: number, count: number, keyed: boolean): void {
+    const word = (worker * this.#stride) / 4;
+    Atomics.store(this.i32, word + 2, keyed ? 1 : 0);
+    Atomics.store(this.i32, word + 1, -1);
+    // ORDERING: publishes the payloads and `keyed` to whoever reads the hand after an exit.
+    Atomics.store(this.i32, word, count);
+  }
+
+  running(worker: number, i: number): void {
+    Atomics.store(this.i32, (worker * this.#stride) / 4 + 1, i);
+  }
+
+  /** The tasks after the one running, and whether they came from a keyed ring; empties it. */
+  waiting(worker: number): { from: number; to: number; keyed: boolean } {
+    const word = (worker * this.#stride) / 4;
+    const count = Atomics.load(this.i32, word);
+    const running = Atomics.load(this.i32, word + 1);
+    const keyed = Atomics.load(this.i32, word + 2) === 1;
+    Atomics.store(this.i32, word, 0);
+    return { from: Math.max(0, running + 1), to: count, keyed };
+  }
+}

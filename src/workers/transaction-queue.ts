@@ -13,19 +13,21 @@
  * A task that throws: `run` rejects with that error, and the tasks not executed — still in the
  * ring, held by workers, not yet pushed — stay queued here for the next `run`. The task that
  * threw is not queued again (its transaction did not commit). A worker that dies during a run:
- * `run` rejects with `WorkerExitedError`; the tasks that worker held (its claimed batch, its
- * overflow) are lost, the rest stay queued.
+ * `run` rejects with `WorkerExitedError`; the task it was running is dropped (as one that threw);
+ * the tasks of its batch it had not started are read back from its hand (task-ring.ts) and stay
+ * queued with the rest. Only its overflow (tasks it added while a ring was full) is lost.
  */
 import { sleepWhileEqualAsync } from '../platform/index.js';
 import {
   feedWaitMs,
+  taskBatchMax,
   progressMsDefault,
   taskPayloadBytes,
   taskRingSlotsMax,
   taskRingSlotsMin,
 } from './limits.js';
 import { errorFromRecord, PayloadReader, type PoolCell, type PoolHeap } from './pool-heap.js';
-import { WorkerPoolCore, type PoolInternals } from './pool.js';
+import { WorkerExitedError, WorkerPoolCore, type PoolInternals } from './pool.js';
 import {
   decodeTask,
   encodeTask,
@@ -37,7 +39,7 @@ import {
   type TaskTuple,
 } from './queue-worker.js';
 import { availableParallelism } from 'node:os';
-import { ringWord, TaskRing, taskRingBytes } from './task-ring.js';
+import { ringWord, TaskHands, TaskRing, taskRingBytes } from './task-ring.js';
 
 export interface TransactionQueueOptions {
   /** The module whose exported functions are the tasks (a path or a URL). */
@@ -77,6 +79,8 @@ export class TransactionQueueCore {
   readonly #ring: TaskRing;
   /** Per worker index: the ring of the keyed tasks routed to that worker. */
   readonly #keyedRings: readonly TaskRing[];
+  /** Per worker index: the batch it holds (read when that worker dies during a run). */
+  readonly #hands: TaskHands;
   readonly #options: TransactionQueueOptions;
   #tasks: TaskTuple[] = [];
   #running = false;
@@ -108,7 +112,9 @@ export class TransactionQueueCore {
       keyedRing.format();
       return keyedRing;
     });
-    const extra: QueueWorkerData = { ring, slots, keyed, keyedSlots };
+    const hands = new SharedArrayBuffer(TaskHands.bytesFor(workers, taskBatchMax));
+    this.#hands = new TaskHands(hands, taskBatchMax);
+    const extra: QueueWorkerData = { ring, slots, keyed, keyedSlots, hands };
     this.#pool = new WorkerPoolCore(
       heap,
       {
@@ -195,6 +201,7 @@ export class TransactionQueueCore {
       ring.wake(workers);
     };
     Atomics.store(i32, ringWord.stop, 0);
+    for (let worker = 0; worker < workers; worker += 1) this.#hands.waiting(worker);
     // ORDERING: outstanding counts every task of the run before any worker can finish one.
     Atomics.store(i32, ringWord.outstanding, tasks.length);
     let executedSoFar = 0;
@@ -241,9 +248,20 @@ export class TransactionQueueCore {
       let executed = 0;
       let failure: Error | undefined;
       const leftovers: TaskTuple[] = [];
+      const reader = new PayloadReader(heap);
       for (const outcome of outcomes) {
         if (outcome.status === 'rejected') {
           failure ??= outcome.reason as Error;
+          // A dead worker: the tasks of its batch it had not started are queued again (the
+          // one it was running when it died is dropped, as a task that threw).
+          if (outcome.reason instanceof WorkerExitedError) {
+            const worker = outcome.reason.workerIndex;
+            const { from, to, keyed } = this.#hands.waiting(worker);
+            for (let i = from; i < to; i += 1) {
+              const at = this.#hands.taskByte(worker, i);
+              leftovers.push(decodeTask(reader, this.#hands.view, at, keyed));
+            }
+          }
           continue;
         }
         executed += outcome.value.executed;
@@ -254,7 +272,6 @@ export class TransactionQueueCore {
       progress();
       if (failure === undefined) return this.#result(before, started, executed);
       // Not executed: what is left in the ring, what workers held, what was never pushed.
-      const reader = new PayloadReader(heap);
       ring.take(ring.slots, 1, (at) => leftovers.push(decodeTask(reader, ring.view, at, false)));
       for (const keyedRing of this.#keyedRings) {
         keyedRing.take(keyedRing.slots, 1, (at) => {

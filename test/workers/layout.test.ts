@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { decodePayload, doesNotFit, encodePayload } from '../../src/workers/payload-codec.js';
 import { PoolLayout, recordBytes, recordField } from '../../src/workers/pool-layout.js';
-import { slotBytes, taskRingBytes, TaskRing } from '../../src/workers/task-ring.js';
+import { slotBytes, TaskHands, taskRingBytes, TaskRing } from '../../src/workers/task-ring.js';
 import { propertyRuns } from '../support/random.js';
 
 test('pool layout: header, call ring, done rings and records are aligned and disjoint', () => {
@@ -61,6 +61,22 @@ test('task ring: slots are 8-byte aligned; push and take keep order; a full ring
     Array.from({ length: slots }, (_, i) => i),
   );
   assert.equal(ring.hasReady(), false);
+});
+
+test('task hands: one area per worker, disjoint, payloads inside the buffer', () => {
+  const workers = 3;
+  const batchMax = 4;
+  const buffer = new SharedArrayBuffer(TaskHands.bytesFor(workers, batchMax));
+  const hands = new TaskHands(buffer, batchMax);
+  for (let worker = 0; worker < workers; worker += 1) {
+    const last = hands.taskByte(worker, batchMax - 1) + (slotBytes - 8);
+    assert.ok(last <= buffer.byteLength);
+    if (worker + 1 < workers) assert.ok(last <= hands.taskByte(worker + 1, 0) - 16);
+    hands.hold(worker, 3, worker === 1);
+    hands.running(worker, 0);
+    assert.deepEqual(hands.waiting(worker), { from: 1, to: 3, keyed: worker === 1 });
+    assert.deepEqual(hands.waiting(worker), { from: 1, to: 0, keyed: worker === 1 });
+  }
 });
 
 const plainValue = fc.letrec((tie) => ({

@@ -48,8 +48,10 @@ export function bump({ heap }: TaskContext, slot: number): void {
   counters.set(slot, (counters.at(slot) ?? 0) + 1);
 }
 
-export function exitOn(_context: TaskContext, value: number, bad: number): void {
+export function exitOn({ heap }: TaskContext, value: number, bad: number): void {
+  const ran = heap.root.get('ran') as SharedMap<number, number>;
   if (value === bad) process.exit(7);
+  ran.set(value, (ran.get(value) ?? 0) + 1);
 }
 
 /** Notes which thread ran a task of `key`; `depth` > 0 adds keyed tasks from inside a task. */
