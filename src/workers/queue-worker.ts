@@ -182,6 +182,7 @@ export function runQueueLoop(place: QueueWorkerPlace, data: QueueWorkerData): Qu
   let done = 0;
   const finishBatch = (): void => {
     if (done === 0) return;
+    Atomics.add(i32, ringWord.executed, done);
     // ORDERING: the tasks' commits happened before; the last tasks of the run wake everyone.
     if (Atomics.sub(i32, ringWord.outstanding, done) === done) ring.wake(workers);
     done = 0;

@@ -16,14 +16,15 @@
  * | 3    | stop        | yes    | anyone                 | 0 → 1: the run ends (a task threw)     |
  * | 4    | sleepers    | yes    | workers                | workers inside Atomics.wait on wakeSeq |
  * | 5    | wakeSeq     | yes    | producers, enders      | grows after pushes, at the run's end   |
- * | 6–7  | (spare)     |        |                        |                                        |
+ * | 6    | executed    | yes    | workers (add)          | tasks executed this run (progress)     |
+ * | 7    | (spare)     |        |                        |                                        |
  *
  * Then `slots` slots of `slotBytes`: word `seq` (atomic), a spare word, then the payload.
  * Slot s at position p (s = p mod slots) is free for the producer of p when seq = p, holds a
  * task for the consumer of p when seq = p + 1, and is released for position p + slots by
  * setting seq = p + slots. Positions and sequences are 32-bit and compared modulo 2^32.
  *
- * Words 2–5 are used in the queue's main ring only; a keyed ring (one per worker, for the tasks
+ * Words 2–6 are used in the queue's main ring only; a keyed ring (one per worker, for the tasks
  * routed to it) has the same layout and wakes its worker through the main ring's words.
  *
  * `outstanding` only reaches 0 when no task remains anywhere: a worker adds a committed task's
@@ -38,6 +39,7 @@ export const ringWord = {
   stop: 3,
   sleepers: 4,
   wakeSeq: 5,
+  executed: 6,
 } as const;
 const headerBytes = 32;
 const slotPayload = 8;

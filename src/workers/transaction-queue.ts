@@ -201,6 +201,7 @@ export class TransactionQueueCore {
       ring.wake(workers);
     };
     Atomics.store(i32, ringWord.stop, 0);
+    Atomics.store(i32, ringWord.executed, 0);
     for (let worker = 0; worker < workers; worker += 1) this.#hands.waiting(worker);
     // ORDERING: outstanding counts every task of the run before any worker can finish one.
     Atomics.store(i32, ringWord.outstanding, tasks.length);
@@ -232,8 +233,7 @@ export class TransactionQueueCore {
       while (!run.ended) {
         feed();
         const head = Atomics.load(i32, ringWord.head);
-        const remaining = Atomics.load(i32, ringWord.outstanding);
-        executedSoFar = tasks.length - remaining;
+        executedSoFar = Atomics.load(i32, ringWord.executed);
         if (
           this.#options.onProgress !== undefined &&
           performance.now() - lastProgress >= progressMs

@@ -139,7 +139,15 @@ test('graph BFS whose tasks add tasks: the depths equal a serial run', async () 
   const depths: SharedMap<number, number> = heap.map();
   heap.root.set('depths', depths);
   queue.add('visit', 0, 0);
+  progress.length = 0;
   const result = await queue.run();
+  // Progress counts executed tasks, added ones included, and never goes back.
+  const counts = progress.map((event) => event.executed);
+  assert.deepEqual(
+    counts,
+    [...counts].sort((a, b) => a - b),
+  );
+  assert.equal(counts.at(-1), result.executed);
   assert.ok(result.executed >= expected.size, `executed ${String(result.executed)}`);
   assert.deepEqual(new Map(depths), expected, bySeed);
 });
