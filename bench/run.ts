@@ -10,6 +10,7 @@ import { opsBenchmarks } from './ops.bench.js';
 import { reclaimBenchmarks } from './reclaim.bench.js';
 import { recordBenchmarks } from './record.bench.js';
 import { lowContention, stmBenchmarks } from './stm.bench.js';
+import { workersBenchmarks } from './workers.bench.js';
 
 export interface BenchResult {
   readonly name: string;
@@ -44,6 +45,7 @@ const suites: Record<string, Suite> = {
   reclaim: reclaimBenchmarks,
   stm: stmBenchmarks,
   bank: lowContention,
+  workers: workersBenchmarks,
   // Last: importing `multithreading` replaces globals (Worker, self). Needs Node ≥ 22, see its file.
   incumbent: incumbentBenchmarks,
 };

@@ -12,7 +12,21 @@ export {
   type MemoryUsageOptions,
   type RetiredByWorker,
   type WatchableWorker,
+  TransactionQueue,
+  WorkerPool,
 } from './api/index.js';
+export {
+  CallTimeoutError,
+  WorkerExitedError,
+  type PoolStats,
+  type TaskKey,
+  type TaskQueueView,
+  type TransactionQueueOptions,
+  type TransactionQueueProgress,
+  type TransactionQueueResult,
+  type WorkerPoolOptions,
+} from './workers/index.js';
+export type { TaskContext } from './api/index.js';
 export type { SharedObject, SharedRef } from './values/index.js';
 export type { SharedCell } from './objects/index.js';
 export type {

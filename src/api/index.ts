@@ -10,3 +10,4 @@ export {
   type RetiredByWorker,
   type WatchableWorker,
 } from './heap.js';
+export { TransactionQueue, WorkerPool, type TaskContext } from './workers.js';
