@@ -1,3 +1,4 @@
 /** platform/: what differs between runtimes, behind one web-standard-only interface. */
+export { nodeBuiltin } from './node-builtins.js';
 export { currentThreadId } from './thread-identity.js';
 export { canBlock, sleepWhileEqual, sleepWhileEqualAsync } from './wait.js';

@@ -11,7 +11,7 @@
  * Between batches the worker awaits a microtask, so that the heap's reclamation sees it
  * quiescent (DESIGN.md §6) and its promise-returning calls make progress.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { nodeBuiltin } from '../platform/index.js';
 import { callBatchMax, macrotaskYieldMs, workerIdleWaitMs } from './limits.js';
 import {
   errorRecord,
@@ -214,8 +214,9 @@ class PoolWorker {
 
 /** The body of a pool worker (api/pool-worker.ts calls it with `Heap.attach`). */
 export async function servePool(attach: AttachHeap): Promise<void> {
-  const data = workerData as PoolWorkerData;
-  const port = parentPort;
+  const threads = nodeBuiltin('node:worker_threads');
+  const data = threads.workerData as PoolWorkerData;
+  const port = threads.parentPort;
   if (port === null) throw new Error('servePool: not in a worker thread');
   let worker: PoolWorker;
   try {

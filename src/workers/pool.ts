@@ -13,12 +13,9 @@
  * running with `WorkerExitedError` (or `CallTimeoutError`); the calls it had claimed and not
  * started are queued again — they never ran, so no call is lost or run twice.
  */
-import { Worker } from 'node:worker_threads';
-import { availableParallelism } from 'node:os';
-import { pathToFileURL } from 'node:url';
-import { resolve as resolvePath } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { ClosedError } from '../base/index.js';
-import { sleepWhileEqualAsync } from '../platform/index.js';
+import { nodeBuiltin, sleepWhileEqualAsync } from '../platform/index.js';
 import { callerWaitMsMax, poolRecordsDefault, timeoutCheckMs } from './limits.js';
 import {
   errorFromRecord,
@@ -114,7 +111,7 @@ export interface PoolWorkerData {
 function moduleHref(module: string | URL): string {
   if (module instanceof URL) return module.href;
   if (/^(file|data|node):/.test(module)) return module;
-  return pathToFileURL(resolvePath(module)).href;
+  return nodeBuiltin('node:url').pathToFileURL(nodeBuiltin('node:path').resolve(module)).href;
 }
 
 export class WorkerPoolCore {
@@ -150,7 +147,7 @@ export class WorkerPoolCore {
   #timedCalls = 0;
 
   constructor(heap: PoolHeap, options: WorkerPoolOptions, internals: PoolInternals) {
-    const workers = options.workers ?? availableParallelism();
+    const workers = options.workers ?? nodeBuiltin('node:os').availableParallelism();
     const records = options.records ?? poolRecordsDefault;
     if (!Number.isInteger(workers) || workers < 1 || workers > 255) {
       throw new RangeError(`workers must be an integer from 1 to 255 (got ${String(workers)})`);
@@ -418,6 +415,7 @@ export class WorkerPoolCore {
       module: this.#module,
       extra: this.#internals.extra,
     };
+    const { Worker } = nodeBuiltin('node:worker_threads');
     const worker = new Worker(this.#internals.bootstrap, { workerData: data });
     // The heap recovers the worker's share (slot, pins, retired blocks) when it exits: listen
     // first, so recovery runs before this pool looks at the worker's records.

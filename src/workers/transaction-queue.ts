@@ -17,7 +17,7 @@
  * the tasks of its batch it had not started are read back from its hand (task-ring.ts) and stay
  * queued with the rest. Only its overflow (tasks it added while a ring was full) is lost.
  */
-import { sleepWhileEqualAsync } from '../platform/index.js';
+import { nodeBuiltin, sleepWhileEqualAsync } from '../platform/index.js';
 import {
   feedWaitMs,
   taskBatchMax,
@@ -38,7 +38,6 @@ import {
   type TaskKey,
   type TaskTuple,
 } from './queue-worker.js';
-import { availableParallelism } from 'node:os';
 import { ringWord, TaskHands, TaskRing, taskRingBytes } from './task-ring.js';
 
 export interface TransactionQueueOptions {
@@ -101,7 +100,7 @@ export class TransactionQueueCore {
     this.#ring.format();
     this.#heap = heap;
     this.#options = options;
-    const workers = options.workers ?? availableParallelism();
+    const workers = options.workers ?? nodeBuiltin('node:os').availableParallelism();
     const keyedSlots = taskRingSlotsMin;
     const keyed = Array.from(
       { length: workers },

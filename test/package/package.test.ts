@@ -30,3 +30,16 @@ test('internals are not reachable through the package exports', async () => {
   const internal = ['shared-objects', 'dist', 'alloc', 'index.js'].join('/');
   await assert.rejects(import(internal), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
 });
+
+test('the built package imports no Node built-in statically (it loads where there is no Node)', async () => {
+  const { readdir, readFile } = await import('node:fs/promises');
+  const dist = new URL('../../dist/', import.meta.url);
+  const files = (await readdir(dist, { recursive: true })).filter((file) => file.endsWith('.js'));
+  assert.ok(files.length > 20, 'dist/ holds the built package');
+  const offenders: string[] = [];
+  for (const file of files) {
+    const text = await readFile(new URL(file, dist), 'utf8');
+    if (/^\s*(import|export)\b[^;]*from\s*['"]node:/m.test(text)) offenders.push(file);
+  }
+  assert.deepEqual(offenders, [], 'Node built-ins are taken with process.getBuiltinModule');
+});
