@@ -83,3 +83,30 @@ export const txAttemptsMax = 1_000_000;
  * wake-up from a worker that died between writing a cell and waking its watchers).
  */
 export const retrySleepMsMax = 1000;
+
+/**
+ * Channels (channels/). Largest capacity of a bounded channel: its ring of slots is one block of
+ * 32 bytes per slot, so 2^20 slots is a 32 MiB block; larger queues are unbounded channels.
+ */
+export const channelCapacityMax = 2 ** 20;
+/**
+ * Spins of a blocked channel operation (each a load of the channel's event word) before it
+ * sleeps: about a microsecond or two, so a receiver spinning meanwhile takes a hand-off without a
+ * futex round trip, and a long wait costs no CPU.
+ */
+export const channelSpinMax = 200;
+/**
+ * Longest sleep of a blocked channel operation before it looks again (a safety net against a
+ * wake-up lost with a worker that died between its commit and its notify).
+ */
+export const channelSleepMsMax = 100;
+/**
+ * Longest sleep of a `select` on one of its channels before it polls the others: a select waits
+ * on one futex word at a time, so a case on another channel is seen within this.
+ */
+export const selectSleepMsMax = 2;
+/**
+ * How long `trySend` on a rendezvous channel waits for a receiver it saw waiting to take the
+ * item, before it takes the item back and reports failure.
+ */
+export const handoffTryMsMax = 20;

@@ -1,0 +1,97 @@
+/**
+ * The blocks of a `SharedChannel` (shared-channel.ts): a channel block, and for an unbounded
+ * channel the segments of its list. Every word that changes after publication is either a
+ * transactional word (stm/tword.ts), changed only by transactions, or one of four plain event
+ * words used only to sleep and wake (never to decide anything).
+ *
+ * Positions: every item sent gets the next position `tail` (0, 1, 2, …); `head` is the position
+ * of the next item to receive; `tail − head` items are queued. Position p lives in slot
+ * `p mod ringSlots` of the ring (bounded and rendezvous channels) or in slot `p mod segmentSlots`
+ * of the segment that holds it (unbounded). Positions are float64 integers: at 10^9 sends a
+ * second they stay exact for 100 days… times 1000 (2^53).
+ *
+ * Channel block (tag `channelTag`), 8 + 184 + ringSlots × 32 bytes:
+ *
+ * | field            | offset | size | atomic | written by                   | invariant                |
+ * |------------------|--------|------|--------|------------------------------|--------------------------|
+ * | header           | 0      | 8    | no     | allocator                    | tag `channelTag`         |
+ * | refcount         | 8      | 4    | yes    | lifetime.ts (spare half of   | stored references + pins |
+ * |                  |        |      |        | `head`'s word)               |                          |
+ * | head             | 8      | 32   | tx     | receives                     | number; head ≤ tail      |
+ * | tail             | 40     | 32   | tx     | sends (and a rendezvous      | number; tail − head ≤    |
+ * |                  |        |      |        | sender taking its item back) | ringSlots if bounded     |
+ * | closed           | 72     | 32   | tx     | `close` (0 → 1, once)        | number 0 or 1            |
+ * | headSegment      | 104    | 32   | tx     | the receive that empties a   | number: handle of the    |
+ * |                  |        |      |        | segment (unbounded only)     | segment holding `head`   |
+ * | tailSegment      | 136    | 32   | tx     | the send that fills the last | number: handle of the    |
+ * |                  |        |      |        | slot of one (unbounded only) | segment holding `tail`   |
+ * | capacity         | 168    | 4    | no     | creator, before publication  | −1 unbounded, 0          |
+ * |                  |        |      |        |                              | rendezvous, else bound   |
+ * | (spare)          | 172    | 4    | no     | nobody                       | 0                        |
+ * | sentEvents       | 176    | 4    | yes    | after a committed send/close | wrapping counter         |
+ * | takenEvents      | 180    | 4    | yes    | after a committed            | wrapping counter         |
+ * |                  |        |      |        | receive/close                |                          |
+ * | receiversWaiting | 184    | 4    | yes    | a blocked receive (+1, −1)   | ≥ 0 unless a waiter died |
+ * | sendersWaiting   | 188    | 4    | yes    | a blocked send (+1, −1)      | ≥ 0 unless a waiter died |
+ * | ring slot i      | 192+32i| 32   | tx     | sends (value), receives      | slot word of the item at |
+ * |                  |        |      |        | (`holeWord`)                 | position p ≡ i with      |
+ * |                  |        |      |        |                              | head ≤ p < tail, else    |
+ * |                  |        |      |        |                              | `holeWord`               |
+ *
+ * Segment (tag `channelSegmentTag`), 8 + (segmentSlots + 1) × 32 = 1000 bytes (class 1024):
+ *
+ * | field  | offset   | size | atomic | written by                        | invariant                 |
+ * |--------|----------|------|--------|-----------------------------------|---------------------------|
+ * | header | 0        | 8    | no     | allocator                         | tag `channelSegmentTag`   |
+ * | slot j | 8 + 32 j | 32   | tx     | sends (value), receives (hole)    | as a ring slot            |
+ * | next   | 968      | 32   | tx     | the send that fills slot last     | number: handle of the     |
+ * |        |          |      |        |                                   | next segment, or 0        |
+ *
+ * The hole invariant (a slot holds a value iff its position is queued) lets a send decide "full"
+ * from its own slot and a receive decide "empty" from its own slot, without reading the other
+ * end's index: sends and receives on a channel that is neither empty nor full touch disjoint
+ * words and never conflict.
+ */
+import type { BlockTag } from '../alloc/index.js';
+import { twordUnits } from '../stm/index.js';
+
+/** Block tags of a channel's blocks (collections use 8–16). */
+export const channelTag = 17 as BlockTag;
+export const channelSegmentTag = 18 as BlockTag;
+
+/** `capacity` of an unbounded channel. */
+export const unboundedCapacity = -1;
+
+/** Transactional words of the channel block, in units from the block's unit. */
+export const headWord = (unit: number): number => unit + 1;
+export const tailWord = (unit: number): number => unit + 1 + twordUnits;
+export const closedWord = (unit: number): number => unit + 1 + 2 * twordUnits;
+export const headSegmentWord = (unit: number): number => unit + 1 + 3 * twordUnits;
+export const tailSegmentWord = (unit: number): number => unit + 1 + 4 * twordUnits;
+
+/** The plain words after the five transactional ones: two 8-byte units. */
+const plainUnit = (unit: number): number => unit + 1 + 5 * twordUnits;
+/** i32 indexes of the plain words. */
+export const capacityIndex = (unit: number): number => plainUnit(unit) * 2;
+export const sentEventsIndex = (unit: number): number => plainUnit(unit) * 2 + 2;
+export const takenEventsIndex = (unit: number): number => plainUnit(unit) * 2 + 3;
+export const receiversWaitingIndex = (unit: number): number => plainUnit(unit) * 2 + 4;
+export const sendersWaitingIndex = (unit: number): number => plainUnit(unit) * 2 + 5;
+const plainUnits = 3;
+
+/** Bytes of the channel block's fixed part (after the header), and its ring's first slot. */
+export const channelFixedBytes = (5 * twordUnits + plainUnits) * 8;
+export const ringSlotWord = (unit: number, slot: number): number =>
+  unit + 1 + 5 * twordUnits + plainUnits + slot * twordUnits;
+export const channelPayloadBytes = (ringSlots: number): number =>
+  channelFixedBytes + ringSlots * twordUnits * 8;
+
+/** Slots of a ring: a rendezvous channel holds its one item in flight in a ring of one. */
+export const ringSlotsOf = (capacity: number): number =>
+  capacity === unboundedCapacity ? 0 : Math.max(capacity, 1);
+
+/** Slots of one segment of an unbounded channel: with `next`, 1000 bytes (class 1024). */
+export const segmentSlots = 30;
+export const segmentPayloadBytes = (segmentSlots + 1) * twordUnits * 8;
+export const segmentSlotWord = (unit: number, slot: number): number => unit + 1 + slot * twordUnits;
+export const segmentNextWord = (unit: number): number => unit + 1 + segmentSlots * twordUnits;
