@@ -46,6 +46,9 @@ export interface Direction {
   readonly waiting: number;
 }
 
+/** A timer span longer than any async transaction (it is cleared when the transaction ends). */
+const keepAliveMs = 2 ** 30;
+
 export class ChannelCore {
   readonly context: HeapContext;
   readonly unit: number;
@@ -100,10 +103,18 @@ export class ChannelCore {
     return atomicallyOn(own, () => body(own));
   }
 
-  /** `run` for a thread that must not block: contention waits go through `waitAsync`. */
-  runAsync<R>(body: (engine: TxEngine) => R): Promise<R> {
+  /**
+   * `run` for a thread that must not block: contention waits go through `waitAsync`, which does
+   * not hold Node's event loop open (see `sleepAsync`), so a timer does for as long as it runs.
+   */
+  async runAsync<R>(body: (engine: TxEngine) => R): Promise<R> {
     const own = this.context.engine;
-    return atomicallyAsyncOn(own, () => body(own));
+    const keepAlive = setTimeout(() => undefined, keepAliveMs);
+    try {
+      return await atomicallyAsyncOn(own, () => body(own));
+    } finally {
+      clearTimeout(keepAlive);
+    }
   }
 
   /** Puts `value`: its position, or `blocked` if full. ClosedError if the channel is closed. */
@@ -186,7 +197,7 @@ export class ChannelCore {
         if (remainingMs <= 0) return timedOut;
         this.context.reclaim.quiesce();
         const sleepMs = Math.min(remainingMs, limits.channelSleepMsMax);
-        await sleepWhileEqualAsync(i32, direction.events, seen, sleepMs);
+        await sleepAsync(i32, direction.events, seen, sleepMs);
       }
     } finally {
       if (registered) Atomics.sub(i32, direction.waiting, 1);
@@ -212,5 +223,24 @@ export class ChannelCore {
     // ORDERING: after the commit; the add is ordered before the load of the waiting count.
     Atomics.add(this.#i32, direction.events, 1);
     if (Atomics.load(this.#i32, direction.waiting) > 0) Atomics.notify(this.#i32, direction.events);
+  }
+}
+
+/**
+ * `sleepWhileEqualAsync` that keeps the thread alive meanwhile: a pending `Atomics.waitAsync`
+ * does not hold Node's event loop open, so a worker whose only work is an awaited receive would
+ * otherwise exit (code 13, unsettled top-level await). A timer for the same span does.
+ */
+export async function sleepAsync(
+  i32: Int32Array,
+  index: number,
+  expected: number,
+  timeoutMs: number,
+): Promise<void> {
+  const keepAlive = setTimeout(() => undefined, timeoutMs + 1);
+  try {
+    await sleepWhileEqualAsync(i32, index, expected, timeoutMs);
+  } finally {
+    clearTimeout(keepAlive);
   }
 }

@@ -15,9 +15,9 @@
  * changes — exact multi-channel waiting, without a timeout (`timeoutMs: 0` polls instead).
  */
 import { BugError, limits } from '../base/index.js';
-import { sleepWhileEqual, sleepWhileEqualAsync } from '../platform/index.js';
-import { atomicallyAsyncOn, atomicallyOn, retry, type TxEngine } from '../stm/index.js';
-import { blocked, type ChannelCore, type Direction } from './channel-core.js';
+import { sleepWhileEqual } from '../platform/index.js';
+import { atomicallyOn, retry, type TxEngine } from '../stm/index.js';
+import { blocked, sleepAsync, type ChannelCore, type Direction } from './channel-core.js';
 import { coreOf, deadlineOf, type SharedChannel } from './shared-channel.js';
 
 /** One case of a `select`: receive from a channel, or send `value` to it. */
@@ -82,13 +82,12 @@ export async function selectAsync(
 ): Promise<Selected | undefined> {
   const prepared = prepare(cases, options, 'selectAsync');
   const first = prepared.first;
-  const own = first.context.engine;
   const i32 = first.context.memory.i32;
   const registered = register(prepared, 1);
   try {
     for (;;) {
       const seen = prepared.directions.map((direction) => Atomics.load(i32, direction.events));
-      const selected = await atomicallyAsyncOn(own, () => attempt(own, prepared));
+      const selected = await first.runAsync((engine) => attempt(engine, prepared));
       if (selected !== blocked) return selected;
       const remainingMs = prepared.deadlineMs - performance.now();
       if (remainingMs <= 0) return undefined;
@@ -97,12 +96,7 @@ export async function selectAsync(
       const index = Math.floor(Math.random() * seen.length);
       const direction = nth(prepared.directions, index);
       first.context.reclaim.quiesce();
-      await sleepWhileEqualAsync(
-        i32,
-        direction.events,
-        seen[index] ?? 0,
-        sleepMsOf(prepared, remainingMs),
-      );
+      await sleepAsync(i32, direction.events, seen[index] ?? 0, sleepMsOf(prepared, remainingMs));
     }
   } finally {
     register(prepared, -1, registered);
