@@ -229,7 +229,7 @@ export class ChannelCore {
 /**
  * `sleepWhileEqualAsync` that keeps the thread alive meanwhile: a pending `Atomics.waitAsync`
  * does not hold Node's event loop open, so a worker whose only work is an awaited receive would
- * otherwise exit (code 13, unsettled top-level await). A timer for the same span does.
+ * otherwise exit (code 13, unsettled top-level await). A long timer, cleared at once after, does.
  */
 export async function sleepAsync(
   i32: Int32Array,
@@ -237,7 +237,8 @@ export async function sleepAsync(
   expected: number,
   timeoutMs: number,
 ): Promise<void> {
-  const keepAlive = setTimeout(() => undefined, timeoutMs + 1);
+  // Not `timeoutMs`: a timed-out waitAsync may resolve after a timer of the same span fired.
+  const keepAlive = setTimeout(() => undefined, keepAliveMs);
   try {
     await sleepWhileEqualAsync(i32, index, expected, timeoutMs);
   } finally {
