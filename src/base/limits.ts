@@ -91,10 +91,10 @@ export const retrySleepMsMax = 1000;
 export const channelCapacityMax = 2 ** 20;
 /**
  * Spins of a blocked channel operation (each a load of the channel's event word) before it
- * sleeps: about a microsecond or two, so a receiver spinning meanwhile takes a hand-off without a
+ * sleeps: some tens of microseconds, so a receiver spinning meanwhile takes a hand-off without a
  * futex round trip, and a long wait costs no CPU.
  */
-export const channelSpinMax = 200;
+export const channelSpinMax = 2000;
 /**
  * Longest sleep of a blocked channel operation before it looks again (a safety net against a
  * wake-up lost with a worker that died between its commit and its notify).

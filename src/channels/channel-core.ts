@@ -10,11 +10,17 @@
  * A waiter loads the event word, tries its operation in a transaction, and sleeps only while the
  * word still holds what it loaded. No wake-up is lost:
  * - ORDERING: the waker commits, then adds to the event word (SeqCst), then loads the waiting
- *   count; the waiter adds to the waiting count (SeqCst) before it loads the event word it sleeps
- *   on and before the attempt that failed. In the single total order of SeqCst operations either
- *   the waker's load sees the waiter registered (it notifies), or the waiter's load of the event
- *   word comes after the waker's add — then either its attempt saw the commit (a transaction that
- *   starts after a commit sees it) or the word has moved and `Atomics.wait` returns at once.
+ *   count. The waiter loads the event word (`seen`) before its attempt, and adds to the waiting
+ *   count (SeqCst) before `Atomics.wait` compares the word with `seen`. In the single total order
+ *   of SeqCst operations either the waker's load sees the waiter registered (it notifies, and the
+ *   sleep ends or never starts), or it comes before the registration — then the waker's add comes
+ *   before the wait's compare, which sees the word moved (if the add came after `seen` was
+ *   loaded) and returns at once, or the add came before `seen` was loaded, so the commit came
+ *   before the attempt started, and the attempt saw it (a transaction that starts after a commit
+ *   sees it).
+ * - Registration comes after a short spin on the event word: a waiter that is only spinning is
+ *   not registered, so the waker makes no futex call for it (measured: the notify system call
+ *   was most of the cost of a hand-off between two busy workers).
  * - A waker killed between its commit and its add leaves sleepers asleep: every sleep is bounded
  *   (`channelSleepMsMax`) and followed by a new attempt.
  * Waking all sleepers of a direction rather than one keeps the argument this short; a woken
@@ -153,15 +159,14 @@ export class ChannelCore {
         const seen = Atomics.load(i32, direction.events);
         const result = attempt();
         if (result !== blocked) return result;
-        if (!registered) {
-          // ORDERING: registered before the next load of the event word.
-          Atomics.add(i32, direction.waiting, 1);
-          registered = true;
-          continue;
-        }
         const remainingMs = deadlineMs - performance.now();
         if (remainingMs <= 0) return timedOut;
         if (this.#spinWhileEqual(direction.events, seen)) continue;
+        if (!registered) {
+          // ORDERING: registered before the sleep compares the event word with `seen`.
+          Atomics.add(i32, direction.waiting, 1);
+          registered = true;
+        }
         this.context.reclaim.quiesce();
         sleepWhileEqual(
           i32,
@@ -188,13 +193,14 @@ export class ChannelCore {
         const seen = Atomics.load(i32, direction.events);
         const result = await attempt();
         if (result !== blocked) return result;
-        if (!registered) {
-          Atomics.add(i32, direction.waiting, 1);
-          registered = true;
-          continue;
-        }
         const remainingMs = deadlineMs - performance.now();
         if (remainingMs <= 0) return timedOut;
+        if (Atomics.load(i32, direction.events) !== seen) continue;
+        if (!registered) {
+          // ORDERING: registered before the sleep compares the event word with `seen`.
+          Atomics.add(i32, direction.waiting, 1);
+          registered = true;
+        }
         this.context.reclaim.quiesce();
         const sleepMs = Math.min(remainingMs, limits.channelSleepMsMax);
         await sleepAsync(i32, direction.events, seen, sleepMs);

@@ -1,0 +1,99 @@
+// Worker of the channel benchmarks (channels.bench.ts): one role per worker.
+// - 'send' / 'receive': `count` small numbers through a SharedChannel; the receiver times from
+//   its first item to its last;
+// - 'post-send' / 'post-receive': the same through a MessagePort (the postMessage baseline);
+// - 'echo-spin': takes pings with a spinning `tryReceive` and sends each back (latency, RTT / 2);
+// - 'echo-sleeping': the same with a blocking `receive`, pinged at intervals long enough for it
+//   to be asleep when each ping arrives.
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { Heap, type HeapHandle, type SharedChannel, type SharedRef } from '../../src/index.js';
+
+export type ChannelBenchParams =
+  | {
+      readonly role: 'send' | 'receive';
+      readonly heap: HeapHandle;
+      readonly channel: SharedRef;
+      readonly count: number;
+    }
+  | {
+      readonly role: 'echo-spin' | 'echo-sleeping';
+      readonly heap: HeapHandle;
+      readonly ping: SharedRef;
+      readonly pong: SharedRef;
+    }
+  | {
+      readonly role: 'post-send' | 'post-receive';
+      readonly port: MessagePort;
+      readonly count: number;
+    };
+
+/** What a receiving role reports: microseconds, for `count` items or per item. */
+export interface ChannelBenchReport {
+  readonly micros: number;
+}
+
+const params = workerData as ChannelBenchParams;
+
+async function main(): Promise<ChannelBenchReport> {
+  switch (params.role) {
+    case 'send': {
+      const heap = Heap.attach(params.heap);
+      const channel = heap.open<SharedChannel<number>>(params.channel);
+      for (let n = 0; n < params.count; n += 1) channel.send(n);
+      return { micros: 0 };
+    }
+    case 'receive': {
+      const heap = Heap.attach(params.heap);
+      const channel = heap.open<SharedChannel<number>>(params.channel);
+      channel.receive();
+      const start = performance.now();
+      for (let n = 1; n < params.count; n += 1) channel.receive();
+      return { micros: ((performance.now() - start) * 1000) / (params.count - 1) };
+    }
+    case 'echo-sleeping': {
+      const heap = Heap.attach(params.heap);
+      const ping = heap.open<SharedChannel<number>>(params.ping);
+      const pong = heap.open<SharedChannel<number>>(params.pong);
+      // Bounded by the pinger: it sends −1 last.
+      for (;;) {
+        const value = ping.receive();
+        if (value < 0) return { micros: 0 };
+        pong.send(value);
+      }
+    }
+    case 'echo-spin': {
+      const heap = Heap.attach(params.heap);
+      const ping = heap.open<SharedChannel<number>>(params.ping);
+      const pong = heap.open<SharedChannel<number>>(params.pong);
+      // Bounded by the pinger: it sends −1 last.
+      for (;;) {
+        const got = ping.tryReceive();
+        if (got === undefined) continue;
+        if (got.value < 0) return { micros: 0 };
+        pong.send(got.value);
+      }
+    }
+    case 'post-send': {
+      for (let n = 0; n < params.count; n += 1) params.port.postMessage(n);
+      params.port.close();
+      return { micros: 0 };
+    }
+    case 'post-receive': {
+      const { port, count } = params;
+      return new Promise((resolve) => {
+        let received = 0;
+        let start = 0;
+        port.on('message', () => {
+          received += 1;
+          if (received === 1) start = performance.now();
+          if (received === count) {
+            port.close();
+            resolve({ micros: ((performance.now() - start) * 1000) / (count - 1) });
+          }
+        });
+      });
+    }
+  }
+}
+
+parentPort?.postMessage(await main());
