@@ -14,6 +14,8 @@ export type ChannelBenchParams =
       readonly heap: HeapHandle;
       readonly channel: SharedRef;
       readonly count: number;
+      /** Items per transaction (1: each operation its own; more: a batch in `atomically`). */
+      readonly batch: number;
     }
   | {
       readonly role: 'echo-spin' | 'echo-sleeping';
@@ -39,16 +41,40 @@ async function main(): Promise<ChannelBenchReport> {
     case 'send': {
       const heap = Heap.attach(params.heap);
       const channel = heap.open<SharedChannel<number>>(params.channel);
-      for (let n = 0; n < params.count; n += 1) channel.send(n);
+      const { count, batch } = params;
+      if (batch === 1) {
+        for (let n = 0; n < count; n += 1) channel.send(n);
+      } else {
+        for (let n = 0; n < count; n += batch) {
+          heap.atomically(() => {
+            for (let k = n; k < Math.min(n + batch, count); k += 1) channel.send(k);
+          });
+        }
+      }
       return { micros: 0 };
     }
     case 'receive': {
       const heap = Heap.attach(params.heap);
       const channel = heap.open<SharedChannel<number>>(params.channel);
+      const { count, batch } = params;
       channel.receive();
       const start = performance.now();
-      for (let n = 1; n < params.count; n += 1) channel.receive();
-      return { micros: ((performance.now() - start) * 1000) / (params.count - 1) };
+      if (batch === 1) {
+        for (let n = 1; n < count; n += 1) channel.receive();
+      } else {
+        // Up to `batch` items per transaction: the first waits (retry), the rest only if queued.
+        for (let n = 1; n < count;) {
+          n += heap.atomically(() => {
+            channel.receive();
+            let taken = 1;
+            while (taken < batch && n + taken < count && channel.tryReceive() !== undefined) {
+              taken += 1;
+            }
+            return taken;
+          });
+        }
+      }
+      return { micros: ((performance.now() - start) * 1000) / (count - 1) };
     }
     case 'echo-sleeping': {
       const heap = Heap.attach(params.heap);
