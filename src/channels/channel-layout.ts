@@ -10,7 +10,10 @@
  * of the segment that holds it (unbounded). Positions are float64 integers: at 10^9 sends a
  * second they stay exact for 100 days… times 1000 (2^53).
  *
- * Channel block (tag `channelTag`), 8 + 184 + ringSlots × 32 bytes:
+ * Channel block (tag `channelTag`), 8 + 384 + ringSlots × 32 bytes. Three groups of fields, by
+ * who writes them, each 64 bytes away from the next: blocks are only 8-byte aligned, and a
+ * 64-byte gap is what keeps two groups off one cache line wherever the block starts, so that a
+ * receive's writes do not take the line a concurrent send reads (and back).
  *
  * | field            | offset | size | atomic | written by                   | invariant                |
  * |------------------|--------|------|--------|------------------------------|--------------------------|
@@ -18,22 +21,24 @@
  * | refcount         | 8      | 4    | yes    | lifetime.ts (spare half of   | stored references + pins |
  * |                  |        |      |        | `head`'s word)               |                          |
  * | head             | 8      | 32   | tx     | receives                     | number; head ≤ tail      |
- * | tail             | 40     | 32   | tx     | sends (and a rendezvous      | number; tail − head ≤    |
- * |                  |        |      |        | sender taking its item back) | ringSlots if bounded     |
- * | closed           | 72     | 32   | tx     | `close` (0 → 1, once)        | number 0 or 1            |
- * | headSegment      | 104    | 32   | tx     | the receive that empties a   | number: handle of the    |
+ * | headSegment      | 40     | 32   | tx     | the receive that empties a   | number: handle of the    |
  * |                  |        |      |        | segment (unbounded only)     | segment holding `head`   |
- * | tailSegment      | 136    | 32   | tx     | the send that fills the last | number: handle of the    |
- * |                  |        |      |        | slot of one (unbounded only) | segment holding `tail`   |
- * | capacity         | 168    | 4    | no     | creator, before publication  | −1 unbounded, 0          |
- * |                  |        |      |        |                              | rendezvous, else bound   |
- * | (spare)          | 172    | 4    | no     | nobody                       | 0                        |
- * | sentEvents       | 176    | 4    | yes    | after a committed send/close | wrapping counter         |
- * | takenEvents      | 180    | 4    | yes    | after a committed            | wrapping counter         |
+ * | takenEvents      | 72     | 4    | yes    | after a committed            | wrapping counter         |
  * |                  |        |      |        | receive/close                |                          |
- * | receiversWaiting | 184    | 4    | yes    | a blocked receive (+1, −1)   | ≥ 0 unless a waiter died |
- * | sendersWaiting   | 188    | 4    | yes    | a blocked send (+1, −1)      | ≥ 0 unless a waiter died |
- * | ring slot i      | 192+32i| 32   | tx     | sends (value), receives      | slot word of the item at |
+ * | (gap)            | 76     | 68   | no     | nobody                       | cache-line gap           |
+ * | tail             | 144    | 32   | tx     | sends (and a rendezvous      | number; tail − head ≤    |
+ * |                  |        |      |        | sender taking its item back) | ringSlots if bounded     |
+ * | tailSegment      | 176    | 32   | tx     | the send that fills the last | number: handle of the    |
+ * |                  |        |      |        | slot of one (unbounded only) | segment holding `tail`   |
+ * | sentEvents       | 208    | 4    | yes    | after a committed send/close | wrapping counter         |
+ * | (gap)            | 212    | 68   | no     | nobody                       | cache-line gap           |
+ * | closed           | 280    | 32   | tx     | `close` (0 → 1, once)        | number 0 or 1            |
+ * | capacity         | 312    | 4    | no     | creator, before publication  | −1 unbounded, 0          |
+ * |                  |        |      |        |                              | rendezvous, else bound   |
+ * | receiversWaiting | 316    | 4    | yes    | a sleeping receive (+1, −1)  | ≥ 0 unless a waiter died |
+ * | sendersWaiting   | 320    | 4    | yes    | a sleeping send (+1, −1)     | ≥ 0 unless a waiter died |
+ * | (gap)            | 324    | 68   | no     | nobody                       | cache-line gap           |
+ * | ring slot i      | 392+32i| 32   | tx     | sends (value), receives      | slot word of the item at |
  * |                  |        |      |        | (`holeWord`)                 | position p ≡ i with      |
  * |                  |        |      |        |                              | head ≤ p < tail, else    |
  * |                  |        |      |        |                              | `holeWord`               |
@@ -62,27 +67,34 @@ export const channelSegmentTag = 18 as BlockTag;
 /** `capacity` of an unbounded channel. */
 export const unboundedCapacity = -1;
 
-/** Transactional words of the channel block, in units from the block's unit. */
-export const headWord = (unit: number): number => unit + 1;
-export const tailWord = (unit: number): number => unit + 1 + twordUnits;
-export const closedWord = (unit: number): number => unit + 1 + 2 * twordUnits;
-export const headSegmentWord = (unit: number): number => unit + 1 + 3 * twordUnits;
-export const tailSegmentWord = (unit: number): number => unit + 1 + 4 * twordUnits;
+/** Bytes between field groups: wherever a block starts, no cache line holds two groups. */
+const gapUnits = 64 / 8;
 
-/** The plain words after the five transactional ones: two 8-byte units. */
-const plainUnit = (unit: number): number => unit + 1 + 5 * twordUnits;
+/** The receivers' group, in units from the block's unit. */
+export const headWord = (unit: number): number => unit + 1;
+export const headSegmentWord = (unit: number): number => unit + 1 + twordUnits;
+const receiversUnit = (unit: number): number => unit + 1 + 2 * twordUnits;
+/** The senders' group. */
+const sendersStart = (unit: number): number => receiversUnit(unit) + 1 + gapUnits;
+export const tailWord = (unit: number): number => sendersStart(unit);
+export const tailSegmentWord = (unit: number): number => sendersStart(unit) + twordUnits;
+const sendersUnit = (unit: number): number => sendersStart(unit) + 2 * twordUnits;
+/** The shared, read-mostly group. */
+const sharedStart = (unit: number): number => sendersUnit(unit) + 1 + gapUnits;
+export const closedWord = (unit: number): number => sharedStart(unit);
+const sharedUnit = (unit: number): number => sharedStart(unit) + twordUnits;
+
 /** i32 indexes of the plain words. */
-export const capacityIndex = (unit: number): number => plainUnit(unit) * 2;
-export const sentEventsIndex = (unit: number): number => plainUnit(unit) * 2 + 2;
-export const takenEventsIndex = (unit: number): number => plainUnit(unit) * 2 + 3;
-export const receiversWaitingIndex = (unit: number): number => plainUnit(unit) * 2 + 4;
-export const sendersWaitingIndex = (unit: number): number => plainUnit(unit) * 2 + 5;
-const plainUnits = 3;
+export const takenEventsIndex = (unit: number): number => receiversUnit(unit) * 2;
+export const sentEventsIndex = (unit: number): number => sendersUnit(unit) * 2;
+export const capacityIndex = (unit: number): number => sharedUnit(unit) * 2;
+export const receiversWaitingIndex = (unit: number): number => sharedUnit(unit) * 2 + 1;
+export const sendersWaitingIndex = (unit: number): number => sharedUnit(unit) * 2 + 2;
 
 /** Bytes of the channel block's fixed part (after the header), and its ring's first slot. */
-export const channelFixedBytes = (5 * twordUnits + plainUnits) * 8;
+export const channelFixedBytes = (sharedUnit(0) + 2 + gapUnits - 1) * 8;
 export const ringSlotWord = (unit: number, slot: number): number =>
-  unit + 1 + 5 * twordUnits + plainUnits + slot * twordUnits;
+  unit + 1 + channelFixedBytes / 8 + slot * twordUnits;
 export const channelPayloadBytes = (ringSlots: number): number =>
   channelFixedBytes + ringSlots * twordUnits * 8;
 

@@ -47,26 +47,40 @@ const drain = <T>(channel: SharedChannel<T>): T[] => {
 };
 
 describe('SharedChannel layout', () => {
-  it('words do not overlap and fill the block exactly', () => {
+  it('fields do not overlap, groups are a cache line apart, the ring ends the block', () => {
     const unit = 1000;
-    const twords = [headWord, tailWord, closedWord, headSegmentWord, tailSegmentWord].map((word) =>
-      word(unit),
-    );
-    for (const [index, tword] of twords.entries())
-      assert.equal(tword, unit + 1 + index * twordUnits);
-    const plain = [
-      capacityIndex,
-      sentEventsIndex,
-      takenEventsIndex,
-      receiversWaitingIndex,
-      sendersWaitingIndex,
-    ].map((index) => index(unit));
-    assert.equal(new Set(plain).size, plain.length);
-    const lastTwordEnd = (unit + 1 + 5 * twordUnits) * 2;
-    for (const index of plain)
-      assert.ok(index >= lastTwordEnd && index < ringSlotWord(unit, 0) * 2);
-    assert.equal(ringSlotWord(unit, 0), unit + 1 + channelFixedBytes / 8);
+    const byte = (wordIndex: number): number => (wordIndex - unit) * 8;
+    const i32Byte = (index: number): number => index * 4 - unit * 8;
+    const tword = (word: (at: number) => number): [number, number] => [byte(word(unit)), 32];
+    const plain = (index: (at: number) => number): [number, number] => [i32Byte(index(unit)), 4];
+    const groups: [number, number][][] = [
+      [tword(headWord), tword(headSegmentWord), plain(takenEventsIndex)],
+      [tword(tailWord), tword(tailSegmentWord), plain(sentEventsIndex)],
+      [
+        tword(closedWord),
+        plain(capacityIndex),
+        plain(receiversWaitingIndex),
+        plain(sendersWaitingIndex),
+      ],
+      [[byte(ringSlotWord(unit, 0)), 32]],
+    ];
+    const fields = groups.flat().sort((a, b) => a[0] - b[0]);
+    assert.equal(fields[0]?.[0], 8, 'the first field follows the header');
+    for (let index = 1; index < fields.length; index += 1) {
+      const [previousStart, previousSize] = fields[index - 1] ?? [0, 0];
+      assert.ok(
+        (fields[index]?.[0] ?? 0) >= previousStart + previousSize,
+        `overlap at ${String(index)}`,
+      );
+    }
+    for (let group = 1; group < groups.length; group += 1) {
+      const end = Math.max(...(groups[group - 1] ?? []).map(([start, size]) => start + size));
+      const start = Math.min(...(groups[group] ?? []).map(([first]) => first));
+      assert.ok(start - end >= 64, `group ${String(group)} is ${String(start - end)} bytes away`);
+    }
+    assert.equal(byte(ringSlotWord(unit, 0)), 8 + channelFixedBytes);
     assert.equal(channelPayloadBytes(3), channelFixedBytes + 3 * twordUnits * 8);
+    assert.equal(ringSlotWord(unit, 2) - ringSlotWord(unit, 1), twordUnits);
     assert.equal(segmentSlotWord(unit, segmentSlots - 1) + twordUnits, segmentNextWord(unit));
     assert.equal(segmentNextWord(unit) + twordUnits, unit + 1 + segmentPayloadBytes / 8);
     assert.ok(8 + segmentPayloadBytes <= 1024, 'a segment fits the 1 KiB class');
