@@ -115,6 +115,25 @@ describe('SharedChannel between workers', () => {
     heap.close();
   });
 
+  it('a rendezvous send returns only once a receiver has taken the item', async () => {
+    const heap = Heap.create({ maxBytes: 16 << 20 });
+    const channel = heap.channel<Item>({ capacity: 0 });
+    const log = heap.array<Item>();
+    const consuming = runWorkers<boolean>(script, [
+      { role: 'consume-atomic', heap: heap.handle, channel: channel.ref, log: log.ref },
+    ]);
+    const count = 100;
+    for (let n = 0; n < count; n += 1) {
+      channel.send([0, n]);
+      // The consumer logs in its receive's transaction: taken means logged.
+      assert.equal(log.length, n + 1, `send ${String(n)} returned before its item was taken`);
+    }
+    channel.close();
+    await within(consuming, waitMsMax, 'the consumer did not finish');
+    assertExactlyOnce([log.toArray()], 1, count);
+    heap.close();
+  });
+
   it('receiveAsync on the main thread leaves its event loop running', async () => {
     const heap = Heap.create({ maxBytes: 16 << 20 });
     const channel = heap.channel<Item>({ capacity: 4 });
