@@ -2,7 +2,8 @@
 // - 'send' / 'receive': `count` small numbers through a SharedChannel; the receiver times from
 //   its first item to its last;
 // - 'post-send' / 'post-receive': the same through a MessagePort (the postMessage baseline);
-// - 'echo-spin': takes pings with a spinning `tryReceive` and sends each back (latency, RTT / 2);
+// - 'echo-spin': takes pings with a blocking `receive` (it spins before sleeping) and sends each
+//   back, pinged back-to-back so that it never sleeps (latency, RTT / 2);
 // - 'echo-sleeping': the same with a blocking `receive`, pinged at intervals long enough for it
 //   to be asleep when each ping arrives.
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
@@ -93,10 +94,9 @@ async function main(): Promise<ChannelBenchReport> {
       const pong = heap.open<SharedChannel<number>>(params.pong);
       // Bounded by the pinger: it sends −1 last.
       for (;;) {
-        const got = ping.tryReceive();
-        if (got === undefined) continue;
-        if (got.value < 0) return { micros: 0 };
-        pong.send(got.value);
+        const value = ping.receive();
+        if (value < 0) return { micros: 0 };
+        pong.send(value);
       }
     }
     case 'post-send': {

@@ -215,11 +215,14 @@ export class ChannelCore {
     return Atomics.load(this.#i32, this.forItems.waiting);
   }
 
-  /** True if the event word moved within `channelSpinMax` loads. */
+  /** True if the event word moved within `channelSpinMs` (at most `channelSpinLoadsMax` loads). */
   #spinWhileEqual(index: number, seen: number): boolean {
     const i32 = this.#i32;
-    for (let spin = 0; spin < limits.channelSpinMax; spin += 1) {
+    const until = performance.now() + limits.channelSpinMs;
+    for (let spin = 1; spin <= limits.channelSpinLoadsMax; spin += 1) {
       if (Atomics.load(i32, index) !== seen) return true;
+      // The clock costs more than a load: look at it every 64 loads.
+      if ((spin & 63) === 0 && performance.now() >= until) return false;
     }
     return false;
   }
