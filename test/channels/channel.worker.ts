@@ -3,6 +3,7 @@
 // report what they received, in order; the logged roles record each item in shared memory so
 // that a worker killed by the main thread leaves an exact account of what it did.
 import { parentPort, workerData } from 'node:worker_threads';
+import { faults } from '../../src/base/index.js';
 import {
   atomically,
   Heap,
@@ -13,40 +14,56 @@ import {
   type SharedChannel,
   type SharedRef,
 } from '../../src/index.js';
+import { seededRandom } from '../support/random.js';
 
 export type Item = readonly [producer: number, n: number];
 
-export type ChannelWorkerData =
-  | {
-      readonly role: 'produce';
-      readonly heap: HeapHandle;
-      readonly channel: SharedRef;
-      readonly producer: number;
-      readonly from: number;
-      readonly count: number;
-      /** A cell written in each send's transaction with the count sent so far (kill tests). */
-      readonly sent?: SharedRef;
-    }
-  | {
-      readonly role: 'consume' | 'consume-async';
-      readonly heap: HeapHandle;
-      readonly channel: SharedRef;
-    }
-  | {
-      /** Receive, then push to `log` in a second transaction: a kill in between loses one item. */
-      readonly role: 'consume-then-log' | 'consume-atomic';
-      readonly heap: HeapHandle;
-      readonly channel: SharedRef;
-      readonly log: SharedRef;
-    }
-  | {
-      readonly role: 'select';
-      readonly heap: HeapHandle;
-      readonly channels: readonly SharedRef[];
-    };
+/** Fault injection: die at a random crash point of the library, each passed with `rate`. */
+export interface CrashAt {
+  readonly crash?: { readonly rate: number; readonly seed: number };
+}
+
+export type ChannelWorkerData = CrashAt &
+  (
+    | {
+        readonly role: 'produce';
+        readonly heap: HeapHandle;
+        readonly channel: SharedRef;
+        readonly producer: number;
+        readonly from: number;
+        readonly count: number;
+        /** A cell written in each send's transaction with the count sent so far (kill tests). */
+        readonly sent?: SharedRef;
+      }
+    | {
+        readonly role: 'consume' | 'consume-async';
+        readonly heap: HeapHandle;
+        readonly channel: SharedRef;
+      }
+    | {
+        /** Receive, then push to `log` in a second transaction: a kill in between loses one item. */
+        readonly role: 'consume-then-log' | 'consume-atomic';
+        readonly heap: HeapHandle;
+        readonly channel: SharedRef;
+        readonly log: SharedRef;
+      }
+    | {
+        readonly role: 'select';
+        readonly heap: HeapHandle;
+        readonly channels: readonly SharedRef[];
+      }
+  );
 
 const data = workerData as ChannelWorkerData;
 const heap = Heap.attach(data.heap);
+if (data.crash !== undefined) {
+  const { rate } = data.crash;
+  const random = seededRandom(data.crash.seed);
+  faults.atCrashPoint = () => {
+    // Exits the thread here, mid-commit or mid-wait: `heap.watch` in the test recovers it.
+    if (random() < rate) process.exit(3);
+  };
+}
 
 function produce(channel: SharedChannel<Item>, sent: SharedCell<number> | undefined): void {
   if (data.role !== 'produce') return;
