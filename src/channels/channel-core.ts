@@ -32,7 +32,9 @@ import { sleepWhileEqual, sleepWhileEqualAsync } from '../platform/index.js';
 import { atomicallyAsyncOn, atomicallyOn, transactionEngine, type TxEngine } from '../stm/index.js';
 import {
   channelTag,
+  receiversBlockedIndex,
   receiversWaitingIndex,
+  sendersBlockedIndex,
   sendersWaitingIndex,
   sentEventsIndex,
   takenEventsIndex,
@@ -48,8 +50,10 @@ export const timedOut: unique symbol = Symbol('timed out');
 export interface Direction {
   /** i32 index of the event word to sleep on. */
   readonly events: number;
-  /** i32 index of the count of waiters registered on it. */
+  /** i32 index of the count of waiters asleep (or about to be) on it: wakers notify if > 0. */
   readonly waiting: number;
+  /** i32 index of the count of operations blocked this way, spinning or asleep. */
+  readonly blocked: number;
 }
 
 /** A timer span longer than any async transaction (it is cleared when the transaction ends). */
@@ -82,8 +86,13 @@ export class ChannelCore {
     this.forItems = {
       events: sentEventsIndex(this.unit),
       waiting: receiversWaitingIndex(this.unit),
+      blocked: receiversBlockedIndex(this.unit),
     };
-    this.forRoom = { events: takenEventsIndex(this.unit), waiting: sendersWaitingIndex(this.unit) };
+    this.forRoom = {
+      events: takenEventsIndex(this.unit),
+      waiting: sendersWaitingIndex(this.unit),
+      blocked: sendersBlockedIndex(this.unit),
+    };
   }
 
   /** Throws ClosedError (heap closed here) or StaleHandleError (disposed, freed). */
@@ -153,12 +162,17 @@ export class ChannelCore {
   ): R | typeof timedOut {
     const i32 = this.#i32;
     let registered = false;
+    let blockedCounted = false;
     try {
       for (;;) {
         // ORDERING: loaded before the attempt (see the module comment).
         const seen = Atomics.load(i32, direction.events);
         const result = attempt();
         if (result !== blocked) return result;
+        if (!blockedCounted) {
+          Atomics.add(i32, direction.blocked, 1);
+          blockedCounted = true;
+        }
         const remainingMs = deadlineMs - performance.now();
         if (remainingMs <= 0) return timedOut;
         if (this.#spinWhileEqual(direction.events, seen)) continue;
@@ -177,6 +191,7 @@ export class ChannelCore {
       }
     } finally {
       if (registered) Atomics.sub(i32, direction.waiting, 1);
+      if (blockedCounted) Atomics.sub(i32, direction.blocked, 1);
     }
   }
 
@@ -188,11 +203,16 @@ export class ChannelCore {
   ): Promise<R | typeof timedOut> {
     const i32 = this.#i32;
     let registered = false;
+    let blockedCounted = false;
     try {
       for (;;) {
         const seen = Atomics.load(i32, direction.events);
         const result = await attempt();
         if (result !== blocked) return result;
+        if (!blockedCounted) {
+          Atomics.add(i32, direction.blocked, 1);
+          blockedCounted = true;
+        }
         const remainingMs = deadlineMs - performance.now();
         if (remainingMs <= 0) return timedOut;
         if (Atomics.load(i32, direction.events) !== seen) continue;
@@ -207,12 +227,13 @@ export class ChannelCore {
       }
     } finally {
       if (registered) Atomics.sub(i32, direction.waiting, 1);
+      if (blockedCounted) Atomics.sub(i32, direction.blocked, 1);
     }
   }
 
-  /** Receivers registered as waiting now (a rendezvous `trySend` needs one). */
-  receiversWaiting(): number {
-    return Atomics.load(this.#i32, this.forItems.waiting);
+  /** Receivers blocked now, spinning or asleep (a rendezvous `trySend` needs one). */
+  receiversBlocked(): number {
+    return Atomics.load(this.#i32, this.forItems.blocked);
   }
 
   /** True if the event word moved within `channelSpinMs` (at most `channelSpinLoadsMax` loads). */

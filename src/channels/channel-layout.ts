@@ -10,7 +10,7 @@
  * of the segment that holds it (unbounded). Positions are float64 integers: at 10^9 sends a
  * second they stay exact for 100 days… times 1000 (2^53).
  *
- * Channel block (tag `channelTag`), 8 + 384 + ringSlots × 32 bytes. Three groups of fields, by
+ * Channel block (tag `channelTag`), 8 + 392 + ringSlots × 32 bytes. Three groups of fields, by
  * who writes them, each 64 bytes away from the next: blocks are only 8-byte aligned, and a
  * 64-byte gap is what keeps two groups off one cache line wherever the block starts, so that a
  * receive's writes do not take the line a concurrent send reads (and back).
@@ -37,8 +37,11 @@
  * |                  |        |      |        |                              | rendezvous, else bound   |
  * | receiversWaiting | 316    | 4    | yes    | a sleeping receive (+1, −1)  | ≥ 0 unless a waiter died |
  * | sendersWaiting   | 320    | 4    | yes    | a sleeping send (+1, −1)     | ≥ 0 unless a waiter died |
- * | (gap)            | 324    | 68   | no     | nobody                       | cache-line gap           |
- * | ring slot i      | 392+32i| 32   | tx     | sends (value), receives      | slot word of the item at |
+ * | receiversBlocked | 324    | 4    | yes    | a blocked receive or select, | ≥ 0 unless a waiter died |
+ * |                  |        |      |        | spinning or asleep (+1, −1)  |                          |
+ * | sendersBlocked   | 328    | 4    | yes    | a blocked send (+1, −1)      | ≥ 0 unless a waiter died |
+ * | (gap)            | 332    | 68   | no     | nobody                       | cache-line gap           |
+ * | ring slot i      | 400+32i| 32   | tx     | sends (value), receives      | slot word of the item at |
  * |                  |        |      |        | (`holeWord`)                 | position p ≡ i with      |
  * |                  |        |      |        |                              | head ≤ p < tail, else    |
  * |                  |        |      |        |                              | `holeWord`               |
@@ -90,9 +93,11 @@ export const sentEventsIndex = (unit: number): number => sendersUnit(unit) * 2;
 export const capacityIndex = (unit: number): number => sharedUnit(unit) * 2;
 export const receiversWaitingIndex = (unit: number): number => sharedUnit(unit) * 2 + 1;
 export const sendersWaitingIndex = (unit: number): number => sharedUnit(unit) * 2 + 2;
+export const receiversBlockedIndex = (unit: number): number => sharedUnit(unit) * 2 + 3;
+export const sendersBlockedIndex = (unit: number): number => sharedUnit(unit) * 2 + 4;
 
 /** Bytes of the channel block's fixed part (after the header), and its ring's first slot. */
-export const channelFixedBytes = (sharedUnit(0) + 2 + gapUnits - 1) * 8;
+export const channelFixedBytes = (sharedUnit(0) + 3 + gapUnits - 1) * 8;
 export const ringSlotWord = (unit: number, slot: number): number =>
   unit + 1 + channelFixedBytes / 8 + slot * twordUnits;
 export const channelPayloadBytes = (ringSlots: number): number =>

@@ -139,12 +139,18 @@ function sleepMsOf(prepared: Prepared, remainingMs: number): number {
   return Math.min(remainingMs, slice);
 }
 
-/** Adds `delta` to the waiting count of each distinct direction; returns those it touched. */
+/**
+ * Adds `delta` to the waiting and blocked counts of each distinct direction (a select has no
+ * spin: it counts as asleep throughout); returns those it touched.
+ */
 function register(prepared: Prepared, delta: number, only?: readonly Direction[]): Direction[] {
   const first = prepared.first;
   const i32 = first.context.memory.i32;
   const directions = only ?? [...new Set(prepared.directions)];
-  for (const direction of directions) Atomics.add(i32, direction.waiting, delta);
+  for (const direction of directions) {
+    Atomics.add(i32, direction.waiting, delta);
+    Atomics.add(i32, direction.blocked, delta);
+  }
   return [...directions];
 }
 

@@ -34,6 +34,7 @@ import {
   closedWord,
   headSegmentWord,
   headWord,
+  receiversBlockedIndex,
   receiversWaitingIndex,
   ringSlotsOf,
   ringSlotWord,
@@ -41,6 +42,7 @@ import {
   segmentPayloadBytes,
   segmentSlots,
   segmentSlotWord,
+  sendersBlockedIndex,
   sendersWaitingIndex,
   sentEventsIndex,
   tailSegmentWord,
@@ -123,7 +125,7 @@ export class SharedChannel<T> extends SharedObject {
     const engine = core.engineInTransaction;
     if (engine !== undefined) return core.put(engine, value, what) !== blocked;
     if (core.queue.capacity !== 0) return core.run((own) => core.put(own, value, what)) !== blocked;
-    if (core.receiversWaiting() === 0) return false;
+    if (core.receiversBlocked() === 0) return false;
     const position = core.run((own) => core.put(own, value, what));
     if (position === blocked) return false;
     return this.#handOff(position, performance.now() + limits.handoffTryMsMax, what);
@@ -392,12 +394,13 @@ export function createChannel<T>(
     initTword(i32, b64, ringSlotWord(unit, slot), holeWord);
   }
   i32[capacityIndex(unit)] = capacity;
-  i32[capacityIndex(unit) + 1] = 0;
   for (const index of [
     sentEventsIndex,
     takenEventsIndex,
     receiversWaitingIndex,
     sendersWaitingIndex,
+    receiversBlockedIndex,
+    sendersBlockedIndex,
   ]) {
     Atomics.store(i32, index(unit), 0);
   }

@@ -134,6 +134,30 @@ describe('SharedChannel between workers', () => {
     heap.close();
   });
 
+  it('a rendezvous trySend succeeds once a receiver is blocked in receive', async () => {
+    const heap = Heap.create({ maxBytes: 16 << 20 });
+    const channel = heap.channel<Item>({ capacity: 0 });
+    const consuming = runWorkers<Item[]>(script, [
+      { role: 'consume', heap: heap.handle, channel: channel.ref },
+    ]);
+    const count = 20;
+    const nap = new Int32Array(new SharedArrayBuffer(4));
+    for (let n = 0; n < count; n += 1) {
+      // Bounded: the consumer blocks again right after each item (its start takes longest).
+      let tries = 0;
+      while (!channel.trySend([0, n])) {
+        tries += 1;
+        assert.ok(tries < 100_000, `trySend ${String(n)} never found the receiver`);
+        Atomics.wait(nap, 0, 0, 0.2);
+      }
+    }
+    channel.close();
+    const [received] = await within(consuming, waitMsMax, 'the consumer did not finish');
+    assert.ok(received !== undefined);
+    assertExactlyOnce([received], 1, count);
+    heap.close();
+  });
+
   it('receiveAsync on the main thread leaves its event loop running', async () => {
     const heap = Heap.create({ maxBytes: 16 << 20 });
     const channel = heap.channel<Item>({ capacity: 4 });
