@@ -117,7 +117,10 @@ export class SharedChannel<T> extends SharedObject {
     );
   }
 
-  /** Appends `value` if that needs no wait (rendezvous: if a receiver is waiting and takes it). */
+  /**
+   * Appends `value` if that needs no wait: false if full (rendezvous: unless a receiver is blocked
+   * on the channel and takes it within `handoffTryMsMax`). ClosedError if the channel is closed.
+   */
   trySend(value: T): boolean {
     const core = this.#core;
     const what = 'channel.trySend';
