@@ -4,6 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { allocBenchmarks } from './alloc.bench.js';
 import { cellBenchmarks } from './cell.bench.js';
+import { channelBenchmarks } from './channels.bench.js';
 import { collectionBenchmarks } from './collections.bench.js';
 import { incumbentBenchmarks } from './incumbent.bench.js';
 import { opsBenchmarks } from './ops.bench.js';
@@ -40,6 +41,7 @@ const suites: Record<string, Suite> = {
   alloc: allocBenchmarks,
   cell: cellBenchmarks,
   collections: collectionBenchmarks,
+  channels: channelBenchmarks,
   ops: opsBenchmarks,
   record: recordBenchmarks,
   reclaim: reclaimBenchmarks,

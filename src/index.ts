@@ -38,6 +38,14 @@ export type {
   SharedMap,
   SharedSet,
 } from './collections/index.js';
+export type {
+  ChannelOptions,
+  SelectCase,
+  Selected,
+  SelectOptions,
+  SharedChannel,
+} from './channels/index.js';
+export { select, selectAsync } from './channels/index.js';
 export type { AbortKind, ConflictEvent, TxStats, WordPlace, WorkerTxStats } from './stm/index.js';
 export { atomically, atomicallyAsync, inevitable, orElse, retry } from './stm/index.js';
 export {

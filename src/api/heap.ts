@@ -9,6 +9,12 @@ import { limits, StaleHandleError, type Handle } from '../base/index.js';
 import { headerWord, headerWord64, HeapMemory } from '../memory/index.js';
 import { slotField } from '../reclaim/index.js';
 import {
+  channelKind,
+  createChannel,
+  type ChannelOptions,
+  type SharedChannel,
+} from '../channels/index.js';
+import {
   collectionKinds,
   createArray,
   createCounter,
@@ -161,13 +167,16 @@ function unreachableFigures(
   };
 }
 
+/** Every kind of shared object a heap holds: the collections' and the channel. */
+const heapKinds = collectionKinds.with(channelKind);
+
 export class Heap {
   readonly #context: HeapContext;
   /** This worker's wrapper of `heap.root`, made on first use. */
   #root: SharedMap<string> | undefined;
 
   private constructor(memory: HeapMemory, txLimits: TxLimits) {
-    this.#context = new HeapContext(memory, collectionKinds, txLimits);
+    this.#context = new HeapContext(memory, heapKinds, txLimits);
   }
 
   /** A new heap. `maxBytes` is a reservation: memory is committed as it is used. */
@@ -355,6 +364,14 @@ export class Heap {
   /** A new shared counter: `add(n)` from any number of workers never conflicts; `value` sums. */
   counter(initial = 0): SharedCounter {
     return createCounter(this.#context, initial);
+  }
+
+  /**
+   * A new channel: a multi-producer multi-consumer queue in shared memory. `capacity` 0 makes a
+   * rendezvous channel (a send waits for its receiver), n a bounded one, none an unbounded one.
+   */
+  channel<T>(options?: ChannelOptions): SharedChannel<T> {
+    return createChannel<T>(this.#context, options);
   }
 
   /**

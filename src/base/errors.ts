@@ -61,12 +61,15 @@ export class HeapExhaustedError extends Error {
   }
 }
 
-/** Use of a heap (or an object of it) after this worker called `heap.close()`. */
+/**
+ * Use of a heap (or an object of it) after this worker called `heap.close()`; also a send on a
+ * closed channel, a receive on a closed and drained one, and closing a channel twice (`reason`).
+ */
 export class ClosedError extends Error {
   readonly code = 'CLOSED' as const satisfies ErrorCode;
 
-  constructor(what: string) {
-    super(`${what}: the heap was closed in this worker`);
+  constructor(what: string, reason = 'the heap was closed in this worker') {
+    super(`${what}: ${reason}`);
     this.name = 'ClosedError';
   }
 }

@@ -83,3 +83,33 @@ export const txAttemptsMax = 1_000_000;
  * wake-up from a worker that died between writing a cell and waking its watchers).
  */
 export const retrySleepMsMax = 1000;
+
+/**
+ * Channels (channels/). Largest capacity of a bounded channel: its ring of slots is one block of
+ * 32 bytes per slot, so 2^20 slots is a 32 MiB block; larger queues are unbounded channels.
+ */
+export const channelCapacityMax = 2 ** 20;
+/**
+ * How long a blocked channel operation spins on the channel's event word before it sleeps:
+ * longer than a round trip between two busy workers (~10–20 µs measured here), so a receiver
+ * that is fed steadily takes each item without a futex round trip (~200 µs on this loaded
+ * machine), and short enough that a long wait costs almost no CPU. `channelSpinLoadsMax` bounds
+ * the loads whatever the clock does.
+ */
+export const channelSpinMs = 0.05;
+export const channelSpinLoadsMax = 100_000;
+/**
+ * Longest sleep of a blocked channel operation before it looks again (a safety net against a
+ * wake-up lost with a worker that died between its commit and its notify).
+ */
+export const channelSleepMsMax = 100;
+/**
+ * Longest sleep of a `select` on one of its channels before it polls the others: a select waits
+ * on one futex word at a time, so a case on another channel is seen within this.
+ */
+export const selectSleepMsMax = 2;
+/**
+ * How long `trySend` on a rendezvous channel waits for a receiver it saw waiting to take the
+ * item, before it takes the item back and reports failure.
+ */
+export const handoffTryMsMax = 20;

@@ -145,7 +145,8 @@ export class HeapContext {
     const tag = headerTag(i32[unit * 2] ?? 0);
     const handle = currentHandleAt(i32, unit);
     const kind = this.kinds.ownerOfTag(tag);
-    if (kind?.describeWord === undefined) return { object: 'unknown', handle, part: 'word' };
+    if (kind === undefined) return { object: 'unknown', handle, part: 'word' };
+    if (kind.describeWord === undefined) return { object: kind.name, handle, part: 'word' };
     try {
       return { ...kind.describeWord(this, unit, tag, tword), handle };
     } catch {

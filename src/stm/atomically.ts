@@ -193,8 +193,18 @@ function run<T>(engine: TxEngine | undefined, fn: () => T): T {
     if (outcome !== rerun) return outcome;
     const bound = frame.engine;
     if (bound !== undefined) afterAbort(bound);
-    frame.attempt += 1;
+    frame.attempt = nextAttempt(frame, bound);
   }
+}
+
+/**
+ * The number of the attempt after an abort. A `retry` waited for another transaction's change
+ * and starts over: it is not contention, so it must not count toward `attemptsBeforeInevitable`
+ * (a consumer woken often by a busy queue would otherwise turn inevitable, where `retry` cannot
+ * wait: its reads are locks, not a read set).
+ */
+function nextAttempt(frame: Frame, bound: TxEngine | undefined): number {
+  return bound?.abortSignal.kind === 'retry' ? 0 : frame.attempt + 1;
 }
 
 async function runAsync<T>(engine: TxEngine | undefined, fn: () => T): Promise<T> {
@@ -218,7 +228,7 @@ async function runAsync<T>(engine: TxEngine | undefined, fn: () => T): Promise<T
     }
     if (outcome !== rerun) return outcome;
     if (pending !== undefined) await frame.engine?.waitAsync(pending);
-    frame.attempt += 1;
+    frame.attempt = nextAttempt(frame, frame.engine);
   }
 }
 

@@ -1,0 +1,159 @@
+// Channel benchmarks (issue: workers and channels). Two workers, medians of `samples` runs:
+// - throughput of small numbers from one worker to another through a SharedChannel (capacity
+//   1024), against postMessage on a MessagePort between the same kind of workers (target ≥ 10×);
+//   each operation its own transaction, and 64 per transaction (`atomically` around a batch);
+// - hand-off latency to a spinning receiver: ping-pong with the main thread, half the round trip
+//   (target ≤ 2 µs); both sides in a blocking `receive`, which spins `channelSpinMs` on the
+//   channel's event word before it sleeps, so back-to-back pings never find it asleep;
+// - hand-off latency to a sleeping receiver: round trip to an echo worker asleep in a blocking
+//   `receive` (pinged 2 ms apart), minus the spinning one-way figure (the reply's way back).
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { Heap } from '../src/index.js';
+import { median } from './lib/measure.js';
+import type { BenchResult } from './run.js';
+import type { ChannelBenchParams, ChannelBenchReport } from './workers/channel.worker.js';
+
+const script = new URL('./workers/channel.worker.ts', import.meta.url);
+const throughputItems = 200_000;
+const latencyRounds = 20_000;
+/** Items per transaction in the batched throughput row (sends and receives in `atomically`). */
+const batchItems = 64;
+const sleepingRounds = 200;
+const sleepingGapMs = 2;
+
+function start(
+  params: ChannelBenchParams,
+  transfer: readonly MessagePort[] = [],
+): Promise<ChannelBenchReport> {
+  const worker = new Worker(script, { workerData: params, transferList: [...transfer] });
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+}
+
+async function channelThroughput(batch: number): Promise<number> {
+  const heap = Heap.create({ maxBytes: 64 << 20 });
+  const channel = heap.channel<number>({ capacity: 1024 });
+  const common = { heap: heap.handle, channel: channel.ref, count: throughputItems, batch };
+  const receiving = start({ role: 'receive', ...common });
+  await start({ role: 'send', ...common });
+  const { micros } = await receiving;
+  heap.close();
+  return 1e6 / micros;
+}
+
+async function postMessageThroughput(): Promise<number> {
+  const { port1, port2 } = new MessageChannel();
+  const receiving = start({ role: 'post-receive', port: port2, count: throughputItems }, [port2]);
+  await start({ role: 'post-send', port: port1, count: throughputItems }, [port1]);
+  const { micros } = await receiving;
+  return 1e6 / micros;
+}
+
+async function spinningLatency(): Promise<number> {
+  const heap = Heap.create({ maxBytes: 64 << 20 });
+  const ping = heap.channel<number>();
+  const pong = heap.channel<number>();
+  const echo = start({ role: 'echo-spin', heap: heap.handle, ping: ping.ref, pong: pong.ref });
+  // Warm up (and wait for the worker to start): the first round trips.
+  for (let round = 0; round < 1000; round += 1) {
+    ping.send(round);
+    pong.receive();
+  }
+  const trips: number[] = [];
+  for (let round = 0; round < latencyRounds; round += 1) {
+    const begin = performance.now();
+    ping.send(round);
+    pong.receive();
+    trips.push(performance.now() - begin);
+  }
+  ping.send(-1);
+  await echo;
+  heap.close();
+  return (median(trips) * 1000) / 2;
+}
+
+/** Round trip to an echo asleep in `receive` (pinged 2 ms apart), minus a spinning one-way. */
+async function sleepingLatency(spinningMicros: number): Promise<number> {
+  const heap = Heap.create({ maxBytes: 64 << 20 });
+  const ping = heap.channel<number>();
+  const pong = heap.channel<number>();
+  const echo = start({ role: 'echo-sleeping', heap: heap.handle, ping: ping.ref, pong: pong.ref });
+  ping.send(0);
+  pong.receive();
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  const trips: number[] = [];
+  for (let round = 0; round < sleepingRounds; round += 1) {
+    Atomics.wait(nap, 0, 0, sleepingGapMs);
+    const begin = performance.now();
+    ping.send(round);
+    pong.receive();
+    trips.push(performance.now() - begin);
+  }
+  ping.send(-1);
+  await echo;
+  heap.close();
+  return median(trips) * 1000 - spinningMicros;
+}
+
+export async function channelBenchmarks(samples: number): Promise<BenchResult[]> {
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  const ratios: number[] = [];
+  const batched: number[] = [];
+  const batchedRatios: number[] = [];
+  for (let sample = 0; sample < samples; sample += 1) {
+    const a = await channelThroughput(1);
+    const b = await postMessageThroughput();
+    const c = await channelThroughput(batchItems);
+    ours.push(a);
+    theirs.push(b);
+    ratios.push(a / b);
+    batched.push(c);
+    batchedRatios.push(c / b);
+  }
+  const spinning: number[] = [];
+  const sleeping: number[] = [];
+  for (let sample = 0; sample < samples; sample += 1) {
+    const spin = await spinningLatency();
+    spinning.push(spin);
+    sleeping.push(await sleepingLatency(spin));
+  }
+  const spin = median(spinning);
+  const sleep = median(sleeping);
+  return [
+    {
+      name: 'channel: small numbers, 2 workers (items/s)',
+      value: median(ours),
+      baseline: median(theirs),
+      baselineName: 'postMessage',
+      ratio: median(ratios),
+      target: '≥ 10',
+    },
+    {
+      name: `channel: the same, ${String(batchItems)} per transaction (items/s)`,
+      value: median(batched),
+      baseline: median(theirs),
+      baselineName: 'postMessage',
+      ratio: median(batchedRatios),
+      target: '≥ 10',
+    },
+    {
+      name: 'channel: hand-off to a spinning receiver (µs)',
+      value: spin,
+      baseline: 2,
+      baselineName: 'the 2 µs target',
+      ratio: spin / 2,
+      target: '≤ 1',
+    },
+    {
+      name: 'channel: hand-off to a sleeping receiver (µs)',
+      value: sleep,
+      baseline: spin,
+      baselineName: 'a spinning receiver',
+      ratio: sleep / spin,
+      target: 'report',
+    },
+  ];
+}
