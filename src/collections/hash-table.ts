@@ -69,16 +69,19 @@ const provisionalStampBase = 2 ** 52;
 let provisionalStamps = 0;
 
 /**
- * Growth pacing. A writer that checks the load (every `loadCheckEvery` of its inserts) moves
- * `migrationStepsPerCheck` × `migrationBucketsPerStep` old buckets, one transaction per step. A
- * table of 2B buckets starts growing at B entries and is due to grow again B inserts later; with
- * at least as many buckets moved per check as inserts between checks, its B old buckets are all
- * moved by then, so growth keeps up and chains stay short. Several buckets per step make the
- * transaction overhead rarer; a step conflicts only with operations on the buckets it moves,
- * while it runs.
+ * Growth pacing. An inserter checks the load after its commit (every `loadCheckEvery` of its
+ * inserts, or at once after a long chain) and moves old buckets, `migrationBucketsPerStep` per
+ * transaction, at least `migrationBucketsPerCheck` and twice as many as it inserted since its
+ * last check. A table grows to at least twice the buckets and at least as many as entries, so
+ * its old buckets number at most the inserts it takes to be due again: moving two buckets per
+ * insert finishes one growth before the next is due, and chains stay short — also when one
+ * transaction inserts thousands of keys. A step conflicts only with operations on the buckets it
+ * moves, while it runs.
  */
 const migrationBucketsPerStep = 16;
-const migrationStepsPerCheck = 4;
+const migrationBucketsPerCheck = 64;
+/** Growths one check may run back to back (a map filled by one large transaction). */
+const growthsPerCheckMax = 4;
 /** Old buckets one migration step looks at (moved ones are skipped, but cost a read). */
 const migrationScanPerStep = 64;
 
@@ -120,6 +123,7 @@ export class HashTable {
   #migrationQueued = false;
   /** This worker's walk over the old buckets of the growth of `table` (see `#moveBuckets`). */
   readonly #walk = { table: 0, next: 0, looked: 0 };
+  /** This worker's inserts since its last load check (they set how much it migrates). */
   #insertsSinceCheck = 0;
 
   constructor(context: HeapContext, unit: number, isLive: () => boolean) {
@@ -284,8 +288,7 @@ export class HashTable {
     engine.setValue(bucketIndex, numberWord(handle));
     engine.commute(mapStripeWord(this.#unit, stripeOfSlot(context.slot.index, sizeStripes)), 1);
     this.#insertsSinceCheck += 1;
-    if (place.passed >= longChain || this.#insertsSinceCheck >= loadCheckEvery) {
-      this.#insertsSinceCheck = 0;
+    if (place.passed >= longChain || this.#insertsSinceCheck % loadCheckEvery === 0) {
       this.queueMigration(engine);
     }
   }
@@ -342,45 +345,58 @@ export class HashTable {
   }
 
   /**
-   * Starts growing if the map holds more entries than buckets; moves old buckets if growing.
-   * The size is estimated from the stripes without a transaction (a heuristic needs no exact
-   * figure), so checking the load never conflicts with the inserts and deletes it counts.
+   * Starts growing if the map holds more entries than buckets; moves old buckets if growing, as
+   * many as this worker's inserts since its last check call for (see the pacing above). The size
+   * is estimated from the stripes without a transaction (a heuristic needs no exact figure), so
+   * checking the load never conflicts with the inserts and deletes it counts.
    */
   #grow(): void {
+    const engine = this.#context.engine;
+    let budget = Math.max(migrationBucketsPerCheck, 2 * this.#insertsSinceCheck);
+    this.#insertsSinceCheck = 0;
+    for (let growth = 0; growth < growthsPerCheckMax; growth += 1) {
+      if (!this.#startGrowth()) return;
+      while (budget > 0) {
+        const looked = atomicallyOn(engine, () => this.#moveBuckets(engine));
+        if (looked === 0) break;
+        budget -= looked;
+      }
+      // Not ended (another worker's moves still to commit, or the budget spent): stop here.
+      if (!this.#endGrowth()) return;
+    }
+  }
+
+  /** True if the map grows: it did, or this call made it (it held more entries than buckets). */
+  #startGrowth(): boolean {
     const engine = this.#context.engine;
     const b64 = this.#context.memory.b64;
     const committed = (tword: number): number =>
       numberOfWord(Atomics.load(b64, twordValue(tword))) ?? 0;
     const seen = committed(mapTableWord(this.#unit));
-    if (!growingOfValue(seen)) {
-      let size = 0;
-      for (let stripe = 0; stripe < sizeStripes; stripe += 1) {
-        size += committed(mapStripeWord(this.#unit, stripe));
-      }
-      const table = tableOfValue(seen);
-      if (table === 0 || size <= this.#bucketsOf(table)) return;
-      const started = atomicallyOn(engine, () => {
-        const value = this.#readNumber(engine, mapTableWord(this.#unit));
-        if (growingOfValue(value)) return true;
-        if (value !== seen) return false;
-        const grown = this.#newTable(engine, this.#bucketsOf(table) * 2, table);
-        this.#writeNumber(engine, mapTableWord(this.#unit), tableWordValue(grown, true));
-        this.#writeNumber(engine, mapMovedWord(this.#unit), 0);
-        return true;
-      });
-      if (!started) return;
+    if (growingOfValue(seen)) return true;
+    let size = 0;
+    for (let stripe = 0; stripe < sizeStripes; stripe += 1) {
+      size += committed(mapStripeWord(this.#unit, stripe));
     }
-    for (let step = 0; step < migrationStepsPerCheck; step += 1) {
-      if (!atomicallyOn(engine, () => this.#moveBuckets(engine))) break;
-    }
-    this.#endGrowth();
+    const table = tableOfValue(seen);
+    const buckets = table === 0 ? 0 : this.#bucketsOf(table);
+    if (table === 0 || size <= buckets) return false;
+    return atomicallyOn(engine, () => {
+      const value = this.#readNumber(engine, mapTableWord(this.#unit));
+      if (growingOfValue(value)) return true;
+      if (value !== seen) return false;
+      const grown = this.#newTable(engine, Math.max(buckets * 2, bucketsFor(size)), table);
+      this.#writeNumber(engine, mapTableWord(this.#unit), tableWordValue(grown, true));
+      this.#writeNumber(engine, mapMovedWord(this.#unit), 0);
+      return true;
+    });
   }
 
   /**
    * Moves the chains of up to `migrationBucketsPerStep` old buckets not moved yet into the new
-   * table (each to the two buckets its keys now hash to), looking at most at
-   * `migrationScanPerStep` old buckets from this worker's position. False when the map does not
-   * grow, or this worker has looked at every old bucket of this growth.
+   * table (each to the buckets its keys now hash to), looking at most at `migrationScanPerStep`
+   * old buckets from this worker's position. Returns how many it looked at: 0 when the map does
+   * not grow, or this worker has looked at every old bucket of this growth.
    *
    * No shared cursor: each worker walks the old buckets from its own starting point (spread by
    * its slot) and skips buckets already moved, so two migrators meet only where their walks
@@ -389,17 +405,18 @@ export class HashTable {
    * are all moved, whoever moved them — a migrator that died mid-step left its buckets unmoved
    * and the others' walks move them.
    */
-  #moveBuckets(engine: TxEngine): boolean {
+  #moveBuckets(engine: TxEngine): number {
     const value = this.#readNumber(engine, mapTableWord(this.#unit));
-    if (!growingOfValue(value)) return false;
+    if (!growingOfValue(value)) return 0;
     const tableHandle = tableOfValue(value);
     const previous = previousOf(this.#context.memory, handleUnit(tableHandle as Handle));
     const oldBuckets = this.#bucketsOf(previous);
     const walk = this.#walk;
     const fresh = walk.table !== tableHandle;
     let next = fresh ? migrationStart(this.#context.slot.index, oldBuckets) : walk.next;
-    let looked = fresh ? 0 : walk.looked;
-    if (looked >= oldBuckets) return false;
+    const lookedBefore = fresh ? 0 : walk.looked;
+    let looked = lookedBefore;
+    if (looked >= oldBuckets) return 0;
     const i32 = this.#context.memory.i32;
     const table = handleUnit(tableHandle as Handle);
     const mask = (i32[tableBucketsWord(table)] ?? 1) - 1;
@@ -430,28 +447,32 @@ export class HashTable {
       walk.next = next;
       walk.looked = looked;
     });
-    return true;
+    return looked - lookedBefore;
   }
 
-  /** Ends the growth once every old bucket is moved: the table word loses its growing flag. */
-  #endGrowth(): void {
+  /**
+   * Ends the growth once every old bucket is moved: the table word loses its growing flag. True
+   * if the map does not grow any more (this call ended it, or another worker had).
+   */
+  #endGrowth(): boolean {
     const engine = this.#context.engine;
     const b64 = this.#context.memory.b64;
     const seen = numberOfWord(Atomics.load(b64, twordValue(mapTableWord(this.#unit)))) ?? 0;
-    if (!growingOfValue(seen)) return;
+    if (!growingOfValue(seen)) return true;
     const tableHandle = tableOfValue(seen);
     const previous = previousOf(this.#context.memory, handleUnit(tableHandle as Handle));
     const oldBuckets = this.#bucketsOf(previous);
     // Without a transaction first: most checks find the growth unfinished and change nothing.
     const movedSoFar = numberOfWord(Atomics.load(b64, twordValue(mapMovedWord(this.#unit))));
-    if (movedSoFar === undefined || movedSoFar < oldBuckets) return;
-    atomicallyOn(engine, () => {
-      if (this.#readNumber(engine, mapTableWord(this.#unit)) !== seen) return;
-      if (this.#readNumber(engine, mapMovedWord(this.#unit)) < oldBuckets) return;
+    if (movedSoFar === undefined || movedSoFar < oldBuckets) return false;
+    return atomicallyOn(engine, () => {
+      if (this.#readNumber(engine, mapTableWord(this.#unit)) !== seen) return true;
+      if (this.#readNumber(engine, mapMovedWord(this.#unit)) < oldBuckets) return false;
       this.#writeNumber(engine, mapTableWord(this.#unit), tableWordValue(tableHandle, false));
       engine.onCommit(() => {
         this.#context.reclaim.retireBlock(previous as Handle);
       });
+      return true;
     });
   }
 
