@@ -9,6 +9,7 @@ import { Piscina } from 'piscina';
 import { Heap, TransactionQueue, WorkerPool } from '../src/index.js';
 import { median } from './lib/measure.js';
 import type { BenchResult } from './run.js';
+import { wordCountBenchmark } from './word-count.bench.js';
 
 const workers = 2;
 const module = new URL('./workers/pool-calls.worker.ts', import.meta.url);
@@ -144,5 +145,6 @@ export async function workersBenchmarks(
       ratio: median(ratios.queue),
       target: '≥ 40 (and ≥ 1e6 tasks/s)',
     },
+    await wordCountBenchmark(Math.min(samples, 5), durationMs < 1000),
   ];
 }
