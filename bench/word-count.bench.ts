@@ -1,7 +1,8 @@
 // The workers issue's real workload: a word count of a generated corpus (50 MB; 10 MB with
 // --quick) into a SharedMap of counters, through a TransactionQueue of one task per 4 KB chunk
-// (examples/word-count/): small transactions, so that a conflict costs little. 2 workers against 1, alternating runs on fresh heaps, timed from the
-// first `add` to the end of `run`; each run's counts are checked against the words added.
+// (examples/word-count/): small transactions, so that a conflict costs little. 2 workers against
+// 1, alternating runs on fresh heaps, timed from the first `add` to the end of `run`; each run's
+// counts are checked against the words added.
 import { Heap, TransactionQueue, type SharedCounter, type SharedMap } from '../src/index.js';
 import { corpusChunk, vocabulary } from '../examples/word-count/corpus.js';
 import { median } from './lib/measure.js';
