@@ -32,7 +32,8 @@ function start(
   });
 }
 
-async function channelThroughput(batch: number): Promise<number> {
+/** Small numbers per second from one worker to another through a SharedChannel (capacity 1024). */
+export async function channelThroughput(batch: number): Promise<number> {
   const heap = Heap.create({ maxBytes: 64 << 20 });
   const channel = heap.channel<number>({ capacity: 1024 });
   const common = { heap: heap.handle, channel: channel.ref, count: throughputItems, batch };

@@ -15,6 +15,10 @@
 //   of throughputs, that of operations per CPU second of the process ('per CPU-s', near 1 when a
 //   second worker makes no operation dearer, whatever share of the cores the machine gave us).
 //
+// - channel throughput: small numbers from one worker to another, ours a `heap.channel` of
+//   capacity 1024 (channels.bench.ts), theirs `channel(1024)` with `blockingSend` in one spawned
+//   worker and `blockingRecv` in another, timed by the receiver from its first item to its last.
+//
 // The package reads `navigator` and `Promise.withResolvers` when imported (Node ≥ 22), so this
 // suite runs on a newer Node line; on Node 20 it says so and measures nothing. From the root:
 //   (cd ci/node-lines && npm ci)
@@ -24,6 +28,7 @@ import { atomically, Heap, type SharedFields, type SharedRef } from '../src/inde
 import { nsPerOp } from './lib/cpu-time.js';
 import { blackhole, median, workerRun, type WorkerRun } from './lib/measure.js';
 import type { Mutex, SharedJsonBuffer } from 'multithreading';
+import { channelThroughput } from './channels.bench.js';
 import type { BenchResult } from './run.js';
 import type { FieldsParams } from './workers/fields.worker.js';
 
@@ -272,5 +277,64 @@ export async function incumbentBenchmarks(
     return [];
   }
   const lib = await import('multithreading');
-  return [...singleThread(lib, samples), ...(await workers(lib, samples, durationMs))];
+  return [
+    ...singleThread(lib, samples),
+    ...(await workers(lib, samples, durationMs)),
+    await channels(lib, samples),
+  ];
+}
+
+const channelItems = 200_000;
+
+/** Their channel: items per second from one spawned worker to another. */
+async function theirChannelThroughput(lib: Incumbent): Promise<number> {
+  const [sender, receiver] = lib.channel<number>(1024);
+  const receiving = lib.spawn(
+    lib.move(receiver, channelItems),
+    (rx: typeof receiver, count: number): number => {
+      let first = 0;
+      for (let index = 0; index < count; index += 1) {
+        const result = rx.blockingRecv();
+        if (!result.ok) throw result.error;
+        if (index === 0) first = performance.now();
+      }
+      return (count - 1) / ((performance.now() - first) / 1000);
+    },
+  );
+  const sending = lib.spawn(
+    lib.move(sender, channelItems),
+    (tx: typeof sender, count: number): void => {
+      for (let index = 0; index < count; index += 1) {
+        const result = tx.blockingSend(index);
+        if (!result.ok) throw result.error;
+      }
+    },
+  );
+  const sent = await sending.join();
+  if (!sent.ok) throw sent.error;
+  const received = await receiving.join();
+  if (!received.ok) throw received.error;
+  return received.value;
+}
+
+async function channels(lib: Incumbent, samples: number): Promise<BenchResult> {
+  const ours: number[] = [];
+  const theirs: number[] = [];
+  const ratios: number[] = [];
+  await theirChannelThroughput(lib);
+  for (let sample = 0; sample < samples; sample += 1) {
+    const a = await channelThroughput(1);
+    const b = await theirChannelThroughput(lib);
+    ours.push(a);
+    theirs.push(b);
+    ratios.push(a / b);
+  }
+  return {
+    name: 'channel: small numbers worker → worker, capacity 1024 (items/s)',
+    value: median(ours),
+    baseline: median(theirs),
+    baselineName: 'multithreading channel, blockingSend/blockingRecv',
+    ratio: median(ratios),
+    target: '≥ 5×',
+  };
 }
