@@ -5,7 +5,7 @@
  * another `Heap` object over the same memory.
  */
 import { allocatorUsage, formatAllocatorRegions, isHandleShaped } from '../alloc/index.js';
-import { limits, StaleHandleError, type Handle } from '../base/index.js';
+import { limits, StaleHandleError, TransactionStateError, type Handle } from '../base/index.js';
 import { headerWord, headerWord64, HeapMemory } from '../memory/index.js';
 import { slotField } from '../reclaim/index.js';
 import {
@@ -44,6 +44,7 @@ import {
   atomicallyAsyncOn,
   atomicallyOn,
   readStats,
+  transactionEngine,
   type ConflictEvent,
   type TxStats,
 } from '../stm/index.js';
@@ -299,6 +300,24 @@ export class Heap {
   atomically<T>(fn: () => T): T {
     this.#context.checkOpen('heap.atomically');
     return atomicallyOn(this.#context.engine, fn);
+  }
+
+  /**
+   * Inside a transaction on this heap: runs `action` if the running attempt aborts, or if the
+   * nested `atomically` or `orElse` branch it was called in is rolled back — to undo a side
+   * effect outside the heap that the transaction made (a buffered message, a local cache
+   * entry). A committed transaction never runs it. Outside a transaction: TransactionStateError.
+   */
+  onAbort(action: () => void): void {
+    this.#context.checkOpen('heap.onAbort');
+    const engine = transactionEngine(this.#context.engine);
+    if (engine === undefined) {
+      throw new TransactionStateError(
+        'NOT_IN_TRANSACTION',
+        'heap.onAbort: called outside a transaction',
+      );
+    }
+    engine.onAbort(action);
   }
 
   /**

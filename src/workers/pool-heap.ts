@@ -35,6 +35,8 @@ export interface PoolHeap {
     once(event: 'exit', listener: (exitCode: number) => void): unknown;
   }): void;
   atomically<T>(fn: () => T): T;
+  /** Inside a transaction: runs `action` if the attempt, or the nested part, is undone. */
+  onAbort(action: () => void): void;
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
   open<T>(ref: SharedRef): T;
   cell(initial: unknown): PoolCell;

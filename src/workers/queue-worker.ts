@@ -5,7 +5,8 @@
  * transaction has committed — until no task remains anywhere or the run stops.
  *
  * Tasks added by a task are buffered in the attempt and the buffer is emptied when an attempt
- * starts again, so an aborted attempt's additions vanish; after the commit they are counted in
+ * starts again, so an aborted attempt's additions vanish (and those of a rolled-back nested
+ * part, through `heap.onAbort`); after the commit they are counted in
  * `outstanding` (before the task itself is subtracted: the count never reaches 0 early) and
  * pushed to the ring, or kept in this worker's overflow list while the ring is full.
  *
@@ -135,12 +136,21 @@ export function runQueueLoop(place: QueueWorkerPlace, data: QueueWorkerData): Qu
   // Tasks waiting for room in a full ring; run by this worker when it finds nothing else.
   let overflow: TaskTuple[] = [];
   const added: TaskTuple[] = [];
+  // An addition made in a nested `atomically` or `orElse` branch that is rolled back vanishes
+  // with it (closed nesting), as an aborted attempt's do.
+  const addUndoably = (tuple: TaskTuple): void => {
+    const before = added.length;
+    added.push(tuple);
+    heap.onAbort(() => {
+      if (added.length > before) added.length = before;
+    });
+  };
   const queue: TaskQueueView = {
     add(task: string, ...args: unknown[]): void {
-      added.push([task, args]);
+      addUndoably([task, args]);
     },
     addKeyed(key: TaskKey, task: string, ...args: unknown[]): void {
-      added.push([task, args, key]);
+      addUndoably([task, args, key]);
     },
   };
   const context: TaskContext = { heap, queue };

@@ -8,6 +8,7 @@ import {
   HeapLayoutError,
   LimitExceededError,
   StaleHandleError,
+  TransactionStateError,
   type SharedCell,
   type SharedRef,
 } from '../../src/index.js';
@@ -87,5 +88,33 @@ describe('Heap', () => {
     assert.throws(() => Heap.attach(heap.handle), HeapExhaustedError);
     assert.equal(heap.memoryUsage().attachedWorkers, before.attachedWorkers);
     assert.equal(heap.memoryUsage().usedBytes, before.usedBytes);
+  });
+});
+
+describe('heap.onAbort', () => {
+  it('runs when the attempt or its nested part is undone, never after a commit', () => {
+    const heap = Heap.create({ maxBytes: 4 << 20 });
+    const events: string[] = [];
+    heap.atomically(() => {
+      events.length = 0;
+      heap.onAbort(() => events.push('outer undone (never)'));
+      try {
+        heap.atomically(() => {
+          heap.onAbort(() => events.push('nested undone'));
+          throw new Error('roll back the nested part');
+        });
+      } catch {
+        events.push('caught');
+      }
+    });
+    assert.deepEqual(events, ['nested undone', 'caught']);
+    assert.throws(
+      () => {
+        heap.onAbort(() => undefined);
+      },
+      (error: unknown) =>
+        error instanceof TransactionStateError && error.code === 'NOT_IN_TRANSACTION',
+    );
+    heap.close();
   });
 });

@@ -152,6 +152,18 @@ test('graph BFS whose tasks add tasks: the depths equal a serial run', async () 
   assert.deepEqual(new Map(depths), expected, bySeed);
 });
 
+test('tasks added in a rolled-back nested part of a task are not run (closed nesting)', async () => {
+  const added: SharedMap<number, boolean> = heap.map();
+  heap.root.set('added', added);
+  for (let value = 0; value < 50; value += 1) queue.add('nestedAdds', value);
+  const result = await queue.run();
+  assert.equal(result.executed, 100, '50 tasks, each adding one task that runs');
+  assert.deepEqual(
+    [...added.keys()].sort((a, b) => a - b),
+    Array.from({ length: 50 }, (_, value) => value),
+  );
+});
+
 test('a task that throws: run rejects, the rest stay queued, a second run ends them', async () => {
   const done: SharedMap<number, boolean> = heap.map();
   const failing: SharedMap<string, boolean> = heap.map([['on', true]]);

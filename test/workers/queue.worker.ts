@@ -1,6 +1,12 @@
 // Tasks the TransactionQueue tests run in pool workers: a bank, a word count, a graph BFS.
 import { threadId } from 'node:worker_threads';
-import type { SharedArray, SharedMap, TaskContext } from '../../src/index.js';
+import {
+  orElse,
+  retry,
+  type SharedArray,
+  type SharedMap,
+  type TaskContext,
+} from '../../src/index.js';
 
 type Accounts = SharedArray<number>;
 
@@ -59,4 +65,29 @@ export function noteThread({ heap, queue }: TaskContext, key: number, depth: num
   const threads = heap.root.get('threads') as SharedMap<string, boolean>;
   threads.set(`${String(key)}:${String(threadId)}`, true);
   if (depth > 0) queue.addKeyed(key + 100, 'noteThread', key + 100, depth - 1);
+}
+
+/** Adds `kept` to the run, and two more in nested parts that are rolled back (closed nesting). */
+export function nestedAdds({ heap, queue }: TaskContext, kept: number): void {
+  queue.add('noteAdded', kept);
+  try {
+    heap.atomically(() => {
+      queue.add('noteAdded', -1);
+      throw new Error('rolled back');
+    });
+  } catch {
+    // The nested part's writes and additions are undone; the task goes on.
+  }
+  orElse(
+    () => {
+      queue.add('noteAdded', -2);
+      retry();
+    },
+    () => undefined,
+  );
+}
+
+export function noteAdded({ heap }: TaskContext, value: number): void {
+  const seen = heap.root.get('added') as SharedMap<number, boolean>;
+  seen.set(value, true);
 }
