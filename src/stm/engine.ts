@@ -252,6 +252,10 @@ export class TxEngine {
     if (attempt.inevitable) {
       // lockCell may grow the entry arrays: index them only after it returns.
       const index = this.lockCell(tword);
+      // Logged too, though a lock needs no validation: an attempt made inevitable by contention
+      // that calls `retry` waits on what it read, like any other.
+      log.logRead(tword, log.wOldVersion[index] ?? 0n);
+      log.reads += 1;
       return log.wOldValue[index] ?? 0n;
     }
     // A cell that made an earlier attempt fail is locked first, and read as locked.
