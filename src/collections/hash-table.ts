@@ -1,4 +1,8 @@
 /**
+ * (Past 600 lines on purpose: inserts, unlinks, growth and iteration work on one table through
+ * the same private state — this worker's migration walk, its pacing counter, the pending-growth
+ * flag — which a split would have to expose between files.)
+ *
  * The hash table behind `SharedMap` and `SharedSet` (their facades: shared-map.ts, shared-set.ts;
  * the blocks: map-layout.ts; keys: map-keys.ts). Every method runs inside the transaction its
  * caller opened (the facade's `run`), except `lookupOutside`: `get` and `has` called outside any
@@ -35,8 +39,9 @@ import type { Handle } from '../base/index.js';
 import type { HeapMemory } from '../memory/index.js';
 import { decodeInTransaction, type HeapContext, type SharedKind } from '../objects/index.js';
 import { atomicallyOn, twordValue, type TxEngine } from '../stm/index.js';
-import { numberOfWord, numberWord } from '../values/index.js';
+import { numberWord } from '../values/index.js';
 import { lookupOutside } from './hash-lookup.js';
+import { committedNumber, readNumber, writeNumber } from './number-words.js';
 import { stripeOfSlot } from './stripes.js';
 import { keyHash, keyMatches, keyWordOf, normaliseKey, probeOf, type Probe } from './map-keys.js';
 import {
@@ -137,10 +142,10 @@ export class HashTable {
     const entries = this.collectEntries(engine);
     const oldTables = this.#tables(engine);
     const table = this.#newTable(engine, initialBuckets, 0);
-    this.#writeNumber(engine, mapTableWord(this.#unit), tableWordValue(table, false));
-    this.#writeNumber(engine, mapMovedWord(this.#unit), 0);
+    writeNumber(engine, mapTableWord(this.#unit), tableWordValue(table, false));
+    writeNumber(engine, mapMovedWord(this.#unit), 0);
     for (let stripe = 0; stripe < sizeStripes; stripe += 1) {
-      this.#writeNumber(engine, mapStripeWord(this.#unit, stripe), 0);
+      writeNumber(engine, mapStripeWord(this.#unit, stripe), 0);
     }
     const values = entries.map((entry) => engine.read(entryValueWord(handleUnit(entry as Handle))));
     engine.onCommit(() => {
@@ -173,25 +178,17 @@ export class HashTable {
     );
   }
 
-  #readNumber(engine: TxEngine, tword: number): number {
-    return numberOfWord(engine.read(tword)) ?? 0;
-  }
-
-  #writeNumber(engine: TxEngine, tword: number, value: number): void {
-    engine.setValue(engine.lockCell(tword), numberWord(value));
-  }
-
   size(engine: TxEngine): number {
     let size = 0;
     for (let stripe = 0; stripe < sizeStripes; stripe += 1) {
-      size += this.#readNumber(engine, mapStripeWord(this.#unit, stripe));
+      size += readNumber(engine, mapStripeWord(this.#unit, stripe));
     }
     return size;
   }
 
   /** The tables holding entries: the current one, and the one being moved out if any. */
   #tables(engine: TxEngine): number[] {
-    const value = this.#readNumber(engine, mapTableWord(this.#unit));
+    const value = readNumber(engine, mapTableWord(this.#unit));
     const table = tableOfValue(value);
     if (!growingOfValue(value)) return [table];
     return [previousOf(this.#context.memory, handleUnit(table as Handle)), table];
@@ -205,21 +202,21 @@ export class HashTable {
   find(engine: TxEngine, probe: Probe): Place {
     const i32 = this.#context.memory.i32;
     const b64 = this.#context.memory.b64;
-    const value = this.#readNumber(engine, mapTableWord(this.#unit));
+    const value = readNumber(engine, mapTableWord(this.#unit));
     const table = handleUnit(tableOfValue(value) as Handle);
     const growing = growingOfValue(value);
     let bucket = 0;
     if (growing) {
       const old = handleUnit(previousOf(this.#context.memory, table) as Handle);
       const oldBucket = tableBucketWord(old, probe.hash & ((i32[tableBucketsWord(old)] ?? 1) - 1));
-      if (this.#readNumber(engine, oldBucket) !== movedBucket) bucket = oldBucket;
+      if (readNumber(engine, oldBucket) !== movedBucket) bucket = oldBucket;
     }
     if (bucket === 0) {
       bucket = tableBucketWord(table, probe.hash & ((i32[tableBucketsWord(table)] ?? 1) - 1));
     }
     let link = bucket;
     let passed = 0;
-    for (let entry = this.#readNumber(engine, link); entry !== 0; passed += 1) {
+    for (let entry = readNumber(engine, link); entry !== 0; passed += 1) {
       const unit = handleUnit(entry as Handle);
       if (
         i32[entryHashWord(unit)] === probe.hash &&
@@ -228,7 +225,7 @@ export class HashTable {
         return { bucket, link, entry, passed, growing };
       }
       link = entryNextWord(unit);
-      entry = this.#readNumber(engine, link);
+      entry = readNumber(engine, link);
     }
     return { bucket, link, entry: 0, passed, growing };
   }
@@ -249,7 +246,7 @@ export class HashTable {
     const context = this.#context;
     const { i32, b64, f64 } = context.memory;
     const bucketIndex = engine.lockCell(place.bucket);
-    const head = this.#readNumber(engine, place.bucket);
+    const head = readNumber(engine, place.bucket);
     const keyWord = context.encodeToStore(probe.key);
     let valueWord: bigint;
     let handle: Handle;
@@ -296,11 +293,11 @@ export class HashTable {
   /** Unlinks the entry at `place`; it is retired if the transaction commits. */
   unlink(engine: TxEngine, place: Place): void {
     const unit = handleUnit(place.entry as Handle);
-    const next = this.#readNumber(engine, entryNextWord(unit));
+    const next = readNumber(engine, entryNextWord(unit));
     // Read so that a concurrent write of this value fails (it would be lost), and retired with
     // the entry: the value the entry holds when it leaves the map.
     const valueWord = engine.read(entryValueWord(unit));
-    this.#writeNumber(engine, place.link, next);
+    writeNumber(engine, place.link, next);
     const context = this.#context;
     engine.commute(mapStripeWord(this.#unit, stripeOfSlot(context.slot.index, sizeStripes)), -1);
     const entry = place.entry;
@@ -370,8 +367,7 @@ export class HashTable {
   #startGrowth(): boolean {
     const engine = this.#context.engine;
     const b64 = this.#context.memory.b64;
-    const committed = (tword: number): number =>
-      numberOfWord(Atomics.load(b64, twordValue(tword))) ?? 0;
+    const committed = (tword: number): number => committedNumber(b64, tword);
     const seen = committed(mapTableWord(this.#unit));
     if (growingOfValue(seen)) return true;
     let size = 0;
@@ -382,12 +378,12 @@ export class HashTable {
     const buckets = table === 0 ? 0 : this.#bucketsOf(table);
     if (table === 0 || size <= buckets) return false;
     return atomicallyOn(engine, () => {
-      const value = this.#readNumber(engine, mapTableWord(this.#unit));
+      const value = readNumber(engine, mapTableWord(this.#unit));
       if (growingOfValue(value)) return true;
       if (value !== seen) return false;
       const grown = this.#newTable(engine, Math.max(buckets * 2, bucketsFor(size)), table);
-      this.#writeNumber(engine, mapTableWord(this.#unit), tableWordValue(grown, true));
-      this.#writeNumber(engine, mapMovedWord(this.#unit), 0);
+      writeNumber(engine, mapTableWord(this.#unit), tableWordValue(grown, true));
+      writeNumber(engine, mapMovedWord(this.#unit), 0);
       return true;
     });
   }
@@ -406,7 +402,7 @@ export class HashTable {
    * and the others' walks move them.
    */
   #moveBuckets(engine: TxEngine): number {
-    const value = this.#readNumber(engine, mapTableWord(this.#unit));
+    const value = readNumber(engine, mapTableWord(this.#unit));
     if (!growingOfValue(value)) return 0;
     const tableHandle = tableOfValue(value);
     const previous = previousOf(this.#context.memory, handleUnit(tableHandle as Handle));
@@ -427,17 +423,17 @@ export class HashTable {
       const oldBucket = tableBucketWord(previousUnit, next);
       next = next + 1 === oldBuckets ? 0 : next + 1;
       looked += 1;
-      let entry = this.#readNumber(engine, oldBucket);
+      let entry = readNumber(engine, oldBucket);
       if (entry === movedBucket) continue;
       while (entry !== 0) {
         const unit = handleUnit(entry as Handle);
-        const following = this.#readNumber(engine, entryNextWord(unit));
+        const following = readNumber(engine, entryNextWord(unit));
         const target = tableBucketWord(table, (i32[entryHashWord(unit)] ?? 0) & mask);
-        this.#writeNumber(engine, entryNextWord(unit), this.#readNumber(engine, target));
-        this.#writeNumber(engine, target, entry);
+        writeNumber(engine, entryNextWord(unit), readNumber(engine, target));
+        writeNumber(engine, target, entry);
         entry = following;
       }
-      this.#writeNumber(engine, oldBucket, movedBucket);
+      writeNumber(engine, oldBucket, movedBucket);
       moved += 1;
     }
     if (moved > 0) engine.commute(mapMovedWord(this.#unit), moved);
@@ -457,18 +453,17 @@ export class HashTable {
   #endGrowth(): boolean {
     const engine = this.#context.engine;
     const b64 = this.#context.memory.b64;
-    const seen = numberOfWord(Atomics.load(b64, twordValue(mapTableWord(this.#unit)))) ?? 0;
+    const seen = committedNumber(b64, mapTableWord(this.#unit));
     if (!growingOfValue(seen)) return true;
     const tableHandle = tableOfValue(seen);
     const previous = previousOf(this.#context.memory, handleUnit(tableHandle as Handle));
     const oldBuckets = this.#bucketsOf(previous);
     // Without a transaction first: most checks find the growth unfinished and change nothing.
-    const movedSoFar = numberOfWord(Atomics.load(b64, twordValue(mapMovedWord(this.#unit))));
-    if (movedSoFar === undefined || movedSoFar < oldBuckets) return false;
+    if (committedNumber(b64, mapMovedWord(this.#unit)) < oldBuckets) return false;
     return atomicallyOn(engine, () => {
-      if (this.#readNumber(engine, mapTableWord(this.#unit)) !== seen) return true;
-      if (this.#readNumber(engine, mapMovedWord(this.#unit)) < oldBuckets) return false;
-      this.#writeNumber(engine, mapTableWord(this.#unit), tableWordValue(tableHandle, false));
+      if (readNumber(engine, mapTableWord(this.#unit)) !== seen) return true;
+      if (readNumber(engine, mapMovedWord(this.#unit)) < oldBuckets) return false;
+      writeNumber(engine, mapTableWord(this.#unit), tableWordValue(tableHandle, false));
       engine.onCommit(() => {
         this.#context.reclaim.retireBlock(previous as Handle);
       });
@@ -485,10 +480,10 @@ export class HashTable {
       const unit = handleUnit(table as Handle);
       const buckets = this.#bucketsOf(table);
       for (let bucket = 0; bucket < buckets; bucket += 1) {
-        let entry = this.#readNumber(engine, tableBucketWord(unit, bucket));
+        let entry = readNumber(engine, tableBucketWord(unit, bucket));
         while (entry !== 0 && entry !== movedBucket) {
           entries.push(entry);
-          entry = this.#readNumber(engine, entryNextWord(handleUnit(entry as Handle)));
+          entry = readNumber(engine, entryNextWord(handleUnit(entry as Handle)));
         }
       }
     }
@@ -561,7 +556,7 @@ export function createHashBlock(context: HeapContext, tag: BlockTag, count: numb
 
 /** The tables of the unreachable hash block at `unit`: its table, and the previous if growing. */
 function tablesOf(memory: HeapMemory, unit: number): number[] {
-  const value = numberOfWord(Atomics.load(memory.b64, twordValue(mapTableWord(unit)))) ?? 0;
+  const value = committedNumber(memory.b64, mapTableWord(unit));
   const table = tableOfValue(value);
   if (!growingOfValue(value)) return [table];
   return [previousOf(memory, handleUnit(table as Handle)), table];
@@ -570,7 +565,7 @@ function tablesOf(memory: HeapMemory, unit: number): number[] {
 /** Calls `visit` with every entry of the unreachable hash block at `unit` (nobody writes it). */
 function forEachEntryOf(memory: HeapMemory, unit: number, visit: (entry: number) => void): void {
   const { b64, i32 } = memory;
-  const word = (tword: number): number => numberOfWord(Atomics.load(b64, twordValue(tword))) ?? 0;
+  const word = (tword: number): number => committedNumber(b64, tword);
   for (const table of tablesOf(memory, unit)) {
     if (table === 0) continue;
     const tableUnit = handleUnit(table as Handle);

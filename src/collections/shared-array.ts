@@ -52,6 +52,7 @@ import { twordUnits, twordValue, type TxEngine } from '../stm/index.js';
 import { holeWord, isIntentWord, numberOfWord, numberWord } from '../values/index.js';
 import { createSegment, forEachArrayWord, forEachSegmentOf } from './array-segments.js';
 import { CollectionWrapper } from './collection-wrapper.js';
+import { readNumber, writeNumber } from './number-words.js';
 import {
   arrayDirectoryWord,
   arrayLengthMax,
@@ -442,23 +443,15 @@ export class SharedArray<T = unknown> extends CollectionWrapper implements Itera
     return this.run(what, (engine) => this.#valuesIn(engine, 0, this.#length(engine)));
   }
 
-  #readNumber(engine: TxEngine, tword: number): number {
-    return numberOfWord(engine.read(tword)) ?? 0;
-  }
-
-  #writeNumber(engine: TxEngine, tword: number, value: number): void {
-    engine.setValue(engine.lockCell(tword), numberWord(value));
-  }
-
   #length(engine: TxEngine): number {
-    return this.#readNumber(engine, arrayLengthWord(this.unit));
+    return readNumber(engine, arrayLengthWord(this.unit));
   }
 
   /** The unit of segment `segment`, or 0 if absent; `units` caches the lookups of one operation. */
   #segmentUnit(engine: TxEngine, segment: number, units: SegmentUnits): number {
     const known = units[segment];
     if (known !== undefined) return known;
-    const handle = this.#readNumber(engine, arrayDirectoryWord(this.unit, segment));
+    const handle = readNumber(engine, arrayDirectoryWord(this.unit, segment));
     const unit = handle === 0 ? 0 : handleUnit(handle as Handle);
     units[segment] = unit;
     return unit;
@@ -579,7 +572,7 @@ export class SharedArray<T = unknown> extends CollectionWrapper implements Itera
       }
       throw error;
     }
-    if (newLength !== length) this.#writeNumber(engine, arrayLengthWord(this.unit), newLength);
+    if (newLength !== length) writeNumber(engine, arrayLengthWord(this.unit), newLength);
     if (newLength < length) this.#removeSpareSegments(engine, newLength);
   }
 
@@ -594,7 +587,7 @@ export class SharedArray<T = unknown> extends CollectionWrapper implements Itera
         // Never published: no other worker can have reached it.
         context.allocator.free(handle);
       });
-      this.#writeNumber(engine, arrayDirectoryWord(this.unit, segment), handle);
+      writeNumber(engine, arrayDirectoryWord(this.unit, segment), handle);
       units[segment] = handleUnit(handle);
     }
   }
@@ -607,9 +600,9 @@ export class SharedArray<T = unknown> extends CollectionWrapper implements Itera
     const kept = newLength === 0 ? 1 : segmentOf(newLength - 1) + 2;
     for (let segment = kept; segment < segmentsMax; segment += 1) {
       const directory = arrayDirectoryWord(this.unit, segment);
-      const handle = this.#readNumber(engine, directory);
+      const handle = readNumber(engine, directory);
       if (handle === 0) return;
-      this.#writeNumber(engine, directory, 0);
+      writeNumber(engine, directory, 0);
       engine.onCommit(() => {
         this.context.reclaim.retireBlock(handle as Handle);
       });
