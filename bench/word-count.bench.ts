@@ -1,14 +1,14 @@
 // The workers issue's real workload: a word count of a generated corpus (50 MB; 10 MB with
 // --quick) into a SharedMap of counters, through a TransactionQueue of one task per 4 KB chunk
-// (examples/word-count/): small transactions, so that a conflict costs little. 2 workers against
+// (src/cli/demo/, also `shared-objects demo`): small transactions, so that a conflict costs little. 2 workers against
 // 1, alternating runs on fresh heaps, timed from the first `add` to the end of `run`; each run's
 // counts are checked against the words added.
 import { Heap, TransactionQueue, type SharedCounter, type SharedMap } from '../src/index.js';
-import { corpusChunk, vocabulary } from '../examples/word-count/corpus.js';
+import { corpusChunk, vocabulary } from '../src/cli/demo/corpus.js';
 import { median } from './lib/measure.js';
 import type { BenchResult } from './run.js';
 
-const tasks = new URL('../examples/word-count/tasks.ts', import.meta.url);
+const tasks = new URL('../src/cli/demo/tasks.ts', import.meta.url);
 const chunkBytes = 4 * 1024;
 
 interface WordCountRun {

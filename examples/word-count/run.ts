@@ -1,5 +1,7 @@
 // Word count of a generated corpus into a SharedMap, on a TransactionQueue: one task per 4 KB
-// chunk, run on 1 worker and then on 2, with the speed-up and the most frequent words.
+// chunk, run on 1 worker and then on 2, with the speed-up and the most frequent words. The
+// corpus generator and the task module are the demo's (src/cli/demo/); `npm run demo` is this
+// with progress bars, checked counts and the conflict report.
 //   node --require ./scripts/register-tsx.cjs examples/word-count/run.ts [megabytes]
 import {
   Heap,
@@ -8,7 +10,7 @@ import {
   type SharedMap,
   type TransactionQueueResult,
 } from 'shared-objects';
-import { corpusChunk, vocabulary } from './corpus.js';
+import { corpusChunk, vocabulary } from '../../src/cli/demo/corpus.js';
 
 const megabytes = Number(process.argv[2] ?? 8);
 const chunkBytes = 4096;
@@ -24,7 +26,7 @@ async function count(
   const counts: SharedMap<string, SharedCounter> = heap.map();
   heap.root.set('wordCounts', counts);
   const queue = new TransactionQueue(heap, {
-    module: new URL('./tasks.ts', import.meta.url),
+    module: new URL('../../src/cli/demo/tasks.ts', import.meta.url),
     workers,
   });
   const started = performance.now();

@@ -1,0 +1,39 @@
+/**
+ * The few lines `demo` and `run` end with: the top of the run's conflict report, where its log
+ * is, and the command that shows all of it. The run's own numbers stand without the report, so a
+ * report that cannot be made (no log was written, diagnostics missing) is one line, not a failure.
+ */
+import { loadConflictReport, renderConflictText, writeHtmlReport } from './conflict-log.js';
+import { CommandFailure, oneLine } from './errors.js';
+import { field } from './format.js';
+
+export interface ConflictSummaryOptions {
+  /** What ran, e.g. `the 2-worker run`. */
+  readonly title: string;
+  readonly logPath: string;
+  readonly top: number;
+  readonly htmlPath: string | undefined;
+}
+
+export async function printConflictSummary(
+  out: (line?: string) => void,
+  options: ConflictSummaryOptions,
+): Promise<void> {
+  const { title, logPath, top, htmlPath } = options;
+  let text: string;
+  try {
+    const report = await loadConflictReport(logPath);
+    text = await renderConflictText(report, top);
+    if (htmlPath !== undefined) await writeHtmlReport(report, htmlPath);
+  } catch (error) {
+    if (!(error instanceof CommandFailure)) throw error;
+    out(`conflict report of ${title}: unavailable (${oneLine(error)})`);
+    return;
+  }
+  out(`conflicts of ${title}, top ${String(top)}:`);
+  out(text.trimEnd());
+  out();
+  out(field('conflict log', logPath));
+  if (htmlPath !== undefined) out(field('html report', htmlPath));
+  out(field('whole report', `npx shared-objects report ${logPath}`));
+}
