@@ -12,9 +12,9 @@ export function formatMs(ms: number): string {
   return ms >= 1000 ? formatSeconds(ms / 1000) : `${ms.toFixed(0)} ms`;
 }
 
-/** `label` padded so that the values after it line up. */
+/** `label:` padded so that the values after it line up. */
 export function field(label: string, value: string): string {
-  return `${label.padEnd(labelWidth)}${value}`;
+  return `${`${label}:`.padEnd(labelWidth)}${value}`;
 }
 
 const labelWidth = 16;

@@ -1,7 +1,8 @@
 /**
  * The progress of a `TransactionQueue` run on stderr: a cli-progress bar (tasks done / total,
  * tasks per second, aborts) when stderr is a terminal; otherwise one plain line when the run
- * starts and one when it ends, so that a log file or a CI transcript gets no control codes.
+ * completes, so that a log file or a CI transcript gets no control codes (and a failed run's
+ * error stays the one line on stderr).
  */
 import cliProgress from 'cli-progress';
 import type { TransactionQueueProgress } from '../workers/index.js';
@@ -9,8 +10,8 @@ import type { TransactionQueueProgress } from '../workers/index.js';
 export interface RunProgress {
   /** Give it to the queue's `onProgress`. */
   readonly update: (progress: TransactionQueueProgress) => void;
-  /** Ends the bar (call it in a `finally`: it restores the cursor). */
-  finish(): void;
+  /** Ends the bar (call it in a `finally`: it restores the cursor); `completed`: the run ended well. */
+  finish(completed: boolean): void;
 }
 
 export interface ProgressOptions {
@@ -69,19 +70,18 @@ function barProgress(stream: NodeJS.WriteStream, options: ProgressOptions): RunP
 }
 
 function plainProgress(stream: NodeJS.WriteStream, options: ProgressOptions): RunProgress {
-  stream.write(`${options.label}: running\n`);
   let last: TransactionQueueProgress | undefined;
   let finished = false;
   return {
     update: (progress) => {
       last = progress;
     },
-    finish: () => {
+    finish: (completed) => {
       if (finished) return;
       finished = true;
-      if (last === undefined) return;
+      if (!completed || last === undefined) return;
       stream.write(
-        `${options.label}: ${String(last.executed)} tasks, ` +
+        `${options.label}: ${String(last.executed)} tasks in ${(last.elapsedMs / 1000).toFixed(2)} s, ` +
           `${rate(last.executed, last.elapsedMs)} tasks/s, ${String(options.aborts())} aborts\n`,
       );
     },

@@ -86,7 +86,7 @@ export async function runCommand(args: readonly string[]): Promise<void> {
       ...(workers === undefined ? {} : { workers }),
       onProgress: progress.update,
     });
-    let result: TransactionQueueResult;
+    let result: TransactionQueueResult | undefined;
     try {
       await callUserFunction('setup', () => (setup as SetupFunction)({ heap, queue }));
       result = await queue.run();
@@ -94,7 +94,7 @@ export async function runCommand(args: readonly string[]): Promise<void> {
       if (error instanceof CommandFailure) throw error;
       throw new CommandFailure(`a task failed: ${oneLine(error)}`);
     } finally {
-      progress.finish();
+      progress.finish(result !== undefined);
       await queue.close();
     }
     out(field('module', modulePath));
