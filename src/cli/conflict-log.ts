@@ -44,7 +44,9 @@ async function loadModule(specifier: string, what: string): Promise<Record<strin
   try {
     return (await import(sibling(specifier))) as Record<string, unknown>;
   } catch (error) {
-    throw new CommandFailure(`${what} is not available in this build (${oneLine(error)})`);
+    throw new CommandFailure(`${what} is not available in this build (${oneLine(error)})`, {
+      cause: error,
+    });
   }
 }
 
@@ -79,7 +81,7 @@ export async function loadConflictReport(path: string): Promise<ConflictReport> 
   try {
     log = diagnostics.readConflictLog(path);
   } catch (error) {
-    if (isConflictLogError(error)) throw new CommandFailure(oneLine(error));
+    if (isConflictLogError(error)) throw new CommandFailure(oneLine(error), { cause: error });
     throw error;
   }
   const report = diagnostics.aggregateConflicts(log.records, {
@@ -104,7 +106,7 @@ export async function writeHtmlReport(report: ConflictReport, path: string): Pro
   try {
     writeFileSync(path, html);
   } catch (error) {
-    throw new CommandFailure(`cannot write ${path}: ${oneLine(error)}`);
+    throw new CommandFailure(`cannot write ${path}: ${oneLine(error)}`, { cause: error });
   }
 }
 

@@ -18,6 +18,7 @@ export class UsageError extends Error {
   }
 }
 
+/** `cause`: the error it reports (a task's, the reader's), whose stack --debug shows. */
 export class CommandFailure extends Error {
   override readonly name = 'CommandFailure';
 }

@@ -5,6 +5,7 @@
  * code: 2 for a command line it cannot act on (with a pointer to --help), 1 for a command that
  * failed. Stack traces only with --debug or SHARED_OBJECTS_DEBUG=1.
  */
+import { inspect } from 'node:util';
 import { demoCommand } from './commands/demo.js';
 import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
@@ -47,9 +48,24 @@ function report(error: unknown, debug: boolean): number {
     line += ' (--debug shows where)';
   }
   process.stderr.write(`shared-objects: ${line}\n`);
-  if (debug) process.stderr.write(`${error instanceof Error ? String(error.stack) : ''}\n`);
+  if (debug) process.stderr.write(`${stacks(error)}\n`);
   return error instanceof UsageError ? exitCode.usage : exitCode.failure;
 }
+
+/** The error's stack and its causes', for --debug. */
+function stacks(error: unknown): string {
+  const lines: string[] = [];
+  let current = error;
+  for (let depth = 0; depth < causeDepthMax && current !== undefined; depth += 1) {
+    const text = current instanceof Error ? String(current.stack) : inspect(current);
+    lines.push(depth === 0 ? text : `caused by: ${text}`);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return lines.join('\n');
+}
+
+/** Causes shown by --debug, at most (a cycle of causes must not loop). */
+const causeDepthMax = 8;
 
 const argv = process.argv.slice(2);
 const debug = argv.includes('--debug') || process.env['SHARED_OBJECTS_DEBUG'] === '1';

@@ -174,6 +174,22 @@ describe('run', () => {
     );
   });
 
+  test("--debug shows the stacks, the task's included", async () => {
+    const log = join(scratch, 'failing-debug.log');
+    const outcome = await cli(
+      'run',
+      join(fixtures, 'failing-task.mjs'),
+      '--workers',
+      '1',
+      '--log',
+      log,
+      '--debug',
+    );
+    assert.equal(outcome.code, 1);
+    assert.match(outcome.stderr, /^shared-objects: a task failed: account 7 is frozen\n/);
+    assert.match(outcome.stderr, /caused by: Error: account 7 is frozen\n\s+at withdraw /);
+  });
+
   test('a module that does not exist: one line, exit 1', async () => {
     assertOneLine(await cli('run', 'test/cli/fixtures/nowhere.mjs'), 1, /module not found/);
   });

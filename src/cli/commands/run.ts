@@ -92,7 +92,7 @@ export async function runCommand(args: readonly string[]): Promise<void> {
       result = await queue.run();
     } catch (error) {
       if (error instanceof CommandFailure) throw error;
-      throw new CommandFailure(`a task failed: ${oneLine(error)}`);
+      throw new CommandFailure(`a task failed: ${oneLine(error)}`, { cause: error });
     } finally {
       progress.finish(result !== undefined);
       await queue.close();
@@ -130,11 +130,12 @@ async function importUserModule(path: string, url: URL): Promise<Record<string, 
     const code = (error as { code?: unknown }).code;
     if (code === 'ERR_UNKNOWN_FILE_EXTENSION') {
       throw new CommandFailure(
-        `cannot load ${path}: a TypeScript module needs tsx (node --import tsx ...) ` +
-          'or compile it to .js first',
+        `cannot load ${path}: TypeScript needs a loader (run the command under tsx) ` +
+          'or compiling to .js',
+        { cause: error },
       );
     }
-    throw new CommandFailure(`cannot load ${path}: ${oneLine(error)}`);
+    throw new CommandFailure(`cannot load ${path}: ${oneLine(error)}`, { cause: error });
   }
 }
 
@@ -143,7 +144,7 @@ async function callUserFunction(name: string, call: () => unknown): Promise<unkn
   try {
     return await call();
   } catch (error) {
-    throw new CommandFailure(`${name} failed: ${oneLine(error)}`);
+    throw new CommandFailure(`${name} failed: ${oneLine(error)}`, { cause: error });
   }
 }
 
