@@ -67,6 +67,14 @@ function stacks(error: unknown): string {
 /** Causes shown by --debug, at most (a cycle of causes must not loop). */
 const causeDepthMax = 8;
 
+// A reader that stops early (`shared-objects report x.log | head`) closes the pipe: stop quietly,
+// as other Unix tools do, instead of an unhandled EPIPE and its stack.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(exitCode.ok);
+  process.stderr.write(`shared-objects: cannot write the output: ${oneLine(error)}\n`);
+  process.exit(exitCode.failure);
+});
+
 const argv = process.argv.slice(2);
 const debug = argv.includes('--debug') || process.env['SHARED_OBJECTS_DEBUG'] === '1';
 try {

@@ -23,6 +23,8 @@ export interface ProgressOptions {
 }
 
 const barWidth = 28;
+/** 128 + SIGINT's number, as a shell reports a process that SIGINT ended. */
+const interruptedExitCode = 130;
 
 export function startProgress(options: ProgressOptions): RunProgress {
   const stream = options.stream ?? process.stderr;
@@ -48,12 +50,18 @@ function barProgress(stream: NodeJS.WriteStream, options: ProgressOptions): RunP
   // Started by the first update, so that its clock starts with the run it shows.
   let started = false;
   let stopped = false;
+  // Ctrl-C during the run: give the terminal its cursor back, then end as SIGINT would.
+  const interrupted = (): void => {
+    bar.stop();
+    process.exit(interruptedExitCode);
+  };
   return {
     update: (progress) => {
       const total = Math.max(1, progress.executed + progress.remaining);
       if (!started) {
         started = true;
         bar.start(total, 0, { rate: '0', aborts: 0 });
+        process.once('SIGINT', interrupted);
       }
       bar.setTotal(total);
       bar.update(progress.executed, {
@@ -64,7 +72,9 @@ function barProgress(stream: NodeJS.WriteStream, options: ProgressOptions): RunP
     finish: () => {
       if (stopped) return;
       stopped = true;
-      if (started) bar.stop();
+      if (!started) return;
+      process.off('SIGINT', interrupted);
+      bar.stop();
     },
   };
 }
