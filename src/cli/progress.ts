@@ -10,7 +10,10 @@ import type { TransactionQueueProgress } from '../workers/index.js';
 export interface RunProgress {
   /** Give it to the queue's `onProgress`. */
   readonly update: (progress: TransactionQueueProgress) => void;
-  /** Ends the bar (call it in a `finally`: it restores the cursor); `completed`: the run ended well. */
+  /**
+   * Ends the display (call it in a `finally`: a bar gives the cursor back); `completed`: the run
+   * ended well (a plain display says nothing of a failed run: its error is the one line).
+   */
   finish(completed: boolean): void;
 }
 
@@ -90,8 +93,9 @@ function plainProgress(stream: NodeJS.WriteStream, options: ProgressOptions): Ru
       if (finished) return;
       finished = true;
       if (!completed || last === undefined) return;
+      const seconds = (last.elapsedMs / 1000).toFixed(2);
       stream.write(
-        `${options.label}: ${String(last.executed)} tasks in ${(last.elapsedMs / 1000).toFixed(2)} s, ` +
+        `${options.label}: ${String(last.executed)} tasks in ${seconds} s, ` +
           `${rate(last.executed, last.elapsedMs)} tasks/s, ${String(options.aborts())} aborts\n`,
       );
     },

@@ -30,7 +30,8 @@ const megabytesMax = 1024;
 const topWordCount = 5;
 const topConflictCount = 3;
 
-export const demoUsage = `usage: shared-objects demo [--megabytes N] [--workers N] [--log <file>] [--html <file>]
+export const demoUsage = `usage: shared-objects demo [--megabytes N] [--workers N]
+                           [--log <file>] [--html <file>]
 
 Counts the words of a generated corpus into a SharedMap through a TransactionQueue, on 1 worker
 and then on N, checks both counts against a plain count, and prints the speed-up and the top of
@@ -152,8 +153,9 @@ function runLine(run: PoolCount): string {
   const { result } = run;
   return field(
     workersText(result.workers),
-    `${formatSeconds(run.seconds).padStart(8)}  ${formatCount(result.commits).padStart(7)} commits` +
-      `  ${formatCount(result.aborts).padStart(5)} aborts  ${formatMs(result.timeLostMs)} lost`,
+    `${formatSeconds(run.seconds).padStart(8)}  ` +
+      `${formatCount(result.commits).padStart(7)} commits  ` +
+      `${formatCount(result.aborts).padStart(5)} aborts  ${formatMs(result.timeLostMs)} lost`,
   );
 }
 

@@ -21,7 +21,8 @@ const logDefault = './shared-objects-conflicts.log';
 const workersMax = 255;
 const topConflictCount = 3;
 
-export const runUsage = `usage: shared-objects run <module> [--workers N] [--log <file>] [--html <file>]
+export const runUsage = `usage: shared-objects run <module> [--workers N]
+                          [--log <file>] [--html <file>]
 
 Imports <module> (a path from the current directory; .js and .mjs always, .ts when run under
 tsx), calls its exported setup({ heap, queue }) to add tasks, runs the queue with a progress bar,
