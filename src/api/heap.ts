@@ -49,11 +49,22 @@ import {
   type TxStats,
 } from '../stm/index.js';
 import type { SharedRef } from '../values/index.js';
+import {
+  aggregateConflicts,
+  logVersion,
+  openSink,
+  readConflictLog,
+  ThreadRecorder,
+  type ConflictReport,
+} from '../diagnostics/index.js';
+import { environmentVariable } from '../platform/index.js';
 
 /** Structured-cloneable: send it to a worker (`workerData`, `postMessage`) and `Heap.attach` it. */
 export interface HeapHandle {
   readonly kind: 'shared-objects/heap';
   readonly buffer: SharedArrayBuffer;
+  /** The conflict log every worker that attaches records into (`HeapOptions.conflictLog`). */
+  readonly conflictLog?: string | true;
 }
 
 export interface HeapOptions {
@@ -72,6 +83,13 @@ export interface HeapOptions {
    */
   readonly txWriteSetMax?: number;
   readonly txReadSetMax?: number;
+  /**
+   * Records the conflict log (decision 0016): a file path, which this heap empties and every
+   * worker attached to it appends to (read it with `shared-objects report <file>`), or `true`
+   * for records kept in each thread's memory (`heap.conflicts()` only). Default: the
+   * environment variable `SHARED_OBJECTS_LOG`, else off.
+   */
+  readonly conflictLog?: string | true;
 }
 
 /** The options `Heap.attach` takes: the per-worker ones. */
@@ -168,6 +186,20 @@ function unreachableFigures(
   };
 }
 
+function sumWorkers(
+  workers: readonly ConflictReport['workers'][number][],
+): ConflictReport['totals'] {
+  const totals = { commits: 0, aborts: 0, committedMs: 0, abortedMs: 0, waitingMs: 0 };
+  for (const worker of workers) {
+    totals.commits += worker.commits;
+    totals.aborts += worker.aborts;
+    totals.committedMs += worker.committedMs;
+    totals.abortedMs += worker.abortedMs;
+    totals.waitingMs += worker.waitingMs;
+  }
+  return totals;
+}
+
 /** Every kind of shared object a heap holds: the collections' and the channel. */
 const heapKinds = collectionKinds.with(channelKind);
 
@@ -176,8 +208,38 @@ export class Heap {
   /** This worker's wrapper of `heap.root`, made on first use. */
   #root: SharedMap<string> | undefined;
 
-  private constructor(memory: HeapMemory, txLimits: TxLimits) {
+  /** This thread's conflict recorder (recording on), and where its records go. */
+  readonly #recorder: ThreadRecorder | undefined;
+  readonly #conflictLog: string | true | undefined;
+
+  private constructor(
+    memory: HeapMemory,
+    txLimits: TxLimits,
+    conflictLog: string | true | undefined,
+    startsLog: boolean,
+  ) {
     this.#context = new HeapContext(memory, heapKinds, txLimits);
+    this.#conflictLog = conflictLog;
+    if (conflictLog === undefined) return;
+    const sink = openSink(conflictLog === true ? undefined : conflictLog, startsLog);
+    if (startsLog) {
+      const nodeProcess = (
+        globalThis as { process?: { pid?: number; argv?: string[]; version?: string } }
+      ).process;
+      sink.write({
+        t: 'start',
+        v: logVersion,
+        time: performance.timeOrigin + performance.now(),
+        pid: nodeProcess?.pid ?? 0,
+        argv: nodeProcess?.argv ?? [],
+        runtime:
+          nodeProcess?.version ??
+          (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent ??
+          'unknown',
+      });
+    }
+    this.#recorder = new ThreadRecorder(this.#context.engine, sink);
+    this.#context.engine.recorder = this.#recorder;
   }
 
   /** A new heap. `maxBytes` is a reservation: memory is committed as it is used. */
@@ -188,7 +250,12 @@ export class Heap {
       options.reclaimStallMs ?? limits.reclaimStallMsDefault,
     );
     formatAllocatorRegions(memory);
-    const heap = new Heap(memory, txLimits);
+    const heap = new Heap(
+      memory,
+      txLimits,
+      options.conflictLog ?? environmentVariable('SHARED_OBJECTS_LOG'),
+      true,
+    );
     // The root map exists from the start, so no two workers can race to make it. The header's
     // reference keeps it alive as long as the heap (its count never goes below 1).
     const root = createMap<string, unknown>(heap.#context);
@@ -203,16 +270,75 @@ export class Heap {
   /** The same heap, in this worker. Throws HeapLayoutError for memory that is not a heap. */
   static attach(handle: HeapHandle, options: AttachOptions = {}): Heap {
     const txLimits = txLimitsOf(options);
-    return new Heap(HeapMemory.attach(handle.buffer), txLimits);
+    return new Heap(HeapMemory.attach(handle.buffer), txLimits, handle.conflictLog, false);
   }
 
   get handle(): HeapHandle {
-    return { kind: 'shared-objects/heap', buffer: this.#context.memory.buffer };
+    const buffer = this.#context.memory.buffer;
+    return this.#conflictLog === undefined
+      ? { kind: 'shared-objects/heap', buffer }
+      : { kind: 'shared-objects/heap', buffer, conflictLog: this.#conflictLog };
   }
 
   /** This worker leaves the heap; later use of the heap or its objects throws ClosedError. */
   close(): void {
+    if (!this.#context.closed && this.#recorder !== undefined) {
+      this.#context.engine.recorder = undefined;
+      this.#recorder.close();
+    }
     this.#context.close();
+  }
+
+  /**
+   * What this thread is doing, named in its conflict records and reports (a `TransactionQueue`
+   * sets its task's name while the task runs). Free text; undefined for nothing in particular.
+   */
+  get activity(): string | undefined {
+    return this.#context.engine.label;
+  }
+
+  set activity(label: string | undefined) {
+    this.#context.engine.label = label;
+  }
+
+  /**
+   * The conflict report, live: top conflicts by time lost (kinds, places and keys, both sides'
+   * sites, suggested fixes), and each worker's time committed, aborted and waiting. With a log
+   * file, every worker's records so far (dead workers' included); with `conflictLog: true`,
+   * this thread's. Recording off: the workers' totals from `heap.stats()`, and no conflicts.
+   */
+  conflicts(): ConflictReport {
+    this.#context.checkOpen('heap.conflicts');
+    const recorder = this.#recorder;
+    if (recorder !== undefined) {
+      recorder.flushStats();
+      const path = recorder.sink.path;
+      if (path !== undefined) {
+        const log = readConflictLog(path);
+        return aggregateConflicts(log.records, { source: path, skippedLines: log.skippedLines });
+      }
+      return aggregateConflicts(recorder.sink.kept() ?? [], { source: 'live (this thread)' });
+    }
+    return this.#conflictsFromStats();
+  }
+
+  #conflictsFromStats(): ConflictReport {
+    const stats = this.stats();
+    const now = performance.timeOrigin + performance.now();
+    const workers = stats.bySlot.map((worker) => ({
+      slot: worker.slot,
+      thread: -1,
+      commits: worker.commits,
+      aborts: worker.aborts,
+      committedMs: 0,
+      abortedMs: worker.lostMs,
+      waitingMs: worker.waitMs,
+      unfinished: false,
+    }));
+    const report = aggregateConflicts([], {
+      source: 'live (recording off: set conflictLog or SHARED_OBJECTS_LOG for conflict sites)',
+    });
+    return { ...report, startedAt: now, workers, totals: sumWorkers(workers) };
   }
 
   get closed(): boolean {

@@ -17,6 +17,7 @@ export type SuggestionCode =
   | 'shared-map' // one cell holds a big value many write parts of: a SharedMap / SharedArray
   | 'snapshot' // a long reader keeps losing to writers: snapshot iteration
   | 'key-by-task' // tasks touching the same key conflict: TransactionQueue.addKeyed
+  | 'prefill' // a collection's table or buckets changed under readers: it was growing
   | 'shorten'; // generic: do less inside the transaction
 
 export interface Suggestion {
@@ -41,6 +42,8 @@ export interface ConflictSummary {
   readonly lostMs: number;
   /** The `TransactionQueue` tasks involved (this side), most frequent first. */
   readonly tasks: readonly string[];
+  /** The task the other side ran, when it answered while running one. */
+  readonly otherTask?: string;
   /** The worker slots that lost. */
   readonly slots: readonly number[];
   readonly suggestion: Suggestion;

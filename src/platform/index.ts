@@ -1,4 +1,9 @@
 /** platform/: what differs between runtimes, behind one web-standard-only interface. */
-export { nodeBuiltin } from './node-builtins.js';
+export {
+  environmentVariable,
+  nodeBuiltin,
+  nodeBuiltinIfAny,
+  type NodeBuiltin,
+} from './node-builtins.js';
 export { currentThreadId } from './thread-identity.js';
 export { canBlock, sleepWhileEqual, sleepWhileEqualAsync } from './wait.js';

@@ -23,6 +23,7 @@ import {
   type StatField,
   type WordPlace,
 } from './stats.js';
+import type { TxRecorder } from './recorder.js';
 import { twordOwner } from './tword.js';
 import { recordField, recordSlot, type TxRecords } from './tx-record.js';
 import { intentPayloadOf, ownerWord, seqMask, statusWord, TxState } from './words.js';
@@ -110,6 +111,10 @@ export class Attempt {
   readonly log: AttemptLog;
   readonly abortSignal = new TxAbort();
   onConflict: ((event: ConflictEvent) => void) | undefined;
+  /** The conflict log's recorder of this worker (recorder.ts), when recording is on. */
+  recorder: TxRecorder | undefined;
+  /** i32 index of this slot's site request word (tx-record.ts). */
+  readonly #siteRequestIndex: number;
 
   /**
    * The seq of this slot's status word: moved on by each attempt's first lock (`beginLocking`),
@@ -156,6 +161,7 @@ export class Attempt {
     this.resolver = resolver;
     this.slot = host.slotIndex;
     this.statusIndex = records.word(this.slot, recordField.status);
+    this.#siteRequestIndex = records.word(this.slot, recordField.siteRequest);
     this.#statsBase = records.slot64(this.slot, recordSlot.statsFirst);
     this.#priorityIndex = records.slot64(this.slot, recordSlot.priority);
     this.log = new AttemptLog(host.txReadSetMax, host.txWriteSetMax, (word) => {
@@ -178,6 +184,7 @@ export class Attempt {
     signal.otherSlot = otherSlot;
     signal.waitIndex = waitIndex;
     this.doomed = true;
+    if (this.recorder !== undefined) this.recorder.failing(kind);
     throw signal;
   }
 
@@ -214,12 +221,37 @@ export class Attempt {
   }
 
   /** Resets the attempt's flags and write set (it committed or aborted); reads stay. */
-  end(): void {
+  end(committed: boolean): void {
     this.waitsAsync = false;
     this.lockTaking = false;
     this.inevitable = false;
     this.userInevitable = false;
     this.log.endAttempt();
+    if (this.recorder !== undefined) this.recorder.attemptEnded(committed);
+  }
+
+  // ---------------------------------------------------------------- conflict log (0016)
+
+  /** Asks slot `other` for the site of the transaction it runs (it answers at its attempt end). */
+  requestSite(other: number): void {
+    Atomics.store(this.i32, this.records.word(other, recordField.siteRequest), 1);
+  }
+
+  /** True once per request: a loser asked for this slot's transaction site. */
+  takeSiteRequest(): boolean {
+    if (Atomics.load(this.i32, this.#siteRequestIndex) === 0) return false;
+    Atomics.store(this.i32, this.#siteRequestIndex, 0);
+    return true;
+  }
+
+  /** Hands a conflict to the hook and the recorder (the caller checked that one is set). */
+  emitConflict(event: ConflictEvent): void {
+    const kind = event.kind;
+    // An upgrade rerun and a user's exception are no conflicts: the log leaves them out.
+    if (this.recorder !== undefined && kind !== 'upgrade' && kind !== 'exception') {
+      this.recorder.conflict(event);
+    }
+    if (this.onConflict !== undefined && kind !== 'retry') this.onConflict(event);
   }
 
   // ---------------------------------------------------------------- age (wait-die)
@@ -293,17 +325,20 @@ export class Attempt {
     if (this.attempts > (this.f64[at] ?? 0)) this.f64[at] = this.attempts;
   }
 
-  /** Counts a wait on another transaction (`tword`: its cell, 0 for none) begun at `started`. */
-  noteWait(tword: number, started: number): void {
+  /**
+   * Counts a wait on another transaction (`tword`: its cell, 0 for none; `otherSlot`: its worker,
+   * -1 if unknown) begun at `started`.
+   */
+  noteWait(tword: number, started: number, otherSlot = -1): void {
     const lost = performance.now() - started;
     this.count('waits');
     this.addStat('waitMs', lost);
-    if (this.onConflict !== undefined) {
-      this.onConflict({
+    if (this.onConflict !== undefined || this.recorder !== undefined) {
+      this.emitConflict({
         kind: 'wait',
         ...wordFields(this.host, tword),
         slot: this.slot,
-        otherSlot: -1,
+        otherSlot,
         lostMs: lost,
       });
     }

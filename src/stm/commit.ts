@@ -34,7 +34,7 @@ import type { Snapshot } from './snapshot.js';
 import { abortStat, type AbortKind } from './stats.js';
 import { twordOwner, twordValue, twordVersion } from './tword.js';
 import { logEntriesInitial, recordSlot, SharedLog } from './tx-record.js';
-import { contendedBit, statusWord, TxState, versionWord } from './words.js';
+import { contendedBit, statusWord, TxState, versionSlot, versionWord } from './words.js';
 
 export class Committer {
   readonly #attempt: Attempt;
@@ -98,7 +98,11 @@ export class Committer {
     // Written cells need no check: their locks were held all along unless the attempt was
     // preempted, and then the decision below fails.
     const stale = attempt.inevitable ? 0 : this.#snapshot.firstStaleRead();
-    if (stale !== 0) this.#contention.staleRead(stale, -1);
+    if (stale !== 0) {
+      // The writer that moved the cell on, for the conflict report (its version names it).
+      const writer = versionSlot(Atomics.load(attempt.b64, twordVersion(stale)));
+      this.#contention.staleRead(stale, writer === attempt.slot ? -1 : writer);
+    }
     crashPoint('commit.beforeDecision');
     const committing = statusWord(attempt.seq, TxState.committing);
     if (
@@ -113,7 +117,7 @@ export class Committer {
     attempt.recordCountdown = recordingStreak;
     attempt.count('commits');
     attempt.noteAttempts();
-    this.#endAttempt();
+    this.#endAttempt(true);
   }
 
   /** Commits an attempt that wrote nothing: it was serialised at its start. */
@@ -129,7 +133,7 @@ export class Committer {
     attempt.count('commits');
     attempt.count('readOnlyCommits');
     attempt.noteAttempts();
-    this.#endAttempt();
+    this.#endAttempt(true);
   }
 
   #writeSharedLog(writes: number): void {
@@ -318,9 +322,9 @@ export class Committer {
     attempt.count(abortStat[kind]);
     const lostMs = attempt.attemptMs();
     attempt.addStat('lostMs', lostMs);
-    if (attempt.onConflict !== undefined && kind !== 'retry') {
+    if (attempt.onConflict !== undefined || attempt.recorder !== undefined) {
       const signal = attempt.abortSignal;
-      attempt.onConflict({
+      attempt.emitConflict({
         kind,
         ...wordFields(attempt.host, signal.waitTword),
         slot: attempt.slot,
@@ -331,9 +335,9 @@ export class Committer {
     this.#endAttempt();
   }
 
-  #endAttempt(): void {
+  #endAttempt(committed = false): void {
     this.#clearLog();
-    this.#attempt.end();
+    this.#attempt.end(committed);
   }
 
   /** Gives the shared log back (the worker leaves). */

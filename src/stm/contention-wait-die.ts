@@ -79,7 +79,7 @@ export class WaitDie extends Contention {
     }
     // The rerun may not lock this cell at all: the next sleeper gets the wake-up now.
     if (woken) resolver.passWakeUp(ownerIndex);
-    attempt.noteWait(tword, started);
+    attempt.noteWait(tword, started, signal.otherSlot);
   }
 
   /** The lock (or the inevitability token) that stopped the attempt, slept on as above. */

@@ -98,10 +98,12 @@ export abstract class Contention {
       if (Atomics.load(attempt.b64, valueIndex) !== intent) return;
     }
     let woken = false;
+    let lastOwner = 0;
     for (let round = 0; round < limits.txAttemptsMax; round += 1) {
       if (Atomics.load(attempt.b64, valueIndex) !== intent) break;
       if (resolver.resolveFinished(tword, intent)) break;
       const owner = Atomics.load(attempt.i32, ownerIndex);
+      if (owner !== 0) lastOwner = owner;
       // An async attempt does not block: it gives way and waits for the owner outside.
       if (owner !== 0 && attempt.waitsAsync) {
         attempt.fail('write-read', tword, owner, ownerSlot(owner));
@@ -120,7 +122,7 @@ export abstract class Contention {
     }
     // A reader does not take the lock it was woken from: the next sleeper gets the wake-up.
     if (woken) resolver.passWakeUp(ownerIndex);
-    attempt.noteWait(tword, started);
+    attempt.noteWait(tword, started, lastOwner === 0 ? -1 : ownerSlot(lastOwner));
   }
 
   /**
@@ -134,6 +136,7 @@ export abstract class Contention {
     const ownerIndex = twordOwner(tword);
     let deadline = 0;
     let waitStarted = 0;
+    let lastOwner = 0;
     let slept = attempt.contended.size !== 0 && attempt.contended.has(tword);
     for (let round = 0; ; round += 1) {
       if (round >= limits.txAttemptsMax) throw new BugError(`lock of cell ${tword} stuck`);
@@ -141,6 +144,7 @@ export abstract class Contention {
       if (owner !== 0) {
         const state = attempt.resolver.lockState(owner, tword);
         if (state !== LockState.free) {
+          lastOwner = owner;
           if (deadline === 0) {
             waitStarted = performance.now();
             deadline = waitStarted + limits.ownerWaitMsMax;
@@ -155,7 +159,9 @@ export abstract class Contention {
       if (Atomics.compareExchange(attempt.i32, ownerIndex, owner, wanted) === owner) break;
     }
     crashPoint('lock.afterCas');
-    if (waitStarted !== 0) attempt.noteWait(tword, waitStarted);
+    if (waitStarted !== 0) {
+      attempt.noteWait(tword, waitStarted, lastOwner === 0 ? -1 : ownerSlot(lastOwner));
+    }
   }
 
   /** Aborts this attempt: it gives way to `owner`, the holder of the lock of `tword`. */

@@ -52,6 +52,7 @@ import { WaitDie } from './contention-wait-die.js';
 import { Inevitability } from './inevitability.js';
 import { recoverTransaction } from './recovery.js';
 import { Snapshot } from './snapshot.js';
+import type { TxRecorder } from './recorder.js';
 import type { AbortKind, ConflictEvent } from './stats.js';
 import { twordOwner, twordValue, twordVersion } from './tword.js';
 import { recordField, TxRecords } from './tx-record.js';
@@ -136,6 +137,31 @@ export class TxEngine {
     this.#attempt.onConflict = hook;
   }
 
+  /** The conflict log's recorder of this worker (decision 0016), or undefined: recording off. */
+  get recorder(): TxRecorder | undefined {
+    return this.#attempt.recorder;
+  }
+
+  set recorder(recorder: TxRecorder | undefined) {
+    this.#attempt.recorder = recorder;
+  }
+
+  /**
+   * What this worker runs now, for the conflict log (a `TransactionQueue` task's name), or
+   * undefined. Set by whoever runs the work; read only by the recorder.
+   */
+  label: string | undefined = undefined;
+
+  /** Asks slot `other` for its transaction's site (see `Attempt.requestSite`). */
+  requestSite(other: number): void {
+    this.#attempt.requestSite(other);
+  }
+
+  /** True once per request: another worker asked for this one's transaction site. */
+  takeSiteRequest(): boolean {
+    return this.#attempt.takeSiteRequest();
+  }
+
   /** Finishes or aborts the attempt a dead holder of `slot` left, and retires its log. */
   recoverSlot(slot: number): void {
     const host = this.#host;
@@ -171,6 +197,7 @@ export class TxEngine {
     this.#log.forgetReads();
     state.attempts = attempt + 1;
     state.attemptStartMs = 0;
+    if (state.recorder !== undefined) state.recorder.attemptStarted();
     if (attempt === 0) state.firstAttemptMs = 0;
     else state.startClock();
     // (A rerun that locks hot cells at their first read must log its reads.)

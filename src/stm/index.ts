@@ -17,6 +17,7 @@ export {
   transactionEngine,
 } from './atomically.js';
 export { TxEngine, type EngineHost } from './engine.js';
+export type { TxRecorder } from './recorder.js';
 export { readStats, type TxStats, type WorkerTxStats } from './stats-reader.js';
 export type { AbortKind, ConflictEvent, WordPlace } from './stats.js';
 export { recordField, TxRecords } from './tx-record.js';

@@ -31,7 +31,10 @@
  * | (reserved)    | 44     | 20   |        |                                   | zero               |
  * | retryWake     | 64     | 4    | yes    | committers of cells this slot     | futex word of a    |
  * |               |        |      |        | watches (add + notify)            | sleeping `retry`   |
- * | (reserved)    | 68     | 60   |        |                                   | zero               |
+ * | siteRequest   | 68     | 4    | yes    | recording workers that lost to    | 1: a loser asked   |
+ * |               |        |      |        | this slot (store 1); the owner,   | for the site of    |
+ * |               |        |      |        | when it answers (store 0)         | this slot's tx     |
+ * | (reserved)    | 72     | 56   |        |                                   | zero               |
  * | stats         | 128    | 128  | no     | owner only (plain f64 stores)     | stats.ts           |
  *
  * Line 0 is written by its owner about once per update transaction and read by others only on
@@ -71,6 +74,7 @@ export const recordField = {
   logCount: 2,
   pinRecordUnit: 10,
   retryWake: 16,
+  siteRequest: 17,
 } as const;
 /** 64-bit slot offsets (relative to the record's first 8-byte unit). */
 export const recordSlot = {

@@ -30,6 +30,8 @@ export interface PoolCell {
 export interface PoolHeap {
   readonly handle: { readonly kind: 'shared-objects/heap'; readonly buffer: SharedArrayBuffer };
   readonly closed: boolean;
+  /** What this thread runs now, named in its conflict records (a task's name). */
+  activity: string | undefined;
   watch(worker: {
     readonly threadId: number;
     once(event: 'exit', listener: (exitCode: number) => void): unknown;

@@ -258,6 +258,7 @@ export function runQueueLoop(place: QueueWorkerPlace, data: QueueWorkerData): Qu
       const [task, args] = entry;
       try {
         const fn = lookup(task);
+        heap.activity = task;
         heap.atomically(() => {
           added.length = 0;
           fn(context, ...args);
@@ -265,6 +266,8 @@ export function runQueueLoop(place: QueueWorkerPlace, data: QueueWorkerData): Qu
       } catch (error) {
         added.length = 0;
         return stopWith(error, i + 1);
+      } finally {
+        heap.activity = undefined;
       }
       executed += 1;
       done += 1;
