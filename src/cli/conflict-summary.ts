@@ -1,7 +1,8 @@
 /**
  * The few lines `demo` and `run` end with: the top of the run's conflict report, where its log
  * is, and the command that shows all of it. The run's own numbers stand without the report, so a
- * report that cannot be made (no log was written, diagnostics missing) is one line, not a failure.
+ * report that cannot be made (no log was written, the HTML page missing) is one line, not a
+ * failure.
  */
 import { loadConflictReport, renderConflictText, writeHtmlReport } from './conflict-log.js';
 import { CommandFailure, oneLine } from './errors.js';
@@ -22,15 +23,16 @@ export async function printConflictSummary(
   const { title, logPath, top, htmlPath } = options;
   let text: string;
   try {
-    const report = await loadConflictReport(logPath);
-    text = await renderConflictText(report, top);
+    const report = loadConflictReport(logPath);
+    text = renderConflictText(report, { top, brief: true });
     if (htmlPath !== undefined) await writeHtmlReport(report, htmlPath);
   } catch (error) {
     if (!(error instanceof CommandFailure)) throw error;
     out(`conflict report of ${title}: unavailable (${oneLine(error)})`);
     return;
   }
-  out(`conflicts of ${title}, top ${String(top)}:`);
+  // The report names its log on its first line; the run it covers is named here.
+  out(`The top ${String(top)} conflicts of ${title}.`);
   out(text.trimEnd());
   out();
   out(field('conflict log', logPath));

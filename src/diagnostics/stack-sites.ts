@@ -16,6 +16,11 @@ export const userFramesKept = 4;
  * built), as the path that stack frames show. Frames under it are the library's, not the user's.
  */
 const libraryRoot = toPath(new URL('../', import.meta.url).href);
+/**
+ * The demo's workload (cli/demo/: the word count's task module) ships inside the library but
+ * stands for user code: its lines are the sites the demo's conflict report must show.
+ */
+const demoRoot = toPath(new URL('../cli/demo/', import.meta.url).href);
 
 function toPath(location: string): string {
   if (!location.startsWith('file://')) return location;
@@ -50,7 +55,7 @@ export function userFrames(stack: string): SourceSite[] {
 
 function isLibraryOrRuntime(file: string): boolean {
   return (
-    file.startsWith(libraryRoot) ||
+    (file.startsWith(libraryRoot) && !file.startsWith(demoRoot)) ||
     file.startsWith('node:') ||
     file.startsWith('internal/') ||
     file === 'native' ||

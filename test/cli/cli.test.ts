@@ -2,7 +2,7 @@
 // that the unit suite needs no build), its exit codes, and the one line it prints on an error.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -14,11 +14,6 @@ const scratch = mkdtempSync(join(tmpdir(), 'shared-objects-cli-'));
 after(() => {
   rmSync(scratch, { recursive: true, force: true });
 });
-
-// INTEGRATION(diagnostics): the report tests need src/diagnostics/index.ts (on main).
-const diagnosticsMissing = existsSync(join(root, 'src', 'diagnostics', 'index.ts'))
-  ? false
-  : 'src/diagnostics/index.ts has not landed yet';
 
 interface Outcome {
   readonly code: number;
@@ -114,37 +109,33 @@ describe('bad command lines: exit 2 and one line pointing to --help', () => {
   });
 });
 
-describe(
-  'report: a log that cannot be read is one line and exit 1',
-  { skip: diagnosticsMissing },
-  () => {
-    test('a missing file', async () => {
-      const path = join(scratch, 'missing.log');
-      assertOneLine(await cli('report', path), 1, /missing\.log/);
-    });
+describe('report: a log that cannot be read is one line and exit 1', () => {
+  test('a missing file', async () => {
+    const path = join(scratch, 'missing.log');
+    assertOneLine(await cli('report', path), 1, /missing\.log/);
+  });
 
-    test('random bytes', async () => {
-      const path = join(scratch, 'random.log');
-      const bytes = Buffer.alloc(4096);
-      // Deterministic noise, newlines included, so that it has lines that do not parse.
-      for (let index = 0; index < bytes.length; index += 1) bytes[index] = (index * 151 + 7) % 256;
-      writeFileSync(path, bytes);
-      assertOneLine(await cli('report', path), 1, /random\.log/);
-    });
+  test('random bytes', async () => {
+    const path = join(scratch, 'random.log');
+    const bytes = Buffer.alloc(4096);
+    // Deterministic noise, newlines included, so that it has lines that do not parse.
+    for (let index = 0; index < bytes.length; index += 1) bytes[index] = (index * 151 + 7) % 256;
+    writeFileSync(path, bytes);
+    assertOneLine(await cli('report', path), 1, /random\.log/);
+  });
 
-    test('JSON lines that are not log records', async () => {
-      const path = join(scratch, 'not-records.log');
-      writeFileSync(path, '{"hello":"world"}\n[1,2,3]\n{"t":"nonsense","time":"soon"}\n');
-      assertOneLine(await cli('report', path), 1, /not-records\.log/);
-    });
+  test('JSON lines that are not log records', async () => {
+    const path = join(scratch, 'not-records.log');
+    writeFileSync(path, '{"hello":"world"}\n[1,2,3]\n{"t":"nonsense","time":"soon"}\n');
+    assertOneLine(await cli('report', path), 1, /not-records\.log/);
+  });
 
-    test('an empty file', async () => {
-      const path = join(scratch, 'empty.log');
-      writeFileSync(path, '');
-      assertOneLine(await cli('report', path), 1, /empty\.log/);
-    });
-  },
-);
+  test('an empty file', async () => {
+    const path = join(scratch, 'empty.log');
+    writeFileSync(path, '');
+    assertOneLine(await cli('report', path), 1, /empty\.log/);
+  });
+});
 
 describe('run', () => {
   test("runs a module's queue: setup adds the tasks, teardown checks them", async () => {
@@ -154,8 +145,30 @@ describe('run', () => {
     assert.match(outcome.stdout, /tasks: +300\n/);
     assert.match(outcome.stdout, /workers: +2\n/);
     assert.match(outcome.stdout, /teardown: +bank balanced: 8000 in 8 accounts/);
+    assert.match(outcome.stdout, /whole report: +npx shared-objects report /);
     assert.doesNotMatch(outcome.stderr, /^\s+at /m);
+
+    const report = await cli('report', log, '--top', '2');
+    assert.equal(report.code, 0, report.stderr);
+    assert.match(report.stdout, /^Conflict report: /);
+    assert.equal(report.stderr, '');
   });
+
+  test(
+    'report --html writes the page and says where',
+    // INTEGRATION(html-report): src/cli/html-report.ts comes from the html-report branch.
+    { skip: existsSync(join(root, 'src', 'cli', 'html-report.ts')) ? false : 'no html-report.ts' },
+    async () => {
+      const log = join(scratch, 'bank-html.log');
+      const html = join(scratch, 'bank.html');
+      const run = await cli('run', join(fixtures, 'bank.ts'), '--workers', '2', '--log', log);
+      assert.equal(run.code, 0, run.stderr);
+      const report = await cli('report', log, '--html', html);
+      assert.equal(report.code, 0, report.stderr);
+      assert.match(report.stdout, /html report: .*bank\.html/);
+      assert.match(readFileSync(html, 'utf8'), /^<!doctype html>/i);
+    },
+  );
 
   test('a module without setup: one line, exit 1', async () => {
     assertOneLine(
@@ -203,6 +216,8 @@ describe('demo', () => {
     assert.match(outcome.stdout, /^speed-up: +\d+\.\d\d× on 2 workers/m);
     assert.match(outcome.stdout, /^counts checked: OK/m);
     assert.match(outcome.stdout, /^top words: +\S+ [\d,]+, /m);
+    assert.match(outcome.stdout, /^Conflict report: .*demo\.log/m);
+    assert.match(outcome.stdout, /^whole report: +npx shared-objects report .*demo\.log/m);
     // stderr is not a terminal here: a few plain lines, no control codes.
     assert.ok(!outcome.stderr.includes('\u001b['), 'no escape sequences');
     assert.ok(outcome.stderr.split('\n').length <= 6, outcome.stderr);

@@ -38,8 +38,8 @@ export async function reportCommand(args: readonly string[]): Promise<void> {
     max: topMax,
     fallback: topDefault,
   });
-  const report = await loadConflictReport(logPath);
-  process.stdout.write(`${(await renderConflictText(report, top)).trimEnd()}\n`);
+  const report = loadConflictReport(logPath);
+  process.stdout.write(`${renderConflictText(report, { top }).trimEnd()}\n`);
   if (values.html !== undefined) {
     await writeHtmlReport(report, values.html);
     process.stdout.write(`\nhtml report: ${values.html}\n`);
