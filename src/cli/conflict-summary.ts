@@ -32,7 +32,7 @@ export async function printConflictSummary(
     return;
   }
   // The report names its log on its first line; the run it covers is named here.
-  out(`The top ${String(top)} conflicts of ${title}.`);
+  out(`Conflicts of ${title} (top ${String(top)}):`);
   out(text.trimEnd());
   out();
   out(field('conflict log', logPath));
