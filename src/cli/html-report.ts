@@ -328,7 +328,8 @@ function workersHtml(report: ConflictReport): string {
       formatMs(worker.waitingMs),
     ].map((value) => `<td class="number">${escapeHtml(value)}</td>`);
     const state = worker.unfinished ? 'unfinished (no end record)' : 'finished';
-    return `<tr><td>${escapeHtml(workerName(worker))}</td>${numbers.join('')}<td>${state}</td></tr>`;
+    const name = `<td>${escapeHtml(workerName(worker))}</td>`;
+    return `<tr>${name}${numbers.join('')}<td>${state}</td></tr>`;
   });
   const body =
     rows.length === 0 ? '<tr><td colspan="7" class="muted">No workers.</td></tr>' : rows.join('\n');

@@ -113,7 +113,7 @@ describe('HTML conflict report page', () => {
     assert.ok(html.includes('4,653'), 'commits over all workers');
     assert.ok(html.includes('1 line(s) of the log did not parse'));
     assert.ok(!html.includes('No conflicts were recorded'));
-    assert.ok(html.includes('TransactionQueue.addKeyed(key, task)'));
+    assert.ok(html.includes('TransactionQueue.addKeyed(key, t)'));
     assert.ok(html.includes('title="/home/ci/app/src/bank.ts:42:7 (transfer)">bank.ts:42</span>'));
     assert.ok(html.includes('unfinished (no end record)'));
   });

@@ -101,7 +101,7 @@ export const fixtureConflicts: readonly ConflictSummary[] = [
     slots: [0, 1],
     suggestion: {
       code: 'key-by-task',
-      text: 'Tasks touching the same key conflict: queue them with TransactionQueue.addKeyed(key, task).',
+      text: 'Tasks touching one key conflict: queue them with TransactionQueue.addKeyed(key, t).',
     },
   },
   {
