@@ -2,11 +2,6 @@
  * The CLI's door to the diagnostics layer: read a conflict log and aggregate it into a report
  * with its sites mapped to source lines, render that as text or as an HTML page, and the heap
  * option that records one. Every failure to read a log or write a page is one `CommandFailure`.
- *
- * INTEGRATION(html-report): src/cli/html-report.ts (`renderHtmlReport`) is written on the
- * html-report branch. Until it is merged it is loaded by a computed specifier with its announced
- * signature declared here, so that this branch builds without it; once merged, replace
- * `loadHtmlReport` with a static import.
  */
 import { writeFileSync } from 'node:fs';
 import type { HeapOptions } from '../api/index.js';
@@ -20,6 +15,7 @@ import {
   type ConflictReport,
 } from '../diagnostics/index.js';
 import { CommandFailure, oneLine } from './errors.js';
+import { renderHtmlReport } from './html-report.js';
 
 export type { ConflictReport } from '../diagnostics/index.js';
 
@@ -54,34 +50,9 @@ export function renderConflictText(
   return renderTextReport(report, options);
 }
 
-interface HtmlReportApi {
-  renderHtmlReport(report: ConflictReport): string;
-}
-
-// The page's module, next to this file: .ts under tsx (src/), .js when built (dist/).
-const htmlReportModule = new URL(
-  import.meta.url.endsWith('.ts') ? './html-report.ts' : './html-report.js',
-  import.meta.url,
-);
-
-async function loadHtmlReport(): Promise<HtmlReportApi> {
-  let module: Partial<HtmlReportApi>;
-  try {
-    module = (await import(htmlReportModule.href)) as Partial<HtmlReportApi>;
-  } catch (error) {
-    throw new CommandFailure(`the HTML report is not in this build (${oneLine(error)})`, {
-      cause: error,
-    });
-  }
-  if (typeof module.renderHtmlReport !== 'function') {
-    throw new CommandFailure('the HTML report is not in this build (no renderHtmlReport)');
-  }
-  return module as HtmlReportApi;
-}
-
 /** Writes the report as an HTML page (a file that cannot be written is a `CommandFailure`). */
-export async function writeHtmlReport(report: ConflictReport, path: string): Promise<void> {
-  const html = (await loadHtmlReport()).renderHtmlReport(report);
+export function writeHtmlReport(report: ConflictReport, path: string): void {
+  const html = renderHtmlReport(report);
   try {
     writeFileSync(path, html);
   } catch (error) {

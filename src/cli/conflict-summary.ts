@@ -16,16 +16,16 @@ export interface ConflictSummaryOptions {
   readonly htmlPath: string | undefined;
 }
 
-export async function printConflictSummary(
+export function printConflictSummary(
   out: (line?: string) => void,
   options: ConflictSummaryOptions,
-): Promise<void> {
+): void {
   const { title, logPath, top, htmlPath } = options;
   let text: string;
   try {
     const report = loadConflictReport(logPath);
     text = renderConflictText(report, { top, brief: true });
-    if (htmlPath !== undefined) await writeHtmlReport(report, htmlPath);
+    if (htmlPath !== undefined) writeHtmlReport(report, htmlPath);
   } catch (error) {
     if (!(error instanceof CommandFailure)) throw error;
     out(`conflict report of ${title}: unavailable (${oneLine(error)})`);

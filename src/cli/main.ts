@@ -12,7 +12,7 @@ import { runCommand } from './commands/run.js';
 import { CommandFailure, exitCode, oneLine, UsageError } from './errors.js';
 import { packageVersion, topUsage } from './usage.js';
 
-const commands: Readonly<Record<string, (args: readonly string[]) => Promise<void>>> = {
+const commands: Readonly<Record<string, (args: readonly string[]) => void | Promise<void>>> = {
   demo: demoCommand,
   report: reportCommand,
   run: runCommand,

@@ -2,7 +2,7 @@
 // that the unit suite needs no build), its exit codes, and the one line it prints on an error.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -154,21 +154,16 @@ describe('run', () => {
     assert.equal(report.stderr, '');
   });
 
-  test(
-    'report --html writes the page and says where',
-    // INTEGRATION(html-report): src/cli/html-report.ts comes from the html-report branch.
-    { skip: existsSync(join(root, 'src', 'cli', 'html-report.ts')) ? false : 'no html-report.ts' },
-    async () => {
-      const log = join(scratch, 'bank-html.log');
-      const html = join(scratch, 'bank.html');
-      const run = await cli('run', join(fixtures, 'bank.ts'), '--workers', '2', '--log', log);
-      assert.equal(run.code, 0, run.stderr);
-      const report = await cli('report', log, '--html', html);
-      assert.equal(report.code, 0, report.stderr);
-      assert.match(report.stdout, /html report: .*bank\.html/);
-      assert.match(readFileSync(html, 'utf8'), /^<!doctype html>/i);
-    },
-  );
+  test('report --html writes the page and says where', async () => {
+    const log = join(scratch, 'bank-html.log');
+    const html = join(scratch, 'bank.html');
+    const run = await cli('run', join(fixtures, 'bank.ts'), '--workers', '2', '--log', log);
+    assert.equal(run.code, 0, run.stderr);
+    const report = await cli('report', log, '--html', html);
+    assert.equal(report.code, 0, report.stderr);
+    assert.match(report.stdout, /html report: .*bank\.html/);
+    assert.match(readFileSync(html, 'utf8'), /^<!doctype html>/i);
+  });
 
   test('a module without setup: one line, exit 1', async () => {
     assertOneLine(

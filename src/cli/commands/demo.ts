@@ -117,7 +117,7 @@ export async function demoCommand(args: readonly string[]): Promise<void> {
     ),
   );
   out();
-  await printConflictSummary(out, {
+  printConflictSummary(out, {
     title: `the ${String(workers)}-worker run`,
     logPath,
     top: topConflictCount,

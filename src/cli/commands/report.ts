@@ -26,7 +26,7 @@ const reportOptions = {
   html: { type: 'string' },
 } as const;
 
-export async function reportCommand(args: readonly string[]): Promise<void> {
+export function reportCommand(args: readonly string[]): void {
   const { values, positionals } = parseCommand('report', args, reportOptions);
   if (values.help === true) {
     process.stdout.write(`${reportUsage}\n`);
@@ -41,7 +41,7 @@ export async function reportCommand(args: readonly string[]): Promise<void> {
   const report = loadConflictReport(logPath);
   process.stdout.write(`${renderConflictText(report, { top }).trimEnd()}\n`);
   if (values.html !== undefined) {
-    await writeHtmlReport(report, values.html);
+    writeHtmlReport(report, values.html);
     process.stdout.write(`\nhtml report: ${values.html}\n`);
   }
 }

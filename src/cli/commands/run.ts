@@ -115,7 +115,7 @@ export async function runCommand(args: readonly string[]): Promise<void> {
     heap.close();
   }
   out();
-  await printConflictSummary(out, {
+  printConflictSummary(out, {
     title: 'the run',
     logPath,
     top: topConflictCount,
