@@ -3,7 +3,7 @@
  * with its sites mapped to source lines, render that as text or as an HTML page, and the heap
  * option that records one. Every failure to read a log or write a page is one `CommandFailure`.
  */
-import { writeFileSync } from 'node:fs';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
 import type { HeapOptions } from '../api/index.js';
 import {
   aggregateConflicts,
@@ -18,6 +18,27 @@ import { CommandFailure, oneLine } from './errors.js';
 import { renderHtmlReport } from './html-report.js';
 
 export type { ConflictReport } from '../diagnostics/index.js';
+
+/**
+ * Fails, as one line, when a conflict log cannot be written at `path` (its folder is missing or
+ * read-only, it is a folder): checked by opening it before a run, so that the run is not wasted.
+ */
+export function checkLogWritable(path: string): void {
+  try {
+    closeSync(openSync(path, 'a'));
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'its folder does not exist'
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
+            : oneLine(error);
+    throw new CommandFailure(`cannot write the conflict log ${path}: ${reason}`, { cause: error });
+  }
+}
 
 /** The heap options that record the conflict log of every worker of the heap into `path`. */
 export function recordingHeapOptions(path: string, options: HeapOptions): HeapOptions {

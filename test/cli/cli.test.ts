@@ -198,6 +198,15 @@ describe('run', () => {
     assert.match(outcome.stderr, /caused by: Error: account 7 is frozen\n\s+at withdraw /);
   });
 
+  test('a conflict log that cannot be written: one line, exit 1, before the run', async () => {
+    const log = join(scratch, 'no-such-folder', 'bank.log');
+    assertOneLine(
+      await cli('run', join(fixtures, 'bank.ts'), '--log', log),
+      1,
+      /cannot write the conflict log .*bank\.log: its folder does not exist/,
+    );
+  });
+
   test('a module that does not exist: one line, exit 1', async () => {
     assertOneLine(await cli('run', 'test/cli/fixtures/nowhere.mjs'), 1, /module not found/);
   });

@@ -7,7 +7,7 @@
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { commonOptions, integerOption, parseCommand } from '../args.js';
-import { recordingHeapOptions } from '../conflict-log.js';
+import { checkLogWritable, recordingHeapOptions } from '../conflict-log.js';
 import { printConflictSummary } from '../conflict-summary.js';
 import {
   countOnPool,
@@ -71,6 +71,7 @@ export async function demoCommand(args: readonly string[]): Promise<void> {
     fallback: workersDefault,
   });
   const logPath = values.log ?? join(tmpdir(), `shared-objects-demo-${String(process.pid)}.log`);
+  checkLogWritable(logPath);
 
   const out = (line = ''): void => {
     process.stdout.write(`${line}\n`);

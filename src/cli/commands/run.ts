@@ -11,7 +11,7 @@ import { inspect } from 'node:util';
 import { Heap, TransactionQueue } from '../../api/index.js';
 import type { TransactionQueueResult } from '../../workers/index.js';
 import { commonOptions, integerOption, onePositional, parseCommand } from '../args.js';
-import { recordingHeapOptions } from '../conflict-log.js';
+import { checkLogWritable, recordingHeapOptions } from '../conflict-log.js';
 import { printConflictSummary } from '../conflict-summary.js';
 import { CommandFailure, oneLine } from '../errors.js';
 import { field, formatCount, formatMs } from '../format.js';
@@ -61,6 +61,7 @@ export async function runCommand(args: readonly string[]): Promise<void> {
           fallback: 1,
         });
   const logPath = values.log ?? logDefault;
+  checkLogWritable(logPath);
   const moduleUrl = pathToFileURL(resolve(modulePath));
   const exports = await importUserModule(modulePath, moduleUrl);
   const setup = exports['setup'];
