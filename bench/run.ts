@@ -6,6 +6,7 @@ import { allocBenchmarks } from './alloc.bench.js';
 import { cellBenchmarks } from './cell.bench.js';
 import { channelBenchmarks } from './channels.bench.js';
 import { collectionBenchmarks } from './collections.bench.js';
+import { diagnosticsBenchmarks } from './diagnostics.bench.js';
 import { incumbentBenchmarks } from './incumbent.bench.js';
 import { opsBenchmarks } from './ops.bench.js';
 import { reclaimBenchmarks } from './reclaim.bench.js';
@@ -48,6 +49,7 @@ const suites: Record<string, Suite> = {
   stm: stmBenchmarks,
   bank: lowContention,
   workers: workersBenchmarks,
+  diagnostics: diagnosticsBenchmarks,
   // Last: importing `multithreading` replaces globals (Worker, self). Needs Node ≥ 22, see its file.
   incumbent: incumbentBenchmarks,
 };

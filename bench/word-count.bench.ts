@@ -9,7 +9,7 @@ import { median } from './lib/measure.js';
 import type { BenchResult } from './run.js';
 
 const tasks = new URL('../src/cli/demo/tasks.ts', import.meta.url);
-const chunkBytes = 4 * 1024;
+export const chunkBytes = 4 * 1024;
 
 interface WordCountRun {
   readonly seconds: number;
@@ -17,12 +17,15 @@ interface WordCountRun {
   readonly commits: number;
 }
 
-async function countOnce(
+export async function countOnce(
   chunks: readonly string[],
   words: number,
   workers: number,
+  conflictLog?: string,
 ): Promise<WordCountRun> {
-  const heap = Heap.create({ maxBytes: 1 << 30 });
+  const heap = Heap.create(
+    conflictLog === undefined ? { maxBytes: 1 << 30 } : { maxBytes: 1 << 30, conflictLog },
+  );
   const counts: SharedMap<string, SharedCounter> = heap.map();
   heap.root.set('wordCounts', counts);
   const queue = new TransactionQueue(heap, { module: tasks, workers });

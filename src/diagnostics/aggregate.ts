@@ -4,8 +4,9 @@
  * serves a log file (`shared-objects report`) and the live records (`heap.conflicts()`).
  *
  * The other side's site: a loser asks the winner's slot for it, and the winner answers with a
- * `site` record when its attempt ends (decision 0016). A conflict is joined with the first
- * answer from that slot at or after it, within `answerWindowMs`; a write-read conflict's
+ * `site` record when its attempt ends (decision 0016); repeats of one answer are summed into a
+ * record covering `time` to `until`. A conflict is joined with the first answer record from that
+ * slot that reaches it (its `until` at or after the conflict), within `answerWindowMs`; a write-read conflict's
  * winner has usually committed already, so its answer names its next transaction — the same
  * code when it runs in a loop, which is the case that matters.
  *
@@ -62,11 +63,13 @@ function answerFor(
 ): SiteRecord | undefined {
   const list = answers.get(conflict.other);
   if (list === undefined) return undefined;
+  // Answer records of one slot cover disjoint spans in time order: search on their ends.
+  const reach = (answer: SiteRecord | undefined): number => answer?.until ?? answer?.time ?? 0;
   let low = 0;
   let high = list.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if ((list[middle]?.time ?? 0) < conflict.time) low = middle + 1;
+    if (reach(list[middle]) < conflict.time) low = middle + 1;
     else high = middle;
   }
   const found = list[low];
@@ -103,6 +106,7 @@ interface Group {
   readonly part: string;
   readonly key: string | undefined;
   readonly site: SourceSite | undefined;
+  readonly frames: readonly SourceSite[] | undefined;
   otherSite: SourceSite | undefined;
   readonly otherTask: string | undefined;
   count: number;
@@ -141,6 +145,7 @@ function groupConflicts(records: readonly LogRecord[]): Group[] {
         part: record.part,
         key: record.key,
         site,
+        frames: record.frames,
         otherSite,
         otherTask: answer?.task,
         count: 0,
@@ -150,7 +155,7 @@ function groupConflicts(records: readonly LogRecord[]): Group[] {
       };
       groups.set(id, group);
     }
-    group.count += 1;
+    group.count += record.count ?? 1;
     group.lostMs += record.lostMs;
     group.slots.add(record.slot);
     if (record.task !== undefined) {

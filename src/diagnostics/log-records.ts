@@ -11,6 +11,10 @@
  * | `stats`    | each recording thread                        | every `statsIntervalMs`, and at close |
  * | `end`      | each recording thread                        | it leaves the heap (`heap.close`)     |
  *
+ * Costs bound what is written: the first conflict of each kind, place, site and task is written
+ * when it happens; its repeats are summed and written once per `statsIntervalMs` (`count`), and
+ * so are repeated answers. A killed thread loses at most its last interval's repeats.
+ *
  * Every record carries `time`: wall-clock milliseconds (`performance.timeOrigin +
  * performance.now()`), comparable across the threads of one process, and `slot`, the worker's
  * slot in the heap (a slot is reused after its worker leaves; `thread` tells them apart).
@@ -79,6 +83,13 @@ export interface ConflictRecord {
   readonly task?: string;
   /** The other transaction's worker slot, or -1 when unknown. */
   readonly other: number;
+  /**
+   * Conflicts this record stands for (absent: 1). A thread writes the first conflict of a kind,
+   * place, site and task at once, and sums the repeats that follow into one record per
+   * `statsIntervalMs`: `time` is the first repeat's, `until` the last's, `lostMs` their sum.
+   */
+  readonly count?: number;
+  readonly until?: number;
 }
 
 /** The winner's answer: the site of the transaction it was running when it was asked. */
@@ -90,6 +101,12 @@ export interface SiteRecord {
   readonly site?: SourceSite;
   readonly frames?: readonly SourceSite[];
   readonly task?: string;
+  /**
+   * Answers this record stands for (absent: 1): repeats of the same site are summed like
+   * conflicts' (`ConflictRecord.count`), from `time` to `until`.
+   */
+  readonly count?: number;
+  readonly until?: number;
 }
 
 /** A thread's totals since it started recording (cumulative: the last one counts). */

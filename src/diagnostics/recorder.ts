@@ -16,6 +16,7 @@ import {
   statsIntervalMs,
   type ConflictKind,
   type ConflictRecord,
+  type SiteRecord,
   type SourceSite,
   type StatsRecord,
 } from './log-records.js';
@@ -25,10 +26,25 @@ import { captureStack, userFrames } from './stack-sites.js';
 /** Share of a thread's time its stacks may take, after a start allowance (ms). */
 const stackShare = 0.05;
 const stackAllowanceMs = 25;
-/** Sites remembered per (kind, word) for reuse past the budget; cleared when this many. */
+/** Sites remembered per word for reuse past the budget; cleared when this many. */
 const sitesRemembered = 4096;
+/** Repeating conflicts summed between two writes; past this many kinds, the sums start over. */
+const repeatsKept = 1024;
 /** Characters of a key kept in a record. */
 const keyCharsMax = 120;
+/** One first attempt in this many is timed (reruns always are). */
+const timedEvery = 8;
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Repeats of one conflict (or answer) since they were last written. */
+interface Repeats<R> {
+  readonly first: R;
+  count: number;
+  lostMs: number;
+  time: number;
+  until: number;
+}
 
 export class ThreadRecorder implements TxRecorder {
   readonly #engine: TxEngine;
@@ -38,14 +54,27 @@ export class ThreadRecorder implements TxRecorder {
   readonly #origin = performance.timeOrigin;
   readonly #startedAt = performance.now();
 
-  #attemptStart = 0;
   #inAttempt = false;
+  /**
+   * Time accounting samples: a timed attempt reads the clock at its start and end and counts
+   * `#weight` times; the others cost no clock read (a read is about a tenth of a small
+   * transaction here). Aborted attempts that were not timed count the time the engine took
+   * for them (from their first meeting with another transaction, `ConflictEvent.lostMs`).
+   */
+  #timed = false;
+  #weight = 1;
+  #untilTimed = 0;
+  #attemptStart = 0;
   #waitInAttempt = 0;
+  #lostInAttempt = 0;
   /** The user frames taken when the running attempt failed (`failing`). */
   #failFrames: SourceSite[] | undefined;
   #stackMs = 0;
   readonly #sitesByWord = new Map<number, SourceSite[]>();
   #lastAnswer: SourceSite[] = [];
+  readonly #repeats = new Map<string, Repeats<ConflictRecord>>();
+  #answers: Repeats<SiteRecord> | undefined;
+  #answerKey = '';
 
   #commits = 0;
   #aborts = 0;
@@ -66,11 +95,24 @@ export class ThreadRecorder implements TxRecorder {
     return this.#sink;
   }
 
-  attemptStarted(): void {
-    this.#attemptStart = performance.now();
+  attemptStarted(rerun: boolean): void {
     this.#inAttempt = true;
     this.#waitInAttempt = 0;
+    this.#lostInAttempt = 0;
     this.#failFrames = undefined;
+    if (rerun) {
+      this.#timed = true;
+      this.#weight = 1;
+    } else if (this.#untilTimed === 0) {
+      this.#untilTimed = timedEvery - 1;
+      this.#timed = true;
+      this.#weight = timedEvery;
+    } else {
+      this.#untilTimed -= 1;
+      this.#timed = false;
+      return;
+    }
+    this.#attemptStart = performance.now();
   }
 
   failing(kind: AbortKind): void {
@@ -90,23 +132,41 @@ export class ThreadRecorder implements TxRecorder {
       // The wait ran inside the read or lock that met the other transaction: its line is here.
       frames = this.#framesIfAffordable(now);
     } else {
-      lostMs = this.#inAttempt ? Math.max(0, now - this.#attemptStart - this.#waitInAttempt) : 0;
+      lostMs = !this.#inAttempt
+        ? 0
+        : this.#timed
+          ? Math.max(0, now - this.#attemptStart - this.#waitInAttempt)
+          : event.lostMs;
+      this.#lostInAttempt = lostMs;
       frames = this.#failFrames ?? this.#framesIfAffordable(now);
+      this.#aborts += 1;
     }
-    const remembered = event.word;
+    const word = event.word;
     if (frames !== undefined && frames.length !== 0) {
       if (this.#sitesByWord.size === sitesRemembered) this.#sitesByWord.clear();
-      this.#sitesByWord.set(remembered, frames);
+      this.#sitesByWord.set(word, frames);
     } else {
-      frames = this.#sitesByWord.get(remembered);
+      frames = this.#sitesByWord.get(word);
+    }
+    const other = event.otherSlot;
+    if (other >= 0 && other !== this.#slot) this.#engine.requestSite(other);
+    const task = this.#engine.label;
+    const time = this.#origin + now;
+    const site = frames?.[0];
+    const id = `${kind}|${String(word)}|${String(other)}|${task ?? ''}|${site?.file ?? ''}|${String(site?.line ?? 0)}`;
+    const repeats = this.#repeats.get(id);
+    if (repeats !== undefined) {
+      if (repeats.count === 0) repeats.time = time;
+      repeats.count += 1;
+      repeats.lostMs += lostMs;
+      repeats.until = time;
+      return;
     }
     const place = event.place;
     const key = place?.key === undefined ? undefined : formatKey(place.key);
-    const task = this.#engine.label;
-    const other = event.otherSlot;
     const record: ConflictRecord = {
       t: 'conflict',
-      time: this.#origin + now,
+      time,
       slot: this.#slot,
       thread: this.#thread,
       kind,
@@ -119,33 +179,31 @@ export class ThreadRecorder implements TxRecorder {
       ...sitesOf(frames),
       ...(task === undefined ? {} : { task }),
     };
-    if (other >= 0 && other !== this.#slot) this.#engine.requestSite(other);
+    if (this.#repeats.size === repeatsKept) this.#writeRepeats(true);
+    this.#repeats.set(id, { first: record, count: 0, lostMs: 0, time: 0, until: 0 });
     this.#sink.write(record);
   }
 
   attemptEnded(committed: boolean): void {
     if (!this.#inAttempt) return;
     this.#inAttempt = false;
+    if (this.#engine.takeSiteRequest()) this.#answer();
+    if (committed) this.#commits += 1;
+    if (!this.#timed) {
+      if (!committed) this.#abortedMs += this.#lostInAttempt;
+      return;
+    }
     const now = performance.now();
     const working = Math.max(0, now - this.#attemptStart - this.#waitInAttempt);
-    if (committed) {
-      this.#commits += 1;
-      this.#committedMs += working;
-    } else {
-      this.#aborts += 1;
-      this.#abortedMs += working;
-    }
-    if (this.#engine.takeSiteRequest()) this.#answer(now);
-    if (now - this.#lastStatsAt >= statsIntervalMs) {
-      this.#lastStatsAt = now;
-      this.#sink.write(this.#stats(now));
-    }
+    if (committed) this.#committedMs += working * this.#weight;
+    else this.#abortedMs += working;
+    if (now - this.#lastStatsAt >= statsIntervalMs) this.flushStats(now);
   }
 
-  /** Writes this thread's totals now (a live report reads them). */
-  flushStats(): void {
-    const now = performance.now();
+  /** Writes the repeats summed so far and this thread's totals (a live report reads them). */
+  flushStats(now = performance.now()): void {
     this.#lastStatsAt = now;
+    this.#writeRepeats(false);
     this.#sink.write(this.#stats(now));
   }
 
@@ -154,7 +212,7 @@ export class ThreadRecorder implements TxRecorder {
     if (this.#closed) return;
     this.#closed = true;
     const now = performance.now();
-    this.#sink.write(this.#stats(now));
+    this.flushStats(now);
     this.#sink.write({
       t: 'end',
       time: this.#origin + now,
@@ -165,18 +223,62 @@ export class ThreadRecorder implements TxRecorder {
   }
 
   /** Another worker lost to this one: the site of the transaction that just ended here. */
-  #answer(now: number): void {
+  #answer(): void {
+    const now = performance.now();
     const frames = this.#framesIfAffordable(now);
     if (frames !== undefined && frames.length !== 0) this.#lastAnswer = frames;
     const task = this.#engine.label;
-    this.#sink.write({
+    const site = this.#lastAnswer[0];
+    const id = `${task ?? ''}|${site?.file ?? ''}|${String(site?.line ?? 0)}`;
+    const time = this.#origin + now;
+    const answers = this.#answers;
+    if (answers !== undefined && id === this.#answerKey) {
+      if (answers.count === 0) answers.time = time;
+      answers.count += 1;
+      answers.until = time;
+      return;
+    }
+    this.#writeAnswers();
+    const record: SiteRecord = {
       t: 'site',
-      time: this.#origin + now,
+      time,
       slot: this.#slot,
       thread: this.#thread,
       ...sitesOf(this.#lastAnswer),
       ...(task === undefined ? {} : { task }),
+    };
+    this.#answerKey = id;
+    this.#answers = { first: record, count: 0, lostMs: 0, time: 0, until: 0 };
+    this.#sink.write(record);
+  }
+
+  #writeAnswers(): void {
+    const answers = this.#answers;
+    if (answers === undefined || answers.count === 0) return;
+    this.#sink.write({
+      ...answers.first,
+      time: answers.time,
+      until: answers.until,
+      count: answers.count,
     });
+    answers.count = 0;
+  }
+
+  /** Writes the summed repeats (and forgets every kind of conflict, if `forget`). */
+  #writeRepeats(forget: boolean): void {
+    this.#writeAnswers();
+    for (const repeats of this.#repeats.values()) {
+      if (repeats.count === 0) continue;
+      const record: Writable<ConflictRecord> = { ...repeats.first };
+      record.time = repeats.time;
+      record.until = repeats.until;
+      record.count = repeats.count;
+      record.lostMs = repeats.lostMs;
+      this.#sink.write(record);
+      repeats.count = 0;
+      repeats.lostMs = 0;
+    }
+    if (forget) this.#repeats.clear();
   }
 
   #framesIfAffordable(now: number): SourceSite[] | undefined {

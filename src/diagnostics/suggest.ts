@@ -13,6 +13,8 @@ export interface SuggestionEvidence {
   readonly part: string;
   readonly key: string | undefined;
   readonly site: SourceSite | undefined;
+  /** The callers below this side's site (the first record's). */
+  readonly frames: readonly SourceSite[] | undefined;
   readonly otherSite: SourceSite | undefined;
   readonly count: number;
   readonly lostMs: number;
@@ -31,7 +33,7 @@ function sameLine(a: SourceSite | undefined, b: SourceSite | undefined): boolean
 }
 
 export function suggestFix(evidence: SuggestionEvidence): Suggestion {
-  const { kind, object, part, key, site, otherSite, count, lostMs, tasks } = evidence;
+  const { kind, object, part, key, site, frames, otherSite, count, lostMs, tasks } = evidence;
   const averageMs = count === 0 ? 0 : lostMs / count;
   if (kind === 'inevitable') {
     return {
@@ -43,8 +45,10 @@ export function suggestFix(evidence: SuggestionEvidence): Suggestion {
     };
   }
   const place = key === undefined ? `this ${object}'s ${part}` : `${object} key ${key}`;
-  // The same line on both sides: one read-modify-write racing itself. A short one on a cell too.
-  const racesItself = sameLine(site, otherSite);
+  // Both sides run the same code (the other's line is this side's, or one of its callers: the
+  // same atomically call): one read-modify-write racing itself. A short one on a cell too.
+  const racesItself =
+    sameLine(site, otherSite) || (frames ?? []).some((frame) => sameLine(frame, otherSite));
   if (valueParts.has(part) && (racesItself || (object === 'cell' && averageMs < 1))) {
     const counterText =
       object === 'map'

@@ -197,7 +197,7 @@ export class TxEngine {
     this.#log.forgetReads();
     state.attempts = attempt + 1;
     state.attemptStartMs = 0;
-    if (state.recorder !== undefined) state.recorder.attemptStarted();
+    if (state.recorder !== undefined) state.recorder.attemptStarted(attempt !== 0);
     if (attempt === 0) state.firstAttemptMs = 0;
     else state.startClock();
     // (A rerun that locks hot cells at their first read must log its reads.)

@@ -7,8 +7,8 @@ import type { AbortKind, ConflictEvent } from './stats.js';
 
 /** Told of this worker's attempts and conflicts (diagnostics/ implements it). */
 export interface TxRecorder {
-  /** An attempt starts. */
-  attemptStarted(): void;
+  /** An attempt starts (`rerun`: not the transaction's first). */
+  attemptStarted(rerun: boolean): void;
   /**
    * The attempt is about to fail (abort signal thrown from where it met the conflict): the one
    * moment the user's line that touched the word is still on the stack.

@@ -58,6 +58,40 @@ async function runHotSpot(log: string, kind: 'cell' | 'counter'): Promise<number
   return total;
 }
 
+const readLine = markedLine(new URL(import.meta.url), 'READ-SITE');
+
+/**
+ * A writer worker writes cells x and y together in a loop while this thread runs 40 long
+ * transactions that read x, work 2 ms, then read y (READ-SITE): they lose write-read.
+ */
+async function plantWriteRead(heap: Heap): Promise<void> {
+  const x = heap.cell(0);
+  const y = heap.cell(0);
+  const flags = new Int32Array(new SharedArrayBuffer(8));
+  const worker = new Worker(new URL('./writer.worker.ts', import.meta.url), {
+    workerData: {
+      heap: heap.handle,
+      x: x.ref,
+      y: y.ref,
+      flags: flags.buffer,
+      untilKilled: false,
+    } satisfies WriterData,
+  });
+  heap.watch(worker);
+  const exited = new Promise((resolve) => worker.once('exit', resolve));
+  while (Atomics.load(flags, 0) === 0) await new Promise((resolve) => setTimeout(resolve, 2));
+  for (let i = 0; i < 40; i += 1) {
+    heap.atomically(() => {
+      const first = x.get();
+      const until = performance.now() + 2;
+      while (performance.now() < until);
+      return first + y.get(); // READ-SITE
+    });
+  }
+  Atomics.store(flags, 1, 1);
+  await within(exited, 20_000, 'the writer did not exit');
+}
+
 describe('the conflict log', () => {
   it('names a planted hot spot at its line, suggests a counter, and the counter removes it', async () => {
     const cellLog = join(directory, 'hot-cell.log');
@@ -84,48 +118,46 @@ describe('the conflict log', () => {
     assert.ok(after.totals.commits >= 4000);
   });
 
-  it('names both sides of a planted write-read conflict', async () => {
+  it('names both sides of a planted write-read conflict, in the log and live', async () => {
     const log = join(directory, 'write-read.log');
     const heap = Heap.create({ maxBytes: 16 << 20, conflictLog: log });
-    const x = heap.cell(0);
-    const y = heap.cell(0);
-    const flags = new Int32Array(new SharedArrayBuffer(8));
-    const worker = new Worker(new URL('./writer.worker.ts', import.meta.url), {
-      workerData: {
-        heap: heap.handle,
-        x: x.ref,
-        y: y.ref,
-        flags: flags.buffer,
-        untilKilled: false,
-      } satisfies WriterData,
-    });
-    heap.watch(worker);
-    const exited = new Promise((resolve) => worker.once('exit', resolve));
-    while (Atomics.load(flags, 0) === 0) await new Promise((resolve) => setTimeout(resolve, 2));
-    for (let i = 0; i < 40; i += 1) {
-      heap.atomically(() => {
-        const first = x.get();
-        const until = performance.now() + 2;
-        while (performance.now() < until);
-        return first + y.get(); // READ-SITE
-      });
-    }
-    Atomics.store(flags, 1, 1);
-    await within(exited, 20_000, 'the writer did not exit');
+    await plantWriteRead(heap);
+    const live = heap.conflicts();
     heap.close();
-    const report = reportOf(log);
-    const readLine = markedLine(new URL(import.meta.url), 'READ-SITE');
     const writeLine = markedLine(new URL('./writer.worker.ts', import.meta.url), 'WRITE-SITE');
-    const planted = report.conflicts.find(
-      (conflict) => conflict.kind === 'write-read' && conflict.site?.line === readLine,
-    );
+    for (const report of [resolveSites(live), reportOf(log)]) {
+      const planted = report.conflicts.find(
+        (conflict) => conflict.kind === 'write-read' && conflict.site?.line === readLine,
+      );
+      assert.ok(
+        planted !== undefined,
+        `a write-read at the read line: ${JSON.stringify(report.conflicts)}`,
+      );
+      assert.equal(planted.object, 'cell');
+      assert.equal(planted.otherSite?.line, writeLine, 'the other side is the writer');
+      assert.match(planted.otherSite.file, /writer\.worker\.ts$/);
+    }
+  });
+
+  it('keeps records in memory with conflictLog: true, and gives totals alone when off', async () => {
+    const memory = Heap.create({ maxBytes: 16 << 20, conflictLog: true });
+    await plantWriteRead(memory);
+    const live = memory.conflicts();
+    memory.close();
+    assert.equal(live.source, 'live (this thread)');
     assert.ok(
-      planted !== undefined,
-      `a write-read at the read line: ${JSON.stringify(report.conflicts)}`,
+      live.conflicts.some(
+        (conflict) => conflict.kind === 'write-read' && conflict.site?.line === readLine,
+      ),
     );
-    assert.equal(planted.object, 'cell');
-    assert.equal(planted.otherSite?.line, writeLine, 'the other side is the writer');
-    assert.match(planted.otherSite.file, /writer\.worker\.ts$/);
+
+    const off = Heap.create({ maxBytes: 16 << 20 });
+    await plantWriteRead(off);
+    const totals = off.conflicts();
+    off.close();
+    assert.deepEqual(totals.conflicts, []);
+    assert.match(totals.source, /recording off/);
+    assert.ok(totals.totals.aborts > 0 && totals.totals.commits > 0);
   });
 
   it('stays readable when a worker is killed mid-run, with its records up to the kill', async () => {
@@ -145,7 +177,9 @@ describe('the conflict log', () => {
     });
     heap.watch(worker);
     while (Atomics.load(flags, 0) === 0) await new Promise((resolve) => setTimeout(resolve, 2));
-    for (let i = 0; i < 20; i += 1) {
+    // Long enough for the writer to write its totals a few times (every 100 ms).
+    const until = performance.now() + 500;
+    while (performance.now() < until) {
       heap.atomically(() => {
         const first = x.get();
         const until = performance.now() + 2;
