@@ -6,12 +6,15 @@
 //   (target ≤ 2 µs); both sides in a blocking `receive`, which spins `channelSpinMs` on the
 //   channel's event word before it sleeps, so back-to-back pings never find it asleep;
 // - hand-off latency to a sleeping receiver: round trip to an echo worker asleep in a blocking
-//   `receive` (pinged 2 ms apart), minus the spinning one-way figure (the reply's way back).
+//   `receive` (pinged 2 ms apart), minus the spinning one-way figure (the reply's way back);
+// - the bounds under any channel: a raw MPMC ring of numbers in a SharedArrayBuffer (no codec, no
+//   STM) against postMessage, and a word bounced between two spinning workers.
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { Heap } from '../src/index.js';
 import { median } from './lib/measure.js';
 import type { BenchResult } from './run.js';
 import type { ChannelBenchParams, ChannelBenchReport } from './workers/channel.worker.js';
+import { formatRing, ringBytes, type RawRingParams } from './lib/raw-ring.js';
 
 const script = new URL('./workers/channel.worker.ts', import.meta.url);
 const throughputItems = 200_000;
@@ -50,6 +53,38 @@ async function postMessageThroughput(): Promise<number> {
   await start({ role: 'post-send', port: port1, count: throughputItems }, [port1]);
   const { micros } = await receiving;
   return 1e6 / micros;
+}
+
+const rawScript = new URL('./workers/raw-ring.worker.ts', import.meta.url);
+const rawItems = 2_000_000;
+
+function startRaw(params: RawRingParams): Promise<ChannelBenchReport> {
+  const worker = new Worker(rawScript, { workerData: params });
+  return new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+}
+
+/** The bound: numbers per second through a raw MPMC ring, one producer and one consumer. */
+async function rawRingThroughput(): Promise<number> {
+  const buffer = new SharedArrayBuffer(ringBytes);
+  formatRing(buffer);
+  const [, consumed] = await Promise.all([
+    startRaw({ role: 'produce', buffer, count: rawItems }),
+    startRaw({ role: 'consume', buffer, count: rawItems }),
+  ]);
+  return 1e6 / consumed.micros;
+}
+
+/** The bound: one-way hand-off of a word between two spinning workers (µs). */
+async function rawHandOff(): Promise<number> {
+  const buffer = new SharedArrayBuffer(ringBytes);
+  const [pinged] = await Promise.all([
+    startRaw({ role: 'ping', buffer, count: latencyRounds * 10 }),
+    startRaw({ role: 'pong', buffer, count: latencyRounds * 10 }),
+  ]);
+  return pinged.micros;
 }
 
 async function spinningLatency(): Promise<number> {
@@ -104,6 +139,8 @@ export async function channelBenchmarks(samples: number): Promise<BenchResult[]>
   const ratios: number[] = [];
   const batched: number[] = [];
   const batchedRatios: number[] = [];
+  const raw: number[] = [];
+  const rawRatios: number[] = [];
   for (let sample = 0; sample < samples; sample += 1) {
     const a = await channelThroughput(1);
     const b = await postMessageThroughput();
@@ -113,12 +150,17 @@ export async function channelBenchmarks(samples: number): Promise<BenchResult[]>
     ratios.push(a / b);
     batched.push(c);
     batchedRatios.push(c / b);
+    const d = await rawRingThroughput();
+    raw.push(d);
+    rawRatios.push(d / b);
   }
   const spinning: number[] = [];
   const sleeping: number[] = [];
+  const rawSpinning: number[] = [];
   for (let sample = 0; sample < samples; sample += 1) {
     const spin = await spinningLatency();
     spinning.push(spin);
+    rawSpinning.push(await rawHandOff());
     sleeping.push(await sleepingLatency(spin));
   }
   const spin = median(spinning);
@@ -141,12 +183,28 @@ export async function channelBenchmarks(samples: number): Promise<BenchResult[]>
       target: '≥ 10',
     },
     {
+      name: 'bound: raw MPMC ring of numbers, 2 workers, no codec or STM (items/s)',
+      value: median(raw),
+      baseline: median(theirs),
+      baselineName: 'postMessage',
+      ratio: median(rawRatios),
+      target: 'bound',
+    },
+    {
       name: 'channel: hand-off to a spinning receiver (µs)',
       value: spin,
       baseline: 2,
       baselineName: 'the 2 µs target',
       ratio: spin / 2,
       target: '≤ 1',
+    },
+    {
+      name: 'bound: one word bounced between 2 spinning workers, one way (µs)',
+      value: median(rawSpinning),
+      baseline: spin,
+      baselineName: 'our channel',
+      ratio: median(rawSpinning) / spin,
+      target: 'bound',
     },
     {
       name: 'channel: hand-off to a sleeping receiver (µs)',

@@ -11,7 +11,7 @@
  * conflict met at commit, when only the library is on the stack (a task run by the queue).
  */
 import { currentThreadId } from '../platform/index.js';
-import type { AbortKind, ConflictEvent, TxEngine, TxRecorder } from '../stm/index.js';
+import type { AbortKind, ConflictEvent, TxEngine, TxRecorder, WordPlace } from '../stm/index.js';
 import {
   statsIntervalMs,
   type ConflictKind,
@@ -34,6 +34,18 @@ const repeatsKept = 1024;
 const keyCharsMax = 120;
 /** One first attempt in this many is timed (reruns always are). */
 const timedEvery = 8;
+
+/** Waits of one attempt kept for its end; past this many, further ones count in no record. */
+const pendingWaitsMax = 16;
+
+interface PendingWait {
+  readonly tword: number;
+  readonly otherSlot: number;
+  lostMs: number;
+  readonly frames: SourceSite[] | undefined;
+  readonly time: number;
+  count: number;
+}
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -67,8 +79,11 @@ export class ThreadRecorder implements TxRecorder {
   #attemptStart = 0;
   #waitInAttempt = 0;
   #lostInAttempt = 0;
-  /** The user frames taken when the running attempt failed (`failing`). */
+  /** The user frames taken when the running attempt failed (`failing`), or met another. */
   #failFrames: SourceSite[] | undefined;
+  #meetFrames: SourceSite[] | undefined;
+  /** Waits of the running attempt, written when it ends. */
+  readonly #pendingWaits: PendingWait[] = [];
   #stackMs = 0;
   readonly #sitesByWord = new Map<number, SourceSite[]>();
   #lastAnswer: SourceSite[] = [];
@@ -100,6 +115,7 @@ export class ThreadRecorder implements TxRecorder {
     this.#waitInAttempt = 0;
     this.#lostInAttempt = 0;
     this.#failFrames = undefined;
+    this.#meetFrames = undefined;
     if (rerun) {
       this.#timed = true;
       this.#weight = 1;
@@ -120,35 +136,66 @@ export class ThreadRecorder implements TxRecorder {
     this.#failFrames = this.#framesIfAffordable(performance.now());
   }
 
+  meeting(): void {
+    this.#meetFrames = this.#framesIfAffordable(performance.now());
+  }
+
+  waited(tword: number, lostMs: number, otherSlot: number): void {
+    this.#waitingMs += lostMs;
+    const frames = this.#meetFrames;
+    this.#meetFrames = undefined;
+    if (!this.#inAttempt) {
+      this.#record('wait', tword, otherSlot, lostMs, frames, performance.now());
+      return;
+    }
+    this.#waitInAttempt += lostMs;
+    // Written when the attempt ends: describing the word and writing the record would make the
+    // others wait longer on the locks this attempt may hold now.
+    const pending = this.#pendingWaits;
+    const last = pending[pending.length - 1];
+    if (last?.tword === tword && last.otherSlot === otherSlot) {
+      last.lostMs += lostMs;
+      last.count += 1;
+    } else if (pending.length < pendingWaitsMax) {
+      pending.push({ tword, otherSlot, lostMs, frames, time: performance.now(), count: 1 });
+    }
+  }
+
   conflict(event: ConflictEvent): void {
     const now = performance.now();
     const kind = event.kind as ConflictKind;
-    let lostMs: number;
-    let frames: SourceSite[] | undefined;
-    if (kind === 'wait') {
-      lostMs = event.lostMs;
-      this.#waitingMs += lostMs;
-      if (this.#inAttempt) this.#waitInAttempt += lostMs;
-      // The wait ran inside the read or lock that met the other transaction: its line is here.
-      frames = this.#framesIfAffordable(now);
-    } else {
-      lostMs = !this.#inAttempt
-        ? 0
-        : this.#timed
-          ? Math.max(0, now - this.#attemptStart - this.#waitInAttempt)
-          : event.lostMs;
-      this.#lostInAttempt = lostMs;
-      frames = this.#failFrames ?? this.#framesIfAffordable(now);
-      this.#aborts += 1;
-    }
-    const word = event.word;
+    const lostMs = !this.#inAttempt
+      ? 0
+      : this.#timed
+        ? Math.max(0, now - this.#attemptStart - this.#waitInAttempt)
+        : event.lostMs;
+    this.#lostInAttempt = lostMs;
+    this.#aborts += 1;
+    const frames = this.#failFrames ?? this.#framesIfAffordable(now);
+    this.#record(kind, event.word, event.otherSlot, lostMs, frames, now, event.place);
+  }
+
+  /**
+   * Writes a conflict's record, or adds it to the repeats of the same one (`place`: the word's,
+   * when already described). Asks the other side for its site.
+   */
+  #record(
+    kind: ConflictKind,
+    word: number,
+    other: number,
+    lostMs: number,
+    taken: SourceSite[] | undefined,
+    now: number,
+    described?: WordPlace,
+    count = 1,
+  ): void {
+    let frames = taken;
     if (frames !== undefined && frames.length !== 0) {
       if (this.#sitesByWord.size === sitesRemembered) this.#sitesByWord.clear();
       this.#sitesByWord.set(word, frames);
     } else {
       frames = this.#sitesByWord.get(word);
     }
-    const other = event.otherSlot;
     if (other >= 0 && other !== this.#slot) this.#engine.requestSite(other);
     const task = this.#engine.label;
     const time = this.#origin + now;
@@ -157,12 +204,12 @@ export class ThreadRecorder implements TxRecorder {
     const repeats = this.#repeats.get(id);
     if (repeats !== undefined) {
       if (repeats.count === 0) repeats.time = time;
-      repeats.count += 1;
+      repeats.count += count;
       repeats.lostMs += lostMs;
       repeats.until = time;
       return;
     }
-    const place = event.place;
+    const place = described ?? (word === 0 ? undefined : this.#engine.describeWord(word));
     const key = place?.key === undefined ? undefined : formatKey(place.key);
     const record: ConflictRecord = {
       t: 'conflict',
@@ -176,6 +223,7 @@ export class ThreadRecorder implements TxRecorder {
       part: place?.part ?? 'none',
       other,
       ...(key === undefined ? {} : { key }),
+      ...(count === 1 ? {} : { count }),
       ...sitesOf(frames),
       ...(task === undefined ? {} : { task }),
     };
@@ -184,9 +232,26 @@ export class ThreadRecorder implements TxRecorder {
     this.#sink.write(record);
   }
 
+  #writePendingWaits(): void {
+    for (const wait of this.#pendingWaits) {
+      this.#record(
+        'wait',
+        wait.tword,
+        wait.otherSlot,
+        wait.lostMs,
+        wait.frames,
+        wait.time,
+        undefined,
+        wait.count,
+      );
+    }
+    this.#pendingWaits.length = 0;
+  }
+
   attemptEnded(committed: boolean): void {
     if (!this.#inAttempt) return;
     this.#inAttempt = false;
+    if (this.#pendingWaits.length !== 0) this.#writePendingWaits();
     if (this.#engine.takeSiteRequest()) this.#answer();
     if (committed) this.#commits += 1;
     if (!this.#timed) {

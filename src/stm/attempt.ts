@@ -244,7 +244,7 @@ export class Attempt {
     return true;
   }
 
-  /** Hands a conflict to the hook and the recorder (the caller checked that one is set). */
+  /** Hands an abort to the hook and the recorder (the caller checked that one is set). */
   emitConflict(event: ConflictEvent): void {
     const kind = event.kind;
     // An upgrade rerun and a user's exception are no conflicts: the log leaves them out.
@@ -333,8 +333,9 @@ export class Attempt {
     const lost = performance.now() - started;
     this.count('waits');
     this.addStat('waitMs', lost);
-    if (this.onConflict !== undefined || this.recorder !== undefined) {
-      this.emitConflict({
+    if (this.recorder !== undefined) this.recorder.waited(tword, lost, otherSlot);
+    if (this.onConflict !== undefined) {
+      this.onConflict({
         kind: 'wait',
         ...wordFields(this.host, tword),
         slot: this.slot,

@@ -53,7 +53,7 @@ import { Inevitability } from './inevitability.js';
 import { recoverTransaction } from './recovery.js';
 import { Snapshot } from './snapshot.js';
 import type { TxRecorder } from './recorder.js';
-import type { AbortKind, ConflictEvent } from './stats.js';
+import type { AbortKind, ConflictEvent, WordPlace } from './stats.js';
 import { twordOwner, twordValue, twordVersion } from './tword.js';
 import { recordField, TxRecords } from './tx-record.js';
 import { Waits } from './waits.js';
@@ -151,6 +151,11 @@ export class TxEngine {
    * undefined. Set by whoever runs the work; read only by the recorder.
    */
   label: string | undefined = undefined;
+
+  /** Where transactional word `tword` sits: object, part, key (for conflict reports). */
+  describeWord(tword: number): WordPlace {
+    return this.#host.describeWord(tword);
+  }
 
   /** Asks slot `other` for its transaction's site (see `Attempt.requestSite`). */
   requestSite(other: number): void {

@@ -14,7 +14,17 @@ export interface TxRecorder {
    * moment the user's line that touched the word is still on the stack.
    */
   failing(kind: AbortKind): void;
-  /** A conflict of this worker's attempt: an abort (after `failing`), or a wait that ended. */
+  /**
+   * The attempt is about to wait for another transaction, on a word it holds no lock of yet: the
+   * moment to look at the stack (the user's line is on it) without making anyone wait longer.
+   */
+  meeting(): void;
+  /**
+   * A wait on another transaction ended (`tword`: the word, 0 for none; `otherSlot`: its worker,
+   * -1 if unknown). The attempt may hold locks now, the one waited for among them: keep it short.
+   */
+  waited(tword: number, lostMs: number, otherSlot: number): void;
+  /** An abort of this worker's attempt, after `failing`, once its locks are released. */
   conflict(event: ConflictEvent): void;
   /** The attempt ended, committed or not (after any `conflict` of it). */
   attemptEnded(committed: boolean): void;

@@ -71,7 +71,7 @@ describe('transaction record layout', () => {
     assert.equal(start % 64, 0);
     assert.deepEqual(
       Object.values(recordField).map((field) => records.word(0, field) * 4 - start),
-      [0, 4, 8, 40, 64],
+      [0, 4, 8, 40, 64, 68],
     );
     assert.deepEqual(
       Object.values(recordSlot).map((field) => records.slot64(0, field) * 8 - start),
