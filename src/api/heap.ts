@@ -50,11 +50,9 @@ import {
 } from '../stm/index.js';
 import type { SharedRef } from '../values/index.js';
 import {
-  aggregateConflicts,
-  logVersion,
-  openSink,
-  readConflictLog,
-  ThreadRecorder,
+  HeapRecording,
+  reportWithoutLog,
+  type ConflictLogSetting,
   type ConflictReport,
 } from '../diagnostics/index.js';
 import { environmentVariable } from '../platform/index.js';
@@ -186,20 +184,6 @@ function unreachableFigures(
   };
 }
 
-function sumWorkers(
-  workers: readonly ConflictReport['workers'][number][],
-): ConflictReport['totals'] {
-  const totals = { commits: 0, aborts: 0, committedMs: 0, abortedMs: 0, waitingMs: 0 };
-  for (const worker of workers) {
-    totals.commits += worker.commits;
-    totals.aborts += worker.aborts;
-    totals.committedMs += worker.committedMs;
-    totals.abortedMs += worker.abortedMs;
-    totals.waitingMs += worker.waitingMs;
-  }
-  return totals;
-}
-
 /** Every kind of shared object a heap holds: the collections' and the channel. */
 const heapKinds = collectionKinds.with(channelKind);
 
@@ -208,38 +192,21 @@ export class Heap {
   /** This worker's wrapper of `heap.root`, made on first use. */
   #root: SharedMap<string> | undefined;
 
-  /** This thread's conflict recorder (recording on), and where its records go. */
-  readonly #recorder: ThreadRecorder | undefined;
-  readonly #conflictLog: string | true | undefined;
+  /** This thread's conflict log, when the heap records (decision 0016). */
+  readonly #recording: HeapRecording | undefined;
+  readonly #conflictLog: ConflictLogSetting | undefined;
 
   private constructor(
     memory: HeapMemory,
     txLimits: TxLimits,
-    conflictLog: string | true | undefined,
+    conflictLog: ConflictLogSetting | undefined,
     startsLog: boolean,
   ) {
     this.#context = new HeapContext(memory, heapKinds, txLimits);
     this.#conflictLog = conflictLog;
-    if (conflictLog === undefined) return;
-    const sink = openSink(conflictLog === true ? undefined : conflictLog, startsLog);
-    if (startsLog) {
-      const nodeProcess = (
-        globalThis as { process?: { pid?: number; argv?: string[]; version?: string } }
-      ).process;
-      sink.write({
-        t: 'start',
-        v: logVersion,
-        time: performance.timeOrigin + performance.now(),
-        pid: nodeProcess?.pid ?? 0,
-        argv: nodeProcess?.argv ?? [],
-        runtime:
-          nodeProcess?.version ??
-          (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent ??
-          'unknown',
-      });
+    if (conflictLog !== undefined) {
+      this.#recording = new HeapRecording(this.#context.engine, conflictLog, startsLog);
     }
-    this.#recorder = new ThreadRecorder(this.#context.engine, sink);
-    this.#context.engine.recorder = this.#recorder;
   }
 
   /** A new heap. `maxBytes` is a reservation: memory is committed as it is used. */
@@ -282,10 +249,7 @@ export class Heap {
 
   /** This worker leaves the heap; later use of the heap or its objects throws ClosedError. */
   close(): void {
-    if (!this.#context.closed && this.#recorder !== undefined) {
-      this.#context.engine.recorder = undefined;
-      this.#recorder.close();
-    }
+    if (!this.#context.closed) this.#recording?.close(this.#context.engine);
     this.#context.close();
   }
 
@@ -309,36 +273,7 @@ export class Heap {
    */
   conflicts(): ConflictReport {
     this.#context.checkOpen('heap.conflicts');
-    const recorder = this.#recorder;
-    if (recorder !== undefined) {
-      recorder.flushStats();
-      const path = recorder.sink.path;
-      if (path !== undefined) {
-        const log = readConflictLog(path);
-        return aggregateConflicts(log.records, { source: path, skippedLines: log.skippedLines });
-      }
-      return aggregateConflicts(recorder.sink.kept() ?? [], { source: 'live (this thread)' });
-    }
-    return this.#conflictsFromStats();
-  }
-
-  #conflictsFromStats(): ConflictReport {
-    const stats = this.stats();
-    const now = performance.timeOrigin + performance.now();
-    const workers = stats.bySlot.map((worker) => ({
-      slot: worker.slot,
-      thread: -1,
-      commits: worker.commits,
-      aborts: worker.aborts,
-      committedMs: 0,
-      abortedMs: worker.lostMs,
-      waitingMs: worker.waitMs,
-      unfinished: false,
-    }));
-    const report = aggregateConflicts([], {
-      source: 'live (recording off: set conflictLog or SHARED_OBJECTS_LOG for conflict sites)',
-    });
-    return { ...report, startedAt: now, workers, totals: sumWorkers(workers) };
+    return this.#recording?.report() ?? reportWithoutLog(this.stats());
   }
 
   get closed(): boolean {

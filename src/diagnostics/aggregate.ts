@@ -260,6 +260,19 @@ function timelineOf(
   return slices;
 }
 
+/** The sums of the workers' figures. */
+export function totalsOf(workers: readonly WorkerTime[]): ConflictReport['totals'] {
+  const totals = { commits: 0, aborts: 0, committedMs: 0, abortedMs: 0, waitingMs: 0 };
+  for (const worker of workers) {
+    totals.commits += worker.commits;
+    totals.aborts += worker.aborts;
+    totals.committedMs += worker.committedMs;
+    totals.abortedMs += worker.abortedMs;
+    totals.waitingMs += worker.waitingMs;
+  }
+  return totals;
+}
+
 export function aggregateConflicts(
   records: readonly LogRecord[],
   options: AggregateOptions,
@@ -276,20 +289,7 @@ export function aggregateConflicts(
   }
   const durationMs = endedAt - startedAt;
   const workers = workerTimes(records);
-  const totals = {
-    commits: 0,
-    aborts: 0,
-    committedMs: 0,
-    abortedMs: 0,
-    waitingMs: 0,
-  };
-  for (const worker of workers) {
-    totals.commits += worker.commits;
-    totals.aborts += worker.aborts;
-    totals.committedMs += worker.committedMs;
-    totals.abortedMs += worker.abortedMs;
-    totals.waitingMs += worker.waitingMs;
-  }
+  const totals = totalsOf(workers);
   const conflicts = groupConflicts(records)
     .map(summarise)
     .sort((a, b) => b.lostMs - a.lostMs || b.count - a.count);

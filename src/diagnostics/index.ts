@@ -3,7 +3,8 @@
  * and files, their aggregation into a report, and the report as text. The HTML page and the
  * command line are in cli/.
  */
-export { aggregateConflicts, type AggregateOptions } from './aggregate.js';
+export { aggregateConflicts, totalsOf, type AggregateOptions } from './aggregate.js';
+export { HeapRecording, reportWithoutLog, type ConflictLogSetting } from './heap-recording.js';
 export {
   ConflictLogError,
   parseConflictLog,
