@@ -24,10 +24,11 @@ const topConflictCount = 3;
 export const runUsage = `usage: shared-objects run <module> [--workers N]
                           [--log <file>] [--html <file>]
 
-Imports <module> (a path from the current directory; .js and .mjs always, .ts when run under
-tsx), calls its exported setup({ heap, queue }) to add tasks, runs the queue with a progress bar,
-then calls its teardown({ heap, result }) if it exports one and prints what that returns.
-A task is a function the module exports, called as task({ heap, queue }, ...args).
+Imports <module> (a path from the current directory; .js and .mjs always, .ts under tsx or
+on a Node that strips types), calls its exported setup({ heap, queue }) to add tasks, runs the
+queue with a progress bar, then calls its teardown({ heap, result }) if it exports one and
+prints what that returns. A task is a function the module exports, called as
+task({ heap, queue }, ...args).
 
 options:
   --workers N     workers of the queue (default: the machine's cores)
@@ -61,7 +62,6 @@ export async function runCommand(args: readonly string[]): Promise<void> {
           fallback: 1,
         });
   const logPath = values.log ?? logDefault;
-  checkLogWritable(logPath);
   const moduleUrl = pathToFileURL(resolve(modulePath));
   const exports = await importUserModule(modulePath, moduleUrl);
   const setup = exports['setup'];
@@ -72,6 +72,8 @@ export async function runCommand(args: readonly string[]): Promise<void> {
   if (teardown !== undefined && typeof teardown !== 'function') {
     throw new CommandFailure(`${modulePath}: teardown is exported but is not a function`);
   }
+
+  checkLogWritable(logPath);
 
   const out = (line = ''): void => {
     process.stdout.write(`${line}\n`);
@@ -132,8 +134,8 @@ async function importUserModule(path: string, url: URL): Promise<Record<string, 
     const code = (error as { code?: unknown }).code;
     if (code === 'ERR_UNKNOWN_FILE_EXTENSION') {
       throw new CommandFailure(
-        `cannot load ${path}: TypeScript needs a loader (run the command under tsx) ` +
-          'or compiling to .js',
+        `cannot load ${path}: this Node does not run TypeScript (Node 23.6+ does; or run ` +
+          'the command under tsx, or compile the module to .js)',
         { cause: error },
       );
     }
