@@ -35,6 +35,15 @@ function workingDirectory(): string | undefined {
 }
 
 function placeLabel(conflict: ConflictSummary): string {
+  if (conflict.object === 'none') {
+    const why =
+      conflict.kind === 'preempted'
+        ? 'preempted by the other transaction'
+        : conflict.kind === 'wait'
+          ? 'the inevitability token, or a retry'
+          : 'the attempt as a whole';
+    return `no particular word (${why})`;
+  }
   const where = conflict.key === undefined ? '' : ` key ${conflict.key}`;
   return `${conflict.object} #${String(conflict.handle)} ${conflict.part}${where}`;
 }
