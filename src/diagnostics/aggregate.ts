@@ -12,7 +12,8 @@
  *
  * A `TransactionQueue` task is called by the library, so a stack taken when its transaction
  * ends (an answer, or a conflict met at commit) holds no line of the user's: such a side is
- * given the line where that task's conflicts were most often met.
+ * given the line where that task's conflicts on the same place (object and part) were most
+ * often met, if any were met with a line — never a line found on another place.
  */
 import type {
   ConflictKind,
@@ -76,25 +77,29 @@ function answerFor(
   return found !== undefined && found.time - conflict.time <= answerWindowMs ? found : undefined;
 }
 
-/** Per task, the site its conflicts were most often met at (this side's records). */
+/** A task's conflicts on one place: the key of `sitesOfTasks`. */
+const taskPlace = (task: string, record: ConflictRecord): string =>
+  `${task}\u0000${String(record.handle)}\u0000${record.part}`;
+
+/** Per task and place, the site its conflicts there were most often met at (this side's). */
 function sitesOfTasks(records: readonly LogRecord[]): Map<string, SourceSite> {
   const counts = new Map<string, Map<string, { site: SourceSite; count: number }>>();
   for (const record of records) {
     if (record.t !== 'conflict' || record.task === undefined || record.site === undefined) {
       continue;
     }
-    const bySite =
-      counts.get(record.task) ?? new Map<string, { site: SourceSite; count: number }>();
+    const place = taskPlace(record.task, record);
+    const bySite = counts.get(place) ?? new Map<string, { site: SourceSite; count: number }>();
     const key = siteKey(record.site);
     const entry = bySite.get(key) ?? { site: record.site, count: 0 };
-    entry.count += 1;
+    entry.count += record.count ?? 1;
     bySite.set(key, entry);
-    counts.set(record.task, bySite);
+    counts.set(place, bySite);
   }
   const sites = new Map<string, SourceSite>();
-  for (const [task, bySite] of counts) {
+  for (const [place, bySite] of counts) {
     const top = [...bySite.values()].sort((a, b) => b.count - a.count)[0];
-    if (top !== undefined) sites.set(task, top.site);
+    if (top !== undefined) sites.set(place, top.site);
   }
   return sites;
 }
@@ -118,14 +123,18 @@ interface Group {
 function groupConflicts(records: readonly LogRecord[]): Group[] {
   const answers = answersBySlot(records);
   const taskSites = sitesOfTasks(records);
-  const siteOf = (site: SourceSite | undefined, task: string | undefined) =>
-    site ?? (task === undefined ? undefined : taskSites.get(task));
+  const siteOf = (
+    site: SourceSite | undefined,
+    task: string | undefined,
+    record: ConflictRecord,
+  ): SourceSite | undefined =>
+    site ?? (task === undefined ? undefined : taskSites.get(taskPlace(task, record)));
   const groups = new Map<string, Group>();
   for (const record of records) {
     if (record.t !== 'conflict') continue;
     const answer = answerFor(record, answers);
-    const site = siteOf(record.site, record.task);
-    const otherSite = answer === undefined ? undefined : siteOf(answer.site, answer.task);
+    const site = siteOf(record.site, record.task, record);
+    const otherSite = answer === undefined ? undefined : siteOf(answer.site, answer.task, record);
     const id = [
       record.kind,
       record.object,

@@ -5,7 +5,8 @@
  * Costs. With recording off the engine tests one field per attempt. On, each attempt reads the
  * clock twice (its split into committed, aborted and waiting time); each conflict writes one
  * line; and a conflict or a request for this thread's site takes a stack — the dear part (20 to
- * 80 µs, more with source maps). Stacks are held to `stackShare` of the thread's time: past it,
+ * 80 µs, more with source maps). Stacks are held to `stackShare` of the thread's time (and as
+ * much again for words met for the first time): past it,
  * a record reuses the site last taken for the same word (or the last answer given), which a loop
  * that conflicts on one word over and over gets right. The same reuse names the line of a
  * conflict met at commit, when only the library is on the stack (a task run by the queue).
@@ -85,6 +86,7 @@ export class ThreadRecorder implements TxRecorder {
   /** Waits of the running attempt, written when it ends. */
   readonly #pendingWaits: PendingWait[] = [];
   #stackMs = 0;
+  #novelStackMs = 0;
   readonly #sitesByWord = new Map<number, SourceSite[]>();
   #lastAnswer: SourceSite[] = [];
   readonly #repeats = new Map<string, Repeats<ConflictRecord>>();
@@ -131,13 +133,13 @@ export class ThreadRecorder implements TxRecorder {
     this.#attemptStart = performance.now();
   }
 
-  failing(kind: AbortKind): void {
+  failing(kind: AbortKind, tword: number): void {
     if (kind === 'upgrade' || kind === 'exception') return;
-    this.#failFrames = this.#framesIfAffordable(performance.now());
+    this.#failFrames = this.#framesIfAffordable(performance.now(), tword);
   }
 
-  meeting(): void {
-    this.#meetFrames = this.#framesIfAffordable(performance.now());
+  meeting(tword: number): void {
+    this.#meetFrames = this.#framesIfAffordable(performance.now(), tword);
   }
 
   waited(tword: number, lostMs: number, otherSlot: number): void {
@@ -171,7 +173,7 @@ export class ThreadRecorder implements TxRecorder {
         : event.lostMs;
     this.#lostInAttempt = lostMs;
     this.#aborts += 1;
-    const frames = this.#failFrames ?? this.#framesIfAffordable(now);
+    const frames = this.#failFrames ?? this.#framesIfAffordable(now, event.word);
     this.#record(kind, event.word, event.otherSlot, lostMs, frames, now, event.place);
   }
 
@@ -346,10 +348,22 @@ export class ThreadRecorder implements TxRecorder {
     if (forget) this.#repeats.clear();
   }
 
-  #framesIfAffordable(now: number): SourceSite[] | undefined {
-    if (this.#stackMs > stackAllowanceMs + stackShare * (now - this.#startedAt)) return undefined;
+  /**
+   * The user frames of the stack now, if the budget allows: the main budget, or — for a word no
+   * stack was taken on yet (`tword`; 0 for none), so that a rare conflict is not left without
+   * its line by a frequent one — a second budget of the same size.
+   */
+  #framesIfAffordable(now: number, tword = 0): SourceSite[] | undefined {
+    const budget = stackAllowanceMs + stackShare * (now - this.#startedAt);
+    let novel = false;
+    if (this.#stackMs > budget) {
+      novel = tword !== 0 && !this.#sitesByWord.has(tword) && this.#novelStackMs <= budget;
+      if (!novel) return undefined;
+    }
     const frames = userFrames(captureStack());
-    this.#stackMs += performance.now() - now;
+    const spent = performance.now() - now;
+    if (novel) this.#novelStackMs += spent;
+    else this.#stackMs += spent;
     return frames;
   }
 

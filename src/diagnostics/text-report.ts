@@ -20,7 +20,7 @@ const count = (n: number): string => n.toLocaleString('en-US');
 
 /** A site as the report prints it: path relative to the working directory when inside it. */
 export function siteLabel(site: SourceSite | undefined, cwd = workingDirectory()): string {
-  if (site === undefined) return 'unknown (the other worker did not answer, or no stack)';
+  if (site === undefined) return 'unknown (no answer from the other worker, or no stack)';
   const file =
     cwd !== undefined && site.file.startsWith(`${cwd}/`)
       ? site.file.slice(cwd.length + 1)
@@ -49,7 +49,11 @@ function placeLabel(conflict: ConflictSummary): string {
 }
 
 function siteLines(label: string, site: ReportSite | undefined, task?: string): string[] {
-  const lines = [`      ${label} ${siteLabel(site)}${task === undefined ? '' : ` [task ${task}]`}`];
+  const where =
+    site === undefined && task !== undefined
+      ? `in task ${task} (no line: met at its commit, or past the stack budget)`
+      : `${siteLabel(site)}${task === undefined ? '' : ` [task ${task}]`}`;
+  const lines = [`      ${label} ${where}`];
   if (site?.text !== undefined) lines.push(`          ${site.text}`);
   return lines;
 }
@@ -59,7 +63,11 @@ function conflictLines(index: number, conflict: ConflictSummary): string[] {
   const lines = [
     `  ${String(index + 1)}. ${seconds(conflict.lostMs)} ${lost} in ${count(conflict.count)}× ` +
       `${conflict.kind} on ${placeLabel(conflict)}`,
-    ...siteLines('this side: ', conflict.site),
+    ...siteLines(
+      'this side: ',
+      conflict.site,
+      conflict.site === undefined ? conflict.tasks[0] : undefined,
+    ),
     ...siteLines('other side:', conflict.otherSite, conflict.otherTask),
   ];
   if (conflict.tasks.length !== 0)

@@ -184,7 +184,7 @@ export class Attempt {
     signal.otherSlot = otherSlot;
     signal.waitIndex = waitIndex;
     this.doomed = true;
-    if (this.recorder !== undefined) this.recorder.failing(kind);
+    if (this.recorder !== undefined) this.recorder.failing(kind, waitTword);
     throw signal;
   }
 

@@ -90,7 +90,7 @@ export abstract class Contention {
     const attempt = this.attempt;
     const resolver = attempt.resolver;
     if (resolver.resolveFinished(tword, intent)) return;
-    if (attempt.recorder !== undefined) attempt.recorder.meeting();
+    if (attempt.recorder !== undefined) attempt.recorder.meeting(tword);
     const started = performance.now();
     const deadline = started + limits.ownerWaitMsMax;
     const valueIndex = twordValue(tword);
@@ -147,7 +147,7 @@ export abstract class Contention {
         if (state !== LockState.free) {
           lastOwner = owner;
           if (deadline === 0) {
-            if (attempt.recorder !== undefined) attempt.recorder.meeting();
+            if (attempt.recorder !== undefined) attempt.recorder.meeting(tword);
             waitStarted = performance.now();
             deadline = waitStarted + limits.ownerWaitMsMax;
           }

@@ -11,14 +11,15 @@ export interface TxRecorder {
   attemptStarted(rerun: boolean): void;
   /**
    * The attempt is about to fail (abort signal thrown from where it met the conflict): the one
-   * moment the user's line that touched the word is still on the stack.
+   * moment the user's line that touched the word is still on the stack (`tword`: the word, 0 for
+   * none).
    */
-  failing(kind: AbortKind): void;
+  failing(kind: AbortKind, tword: number): void;
   /**
    * The attempt is about to wait for another transaction, on a word it holds no lock of yet: the
    * moment to look at the stack (the user's line is on it) without making anyone wait longer.
    */
-  meeting(): void;
+  meeting(tword: number): void;
   /**
    * A wait on another transaction ended (`tword`: the word, 0 for none; `otherSlot`: its worker,
    * -1 if unknown). The attempt may hold locks now, the one waited for among them: keep it short.
