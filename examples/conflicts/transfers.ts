@@ -3,12 +3,12 @@
 // conflict — but every task also counts itself in one shared cell, and that line is where the
 // workers meet. Run it and read the report:
 //
-//   npx shared-objects run examples/conflicts/transfers.ts
+//   npm run example:conflicts    (shared-objects run examples/conflicts/transfers.ts, under tsx)
 //
 // The report's top conflict names the line marked HOT and suggests heap.counter(). With
 // COUNTER=1 the tasks count into a counter instead, whose adds commute, and the conflict is gone:
 //
-//   COUNTER=1 npx shared-objects run examples/conflicts/transfers.ts
+//   COUNTER=1 npm run example:conflicts
 import type {
   Heap,
   SharedCell,
