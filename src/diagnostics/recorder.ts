@@ -2,14 +2,17 @@
  * The recorder of one thread (decision 0016): told by its engine of every attempt and conflict
  * (stm/recorder.ts), it writes the conflict log's records (log-records.ts) to its sink.
  *
- * Costs. With recording off the engine tests one field per attempt. On, each attempt reads the
- * clock twice (its split into committed, aborted and waiting time); each conflict writes one
- * line; and a conflict or a request for this thread's site takes a stack — the dear part (20 to
- * 80 µs, more with source maps). Stacks are held to `stackShare` of the thread's time (and as
- * much again for words met for the first time): past it,
- * a record reuses the site last taken for the same word (or the last answer given), which a loop
- * that conflicts on one word over and over gets right. The same reuse names the line of a
- * conflict met at commit, when only the library is on the stack (a task run by the queue).
+ * Costs (decision 0016 has the measurements). With recording off the engine tests one field
+ * per attempt. On: one first attempt in `timedEvery` reads the clock at its start and end (the
+ * split into committed, aborted and waiting time), reruns always do; the first conflict of each
+ * kind, word, other side, task and site writes a line at once, its repeats are summed and
+ * written once per `statsIntervalMs`; and a conflict or a request for this thread's site takes a
+ * stack — the dear part (20 to 80 µs, more with source maps). Stacks are held to `stackShare`
+ * of the thread's time, and as much again for words met for the first time; past that a record
+ * reuses the site last taken on the same word (or the last answer given), which a loop that
+ * conflicts on one word over and over gets right. Nothing costly runs while the attempt may
+ * hold a lock another worker waits for: a wait's stack is taken before it waits (`meeting`),
+ * and the wait is written when the attempt ends.
  */
 import { currentThreadId } from '../platform/index.js';
 import type { AbortKind, ConflictEvent, TxEngine, TxRecorder, WordPlace } from '../stm/index.js';
