@@ -2,7 +2,7 @@
  * What a conflict report holds: the aggregation of a conflict log (`shared-objects report`) or
  * of the live records (`heap.conflicts()`). The text and HTML renderers read only this.
  */
-import type { ConflictKind, SourceSite } from './log-records.js';
+import type { ConflictKind, SourceSite, StatsRecord } from './log-records.js';
 
 /** A site with the source line it points at, when the file could be read. */
 export interface ReportSite extends SourceSite {
@@ -49,15 +49,8 @@ export interface ConflictSummary {
   readonly suggestion: Suggestion;
 }
 
-/** One worker's time (a thread; slots may be reused, threads not). */
-export interface WorkerTime {
-  readonly slot: number;
-  readonly thread: number;
-  readonly commits: number;
-  readonly aborts: number;
-  readonly committedMs: number;
-  readonly abortedMs: number;
-  readonly waitingMs: number;
+/** One worker's time (a thread; slots may be reused, threads not): its last `stats` record's. */
+export interface WorkerTime extends Omit<StatsRecord, 't' | 'time'> {
   /** It wrote no `end` record: killed, or still running. */
   readonly unfinished: boolean;
 }

@@ -61,10 +61,13 @@ async function runHotSpot(log: string, kind: 'cell' | 'counter'): Promise<number
 const readLine = markedLine(new URL(import.meta.url), 'READ-SITE');
 
 /**
- * A writer worker writes cells x and y together in a loop while this thread runs 40 long
- * transactions that read x, work 2 ms, then read y (READ-SITE): they lose write-read.
+ * Starts writer.worker.ts on two new cells x and y of `heap` (watched): it writes them together
+ * in a loop until told to stop (flags[1]), or until killed (`untilKilled`).
  */
-async function plantWriteRead(heap: Heap): Promise<void> {
+function startWriter(
+  heap: Heap,
+  untilKilled: boolean,
+): { worker: Worker; x: SharedCell<number>; y: SharedCell<number>; flags: Int32Array } {
   const x = heap.cell(0);
   const y = heap.cell(0);
   const flags = new Int32Array(new SharedArrayBuffer(8));
@@ -74,10 +77,19 @@ async function plantWriteRead(heap: Heap): Promise<void> {
       x: x.ref,
       y: y.ref,
       flags: flags.buffer,
-      untilKilled: false,
+      untilKilled,
     } satisfies WriterData,
   });
   heap.watch(worker);
+  return { worker, x, y, flags };
+}
+
+/**
+ * A writer worker writes cells x and y together in a loop while this thread runs 40 long
+ * transactions that read x, work 2 ms, then read y (READ-SITE): they lose write-read.
+ */
+async function plantWriteRead(heap: Heap): Promise<void> {
+  const { worker, x, y, flags } = startWriter(heap, false);
   const exited = new Promise((resolve) => worker.once('exit', resolve));
   while (Atomics.load(flags, 0) === 0) await new Promise((resolve) => setTimeout(resolve, 2));
   for (let i = 0; i < 40; i += 1) {
@@ -163,19 +175,7 @@ describe('the conflict log', () => {
   it('stays readable when a worker is killed mid-run, with its records up to the kill', async () => {
     const log = join(directory, 'killed.log');
     const heap = Heap.create({ maxBytes: 16 << 20, conflictLog: log });
-    const x = heap.cell(0);
-    const y = heap.cell(0);
-    const flags = new Int32Array(new SharedArrayBuffer(8));
-    const worker = new Worker(new URL('./writer.worker.ts', import.meta.url), {
-      workerData: {
-        heap: heap.handle,
-        x: x.ref,
-        y: y.ref,
-        flags: flags.buffer,
-        untilKilled: true,
-      } satisfies WriterData,
-    });
-    heap.watch(worker);
+    const { worker, x, y, flags } = startWriter(heap, true);
     while (Atomics.load(flags, 0) === 0) await new Promise((resolve) => setTimeout(resolve, 2));
     // Long enough for the writer to write its totals a few times (every 100 ms).
     const until = performance.now() + 500;

@@ -40,7 +40,7 @@ the N-worker run's conflict report.
 options:
   --megabytes N   size of the corpus (default ${String(megabytesDefault)})
   --workers N     workers of the second run (default ${String(workersDefault)})
-  --log <file>    where the second run records its conflict log (default: a file in ${tmpdir()})
+  --log <file>    where the runs record their conflict log, the second run's kept (default: a file in ${tmpdir()})
   --html <file>   also write the conflict report as an HTML page
   -h, --help      this text`;
 
